@@ -1,0 +1,36 @@
+"""RS256 keys, JWKS and access tokens. Independent of ``api``."""
+
+from __future__ import annotations
+
+from jwks.keys import (
+    KeyConfigError,
+    KeySet,
+    SigningKey,
+    generate_key,
+    load_keyset,
+    load_pem_text,
+    private_pem,
+    public_jwk,
+    public_pem,
+    rotate,
+    thumbprint,
+)
+from jwks.tokens import TokenError, TokenErrorCode, Verifier, sign
+
+__all__ = [
+    "KeyConfigError",
+    "KeySet",
+    "SigningKey",
+    "TokenError",
+    "TokenErrorCode",
+    "Verifier",
+    "generate_key",
+    "load_keyset",
+    "load_pem_text",
+    "private_pem",
+    "public_jwk",
+    "public_pem",
+    "rotate",
+    "sign",
+    "thumbprint",
+]

@@ -1,0 +1,193 @@
+-- 10 helpers: the clock, settings, claim helpers and the committed-error convention.
+-- Depends on: 001 (private.settings, private.clock).
+-- Claim helpers auth.jwt(), auth.session(), auth.user_id(), auth.uid() read the transaction-local
+-- setting request.jwt.claims, exactly like Supabase and Neon's pg_session_jwt, so policies written
+-- here run unchanged there. Raises: nothing.
+
+create or replace function private.now()
+returns timestamptz
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((select c.frozen_at from private.clock c), pg_catalog.now());
+$$;
+comment on function private.now() is
+  'The current instant for every rule (notice periods, lockout, token lifetimes). Returns private.clock.frozen_at when a test pinned it. Definer: private.clock is readable by the owner only, so no client can move the clock.';
+grant execute on function private.now() to anon, authenticated, service_role, authenticator;
+
+create or replace function private.setting(p_name text)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.value from private.settings s where s.name = p_name;
+$$;
+comment on function private.setting(text) is
+  'Value of one tunable rule from private.settings. Definer: the settings table is owner-only.';
+grant execute on function private.setting(text) to anon, authenticated, service_role;
+
+create or replace function auth.jwt()
+returns jsonb
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb;
+$$;
+comment on function auth.jwt() is 'The verified claims of the caller''s access token ({} for anon).';
+grant execute on function auth.jwt() to anon, authenticated, service_role;
+
+create or replace function auth.session()
+returns jsonb
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select auth.jwt();
+$$;
+comment on function auth.session() is 'Alias of auth.jwt() under the name Neon''s pg_session_jwt uses.';
+grant execute on function auth.session() to anon, authenticated, service_role;
+
+create or replace function auth.user_id()
+returns text
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select nullif(auth.jwt() ->> 'sub', '');
+$$;
+comment on function auth.user_id() is 'The caller''s user id as text (the sub claim), NULL for anon.';
+grant execute on function auth.user_id() to anon, authenticated, service_role;
+
+create or replace function auth.uid()
+returns uuid
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select nullif(auth.jwt() ->> 'sub', '')::uuid;
+$$;
+comment on function auth.uid() is 'The caller''s user id as uuid, NULL for anon. Use as (select auth.uid()) in policies.';
+grant execute on function auth.uid() to anon, authenticated, service_role;
+
+create or replace function private.utc(p_at timestamptz)
+returns text
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+  select pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+$$;
+comment on function private.utc(timestamptz) is 'RFC 3339 text in UTC, whatever the session time zone.';
+grant execute on function private.utc(timestamptz) to anon, authenticated, service_role;
+
+create or replace function private.error(
+  p_status integer,
+  p_code text,
+  p_detail text,
+  p_headers jsonb default null
+)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  -- A raised exception rolls the transaction back. Some failures must leave a trace (a failed
+  -- login counts toward lockout; a reused refresh token revokes its session), so those return
+  -- an error body and set the status instead, PostgREST's response.status convention.
+  perform pg_catalog.set_config('response.status', p_status::text, true);
+  if p_headers is not null then
+    perform pg_catalog.set_config('response.headers', p_headers::text, true);
+  end if;
+  return pg_catalog.json_build_object('code', p_code, 'detail', p_detail);
+end;
+$$;
+comment on function private.error(integer, text, text, jsonb) is
+  'Answer an error without rolling back: sets response.status (and response.headers) and returns {code, detail}.';
+grant execute on function private.error(integer, text, text, jsonb) to anon, authenticated, service_role;
+
+create or replace function private.touch_updated_at()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  NEW.updated_at := pg_catalog.now();
+  return NEW;
+end;
+$$;
+comment on function private.touch_updated_at() is 'BEFORE UPDATE trigger keeping updated_at true.';
+
+create or replace function private.page_cursor(p_at timestamptz, p_id text)
+returns text
+language sql
+immutable
+security invoker
+set search_path = ''
+as $$
+  select pg_catalog.translate(
+    pg_catalog.encode(pg_catalog.convert_to(p_at::text || '|' || p_id, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+$$;
+comment on function private.page_cursor(timestamptz, text) is
+  'Opaque keyset cursor for (timestamp, id) ordered lists; read back with private.cursor_parts().';
+grant execute on function private.page_cursor(timestamptz, text) to anon, authenticated, service_role;
+
+create or replace function private.cursor_parts(p_cursor text, out at timestamptz, out id text)
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_text text;
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+begin
+  if p_cursor is null or p_cursor = '' then
+    return;
+  end if;
+  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+  v_text := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8');
+  at := pg_catalog.split_part(v_text, '|', 1)::timestamptz;
+  id := pg_catalog.split_part(v_text, '|', 2);
+exception when others then
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued.';
+end;
+$$;
+comment on function private.cursor_parts(text) is 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
+grant execute on function private.cursor_parts(text) to anon, authenticated, service_role;
+
+create or replace function private.page_limit(p_limit integer)
+returns integer
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+  if p_limit is null then
+    return 50;
+  end if;
+  if p_limit < 1 or p_limit > 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'limit must be between 1 and 200.';
+  end if;
+  return p_limit;
+end;
+$$;
+comment on function private.page_limit(integer) is 'The list page size: default 50, 1..200 or 422.';
+grant execute on function private.page_limit(integer) to anon, authenticated, service_role;
