@@ -129,7 +129,9 @@ async def read_status(conn: asyncpg.Connection, sql_dir: Path = SQL_DIR) -> Stat
             status.edited.append(f.name)
     status.unknown = [r["name"] for v, r in sorted(applied.items()) if v not in on_disk]
     recorded = {r["file"]: r["checksum"] for r in await conn.fetch("select * from migrations.code")}
-    status.code_changed = [f.name for f in code_files(sql_dir) if recorded.get(f.name) != f.checksum]
+    status.code_changed = [
+        f.name for f in code_files(sql_dir) if recorded.get(f.name) != f.checksum
+    ]
     return status
 
 
@@ -171,9 +173,8 @@ async def _migrate_locked(
             [f.name for f in code_files(sql_dir)] if status.pending or status.code_changed else []
         )
     await conn.execute(BOOTSTRAP)
-    await conn.execute(
-        f"grant create, temporary on database {_quote_ident(await conn.fetchval('select current_database()'))} to {OWNER_ROLE}"
-    )
+    database = _quote_ident(await conn.fetchval("select current_database()"))
+    await conn.execute(f"grant create, temporary on database {database} to {OWNER_ROLE}")
     status = await read_status(conn, sql_dir)
     _refuse_edited(status)
     done: list[str] = []
@@ -213,8 +214,9 @@ async def _run(conn: asyncpg.Connection, f: SqlFile) -> None:
     try:
         await conn.execute(f.text)
     except asyncpg.PostgresError as exc:
-        where = f" ({exc.position=})" if getattr(exc, "position", None) else ""
-        raise MigrationError(f"{f.name}: {exc.sqlstate} {exc}{where}") from exc
+        where = getattr(exc, "position", None)
+        at = f" at character {where}" if where else ""
+        raise MigrationError(f"{f.name}: {exc.sqlstate} {exc}{at}") from exc
 
 
 async def status(dsn: str, sql_dir: Path = SQL_DIR) -> Status:

@@ -98,7 +98,6 @@ as $$
   );
 $$;
 comment on function private.user_json(auth.users) is 'The user object of the REST contract.';
-grant execute on function private.user_json(auth.users) to anon, authenticated, service_role;
 
 create or replace function private.random_token()
 returns text
@@ -492,6 +491,22 @@ comment on function private.is_platform_admin() is
   'Is the caller a platform admin? Looked up, never trusted from the token, so revoking takes effect at once. Definer: used inside auth.users policies.';
 grant execute on function private.is_platform_admin() to anon, authenticated, service_role;
 
+create or replace function private.user_object(p_user_id uuid)
+returns json
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select private.user_json(u)
+  from auth.users u
+  where u.id = p_user_id
+    and (u.id = auth.uid() or private.is_platform_admin());
+$$;
+comment on function private.user_object(uuid) is
+  'The user object of an account the caller may see (their own; any for platform admins), else NULL. Definer: the object is built from the whole row, and clients may not read password_hash.';
+grant execute on function private.user_object(uuid) to authenticated;
+
 create or replace function private.create_superuser(p_email text, p_password text)
 returns uuid
 language plpgsql
@@ -650,7 +665,7 @@ stable
 security invoker
 set search_path = ''
 as $$
-  select private.user_json(u) from auth.users u where u.id = private.require_user();
+  select private.user_object(private.require_user());
 $$;
 comment on function api.me() is 'GET /auth/me, GET /users/me. The caller''s user object.';
 grant execute on function api.me() to authenticated;
@@ -663,14 +678,14 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_user auth.users;
+  v_id uuid;
 begin
   update auth.users u
   set full_name = coalesce(update_me.full_name, u.full_name),
       locale = coalesce(update_me.locale, u.locale)
   where u.id = private.require_user()
-  returning * into v_user;
-  return private.user_json(v_user);
+  returning u.id into v_id;
+  return private.user_object(v_id);
 end;
 $$;
 comment on function api.update_me(text, text) is
@@ -783,15 +798,15 @@ begin
   perform private.require_platform_admin();
   select * into v_after from private.cursor_parts(list_users.cursor);
   with page as (
-    select u.*
+    select u.id, u.created_at
     from auth.users u
     where v_after.at is null or (u.created_at, u.id::text) > (v_after.at, v_after.id)
     order by u.created_at, u.id::text
     limit v_limit + 1
   ), numbered as (
-    select p, row_number() over (order by p.created_at, p.id::text) as n from page p
+    select p.id, row_number() over (order by p.created_at, p.id::text) as n from page p
   )
-  select coalesce(pg_catalog.json_agg(private.user_json(x.p) order by x.n) filter (where x.n <= v_limit), '[]'),
+  select coalesce(pg_catalog.json_agg(private.user_object(x.id) order by x.n) filter (where x.n <= v_limit), '[]'),
          max(case when x.n = v_limit + 1 then 1 end)
   into v_items, v_next
   from numbered x;
@@ -819,7 +834,7 @@ declare
   v_user json;
 begin
   perform private.require_platform_admin();
-  select private.user_json(u) into v_user from auth.users u where u.id = get_user.id;
+  select private.user_object(get_user.id) into v_user;
   if v_user is null then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such user.';
   end if;

@@ -1,0 +1,177 @@
+"""The Starlette application: the route table turned into endpoints, plus lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.routing import Route as StarletteRoute
+
+from api import db, health, oauth
+from api.errors import problem
+from api.forward import JSON, RequestError, invoke, read_json
+from api.middleware import RequestContext
+from api.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, Route
+from api.settings import Settings
+from jwks import KeySet, Verifier, load_keyset
+
+log = logging.getLogger("slotbase")
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def endpoint(route: Route) -> Endpoint:
+    bound = set(route.query.values())
+
+    async def handle(request: Request) -> Response:
+        try:
+            args: dict[str, Any] = {}
+            if route.body:
+                args = await read_json(request, request.app.state.settings.max_body_bytes)
+                taken = sorted((bound | set(request.path_params)).intersection(args))
+                if taken:
+                    raise RequestError(422, "unknown_field", "Unknown field: " + ", ".join(taken))
+            for name, value in request.query_params.items():
+                if name not in route.query:
+                    raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
+                args[route.query[name]] = value
+            args.update(request.path_params)
+        except RequestError as exc:
+            return problem(exc.status, exc.code, exc.detail)
+        return await invoke(request, route.function, args, status=route.status, sign=route.sign)
+
+    return handle
+
+
+async def rpc(request: Request) -> Response:
+    name = request.path_params["name"]
+    fn = request.app.state.catalog.functions.get(name)
+    try:
+        if request.method == "GET":
+            if fn is not None and not fn.read_only:
+                raise RequestError(
+                    405, "method_not_allowed", "This function changes data; POST it."
+                )
+            args: dict[str, Any] = dict(request.query_params)
+        else:
+            args = await read_json(request, request.app.state.settings.max_body_bytes)
+    except RequestError as exc:
+        return problem(exc.status, exc.code, exc.detail)
+    return await invoke(
+        request,
+        name,
+        args,
+        sign=name in SIGNING_FUNCTIONS,
+        read_only=request.method == "GET",
+    )
+
+
+async def jwks_document(request: Request) -> Response:
+    body = json.dumps(request.app.state.keyset.jwks()).encode()
+    return Response(body, media_type=JSON, headers={"Cache-Control": "public, max-age=300"})
+
+
+async def openid_configuration(request: Request) -> Response:
+    issuer = request.app.state.settings.issuer
+    doc = {
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "token_endpoint": f"{issuer}{PREFIX}/auth/token",
+        "grant_types_supported": ["password", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "claims_supported": ["iss", "aud", "sub", "sid", "role", "iat", "nbf", "exp", "jti"],
+    }
+    return Response(json.dumps(doc).encode(), media_type=JSON)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return problem(404, "not_found", "No such resource.")
+    if exc.status_code == 405:
+        return problem(405, "method_not_allowed", "This method is not allowed here.")
+    return problem(exc.status_code, "validation_failed", str(exc.detail))
+
+
+async def on_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return problem(500, "internal_error", "Something went wrong on our side.")
+
+
+def routes() -> list[BaseRoute]:
+    table: list[BaseRoute] = [
+        StarletteRoute(rt.path, endpoint(rt), methods=[rt.method]) for rt in ROUTES
+    ]
+    return [
+        *table,
+        StarletteRoute(PREFIX + "/auth/token", oauth.token, methods=["POST"]),
+        StarletteRoute(PREFIX + "/rpc/{name}", rpc, methods=["GET", "POST"]),
+        StarletteRoute("/.well-known/jwks.json", jwks_document, methods=["GET"]),
+        StarletteRoute(PREFIX + "/auth/jwks", jwks_document, methods=["GET"]),
+        StarletteRoute("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        *health.routes(),
+    ]
+
+
+def load_keys(settings: Settings) -> KeySet:
+    keyset, generated = load_keyset(
+        private_key=settings.jwt_private_key,
+        key_id=settings.jwt_key_id,
+        public_keys=settings.jwt_public_keys,
+        keys_dir=None if settings.jwt_private_key else settings.jwt_keys_dir,
+        generate=not settings.production,
+    )
+    if generated:
+        log.warning(
+            "generated a development signing key in %s; set JWT_PRIVATE_KEY in production",
+            settings.jwt_keys_dir,
+        )
+    return keyset
+
+
+def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) -> Starlette:
+    """dsn: the API's own connection (role authenticator), never the owner's."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state = app.state
+        state.keyset = keyset or load_keys(settings)
+        state.verifier = Verifier(
+            state.keyset,
+            issuer=settings.issuer,
+            audience=settings.jwt_audience,
+            leeway=settings.jwt_leeway_seconds,
+        )
+        state.pool = await db.create_pool(
+            dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
+        state.redis = aioredis.from_url(
+            settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        try:
+            state.catalog = await db.Catalog.load(state.pool)
+            yield
+        finally:
+            await state.redis.aclose()
+            await state.pool.close()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(RequestContext)],
+        exception_handlers={HTTPException: on_http_error, Exception: on_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,156 @@
+"""The database side of a request: the pool, the catalog of api functions, one call per request.
+
+Each call is a single statement, `select * from private.handle_request(...)`, in an implicit
+transaction on a pooled connection as `authenticator`: the function switches role and claims
+transaction-locally and runs the api function, so a request costs one round trip and leaves
+nothing behind on the connection.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from api.errors import RETRYABLE
+
+HANDLE = "select status, headers::text, body from private.handle_request($1, $2, $3, $4, $5, $6)"
+CATALOG = """
+select p.proname as name,
+       p.provolatile as volatility,
+       p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
+       coalesce(p.proargnames[1:p.pronargs], '{}') as arg_names,
+       array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) t) as arg_types,
+       p.pronargs - p.pronargdefaults as required,
+       d.description as comment
+from pg_catalog.pg_proc p
+left join pg_catalog.pg_description d
+  on d.objoid = p.oid and d.classoid = 'pg_catalog.pg_proc'::regclass
+where p.pronamespace = 'api'::regnamespace and p.prokind = 'f'
+order by p.proname
+"""
+RETRIES = 3
+
+
+class CallError(Exception):
+    """A request the catalog refuses before the database sees it."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    volatility: str
+    returns_void: bool
+    arg_names: tuple[str, ...]
+    arg_types: tuple[str, ...]
+    required: int
+    comment: str | None
+
+    @property
+    def read_only(self) -> bool:
+        return self.volatility in ("s", "i")
+
+    def sql(self, keys: frozenset[str]) -> str:
+        """The call for this set of named arguments, reading them from $1 (jsonb)."""
+        cols = [(n, t) for n, t in zip(self.arg_names, self.arg_types, strict=True) if n in keys]
+        named = ", ".join(f"{_q(n)} => r.{_q(n)}" for n, _ in cols)
+        call = f"api.{_q(self.name)}({named})::text"
+        if not cols:
+            return f"select {call}"
+        record = ", ".join(f"{_q(n)} {t}" for n, t in cols)
+        return f"select {call} from pg_catalog.jsonb_to_record($1) as r({record})"
+
+
+class Catalog:
+    """The api schema's functions, read from pg_proc; one SQL text cached per argument set."""
+
+    def __init__(self, functions: dict[str, Function]) -> None:
+        self.functions = functions
+        self._sql: dict[tuple[str, frozenset[str]], str] = {}
+
+    @classmethod
+    async def load(cls, conn: asyncpg.Connection | asyncpg.Pool) -> Catalog:
+        rows = await conn.fetch(CATALOG)
+        return cls(
+            {
+                r["name"]: Function(
+                    name=r["name"],
+                    volatility=r["volatility"],
+                    returns_void=r["returns_void"],
+                    arg_names=tuple(r["arg_names"]),
+                    arg_types=tuple(r["arg_types"]),
+                    required=r["required"],
+                    comment=r["comment"],
+                )
+                for r in rows
+            }
+        )
+
+    def prepare(self, name: str, args: dict[str, Any]) -> tuple[Function, str]:
+        fn = self.functions.get(name)
+        if fn is None:
+            raise CallError(404, "not_found", "No such function.")
+        keys = frozenset(args)
+        unknown = sorted(keys.difference(fn.arg_names))
+        if unknown:
+            raise CallError(422, "unknown_field", "Unknown field: " + ", ".join(unknown) + ".")
+        missing = [n for n in fn.arg_names[: fn.required] if args.get(n) is None]
+        if missing:
+            raise CallError(422, "validation_failed", "Missing field: " + ", ".join(missing) + ".")
+        sql = self._sql.get((name, keys))
+        if sql is None:
+            sql = self._sql[(name, keys)] = fn.sql(keys)
+        return fn, sql
+
+
+@dataclass(frozen=True)
+class Result:
+    status: int
+    headers: dict[str, str] | None
+    body: str | None
+
+
+async def call(
+    pool: asyncpg.Pool,
+    sql: str,
+    args: dict[str, Any],
+    *,
+    role: str,
+    claims: str | None,
+    context: str,
+    read_only: bool,
+) -> Result:
+    """Run one api call; serialization failures and deadlocks are retried, then raised."""
+    payload = json.dumps(args) if args else "{}"
+    for attempt in range(RETRIES):
+        try:
+            async with pool.acquire() as conn:
+                row = await conn.fetchrow(HANDLE, role, claims, context, sql, payload, read_only)
+            break
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate not in RETRYABLE or attempt == RETRIES - 1:
+                raise
+    headers = json.loads(row["headers"]) if row["headers"] else None
+    return Result(row["status"], headers, row["body"])
+
+
+async def create_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        # The api functions are replaced by migrations while connections live; plans of
+        # handle_request must not outlive them, and the statement is cheap to re-plan.
+        statement_cache_size=16,
+        max_inactive_connection_lifetime=300,
+    )
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,112 @@
+"""Forwarding one call to SQL: read the body, identify the caller, call, answer.
+
+The JSON that SQL returns is written to the client as is; only token pairs are opened, to sign.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api import db
+from api.auth import ANON, Identity, identify, sign_pair
+from api.errors import from_body, from_postgres, problem
+from api.settings import Settings
+from jwks import TokenError
+
+log = logging.getLogger("slotbase")
+JSON = "application/json"
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+async def read_json(request: Request, limit: int) -> dict[str, Any]:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise RequestError(413, "payload_too_large", f"The body may be at most {limit} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, "payload_too_large", f"The body may be at most {limit} bytes.")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise RequestError(400, "invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise RequestError(422, "validation_failed", "The body must be a JSON object.")
+    return data
+
+
+def _context(request: Request) -> str:
+    client = request.client.host if request.client else None
+    return json.dumps(
+        {
+            "id": request.scope.get("state", {}).get("request_id"),
+            "ip": client,
+            "user_agent": request.headers.get("user-agent"),
+        }
+    )
+
+
+async def invoke(
+    request: Request,
+    function: str,
+    args: dict[str, Any],
+    *,
+    status: int = 200,
+    sign: bool = False,
+    read_only: bool | None = None,
+) -> Response:
+    """Forward one call to SQL under the caller's identity and answer with its JSON as is."""
+    state = request.app.state
+    identity: Identity = ANON
+    try:
+        identity = identify(request.headers.get("authorization"), state.verifier)
+        try:
+            fn, sql = state.catalog.prepare(function, args)
+        except db.CallError:
+            state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
+            fn, sql = state.catalog.prepare(function, args)
+        result = await db.call(
+            state.pool,
+            sql,
+            args,
+            role=identity.role,
+            claims=identity.claims,
+            context=_context(request),
+            read_only=fn.read_only if read_only is None else read_only,
+        )
+    except TokenError as exc:
+        return problem(401, exc.code, exc.detail)
+    except (db.CallError, RequestError) as exc:
+        return problem(exc.status, exc.code, exc.detail)
+    except asyncpg.PostgresError as exc:
+        return from_postgres(exc, anon=identity.anon)
+    except (OSError, asyncpg.InterfaceError, asyncpg.exceptions.ConnectionDoesNotExistError):
+        log.exception("database unavailable")
+        return problem(503, "service_unavailable", "The database is unreachable; try again.")
+    if result.status >= 400:
+        return from_body(result.status, result.body or "", result.headers)
+    if result.status != 200:
+        status = result.status
+    if status == 204 or fn.returns_void:
+        return Response(status_code=204 if status == 200 else status, headers=result.headers)
+    body = (result.body or "null").encode()
+    if sign:
+        s: Settings = state.settings
+        body = sign_pair(body.decode(), state.keyset, issuer=s.issuer, audience=s.jwt_audience)
+    return Response(body, status_code=status, headers=result.headers, media_type=JSON)

@@ -1,0 +1,86 @@
+"""Health endpoints: liveness, readiness (database answers and migrations are current), detail."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from importlib.metadata import PackageNotFoundError, version
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from api import migrate
+
+try:
+    VERSION = version("slotbase")
+except PackageNotFoundError:  # running from a source tree without installing
+    VERSION = "0.0.0"
+TIMEOUT = 2.0
+
+
+async def check_database(request: Request) -> tuple[bool, bool]:
+    """(database answers, migrations current)."""
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            async with request.app.state.pool.acquire() as conn:
+                status = await migrate.read_status(conn)
+        return True, status.current
+    except Exception:
+        return False, False
+
+
+async def check_redis(request: Request) -> bool:
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            return bool(await request.app.state.redis.ping())
+    except Exception:
+        return False
+
+
+def _json(data: dict, status: int) -> Response:
+    return Response(json.dumps(data).encode(), status_code=status, media_type="application/json")
+
+
+async def health(request: Request) -> Response:
+    (database, migrations), redis = await asyncio.gather(
+        check_database(request), check_redis(request)
+    )
+    status = "down" if not (database and migrations) else "ok" if redis else "degraded"
+    checks = {
+        "database": "ok" if database else "down",
+        "redis": "ok" if redis else "down",
+        "migrations": "ok" if migrations else ("pending" if database else "unknown"),
+    }
+    body = {"status": status, "version": VERSION, "checks": checks}
+    return _json(body, 503 if status == "down" else 200)
+
+
+async def live(request: Request) -> Response:
+    return _json({"status": "ok"}, 200)
+
+
+async def ready(request: Request) -> Response:
+    database, migrations = await check_database(request)
+    ok = database and migrations
+    return _json({"status": "ok" if ok else "down"}, 200 if ok else 503)
+
+
+async def database(request: Request) -> Response:
+    ok, _ = await check_database(request)
+    return _json({"status": "ok" if ok else "down"}, 200 if ok else 503)
+
+
+async def redis(request: Request) -> Response:
+    ok = await check_redis(request)
+    return _json({"status": "ok" if ok else "down"}, 200 if ok else 503)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/health/live", live, methods=["GET"]),
+        Route("/health/ready", ready, methods=["GET"]),
+        Route("/health/db", database, methods=["GET"]),
+        Route("/health/redis", redis, methods=["GET"]),
+    ]

@@ -1,0 +1,142 @@
+"""Settings from environment variables, validated once at start (12-factor)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+DEV_SECRETS = {"", "changeme", "change-me", "password", "secret", "admin"}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, not {value}")
+    return value
+
+
+def _split_keys(raw: str) -> list[str]:
+    """JWT_PUBLIC_KEYS: PEM blocks pasted one after another, or paths separated by commas."""
+    raw = raw.strip().replace("\\n", "\n")
+    if not raw:
+        return []
+    if "-----BEGIN" in raw:
+        blocks = re.findall(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", raw, re.S)
+        return [b + "\n" for b in blocks]
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str | None = None
+    api_database_url: str | None = None
+    authenticator_password: str | None = None
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    jwt_private_key: str | None = None
+    jwt_key_id: str | None = None
+    jwt_public_keys: list[str] = field(default_factory=list)
+    jwt_keys_dir: Path = ROOT / ".data" / "keys"
+    jwt_issuer: str = ""
+    jwt_audience: str = "slotbase"
+    jwt_leeway_seconds: int = 30
+    max_body_bytes: int = 1_048_576
+    db_pool_min: int = 2
+    db_pool_max: int = 20
+    first_superuser_email: str | None = None
+    first_superuser_password: str | None = None
+    data_dir: Path = ROOT / ".data"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def issuer(self) -> str:
+        return self.jwt_issuer or f"http://{self.host}:{self.port}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        environment = env.get("ENVIRONMENT", "development").strip() or "development"
+        if environment not in ENVIRONMENTS:
+            raise SettingsError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}")
+        data_dir = Path(env.get("DATA_DIR", "") or ROOT / ".data")
+        settings = cls(
+            environment=environment,
+            host=env.get("HOST", "127.0.0.1") or "127.0.0.1",
+            port=_int(env, "PORT", 8000, 1, 65535),
+            database_url=env.get("DATABASE_URL") or None,
+            api_database_url=env.get("API_DATABASE_URL") or None,
+            authenticator_password=env.get("AUTHENTICATOR_PASSWORD") or None,
+            redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+            jwt_private_key=env.get("JWT_PRIVATE_KEY") or None,
+            jwt_key_id=env.get("JWT_KEY_ID") or None,
+            jwt_public_keys=_split_keys(env.get("JWT_PUBLIC_KEYS", "")),
+            jwt_keys_dir=Path(env.get("JWT_KEYS_DIR", "") or data_dir / "keys"),
+            jwt_issuer=env.get("JWT_ISSUER", "").rstrip("/"),
+            jwt_audience=env.get("JWT_AUDIENCE") or "slotbase",
+            jwt_leeway_seconds=_int(env, "JWT_LEEWAY_SECONDS", 30, 0, 300),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+            db_pool_min=_int(env, "DB_POOL_MIN", 2, 0, 1000),
+            db_pool_max=_int(env, "DB_POOL_MAX", 20, 1, 1000),
+            first_superuser_email=env.get("FIRST_SUPERUSER_EMAIL") or None,
+            first_superuser_password=env.get("FIRST_SUPERUSER_PASSWORD") or None,
+            data_dir=data_dir,
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.db_pool_min > self.db_pool_max:
+            raise SettingsError("DB_POOL_MIN must not exceed DB_POOL_MAX")
+        if bool(self.first_superuser_email) != bool(self.first_superuser_password):
+            raise SettingsError("set both FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD")
+        if not self.production:
+            return
+        problems = []
+        if not self.jwt_private_key:
+            problems.append("JWT_PRIVATE_KEY is required (generated keys are for development)")
+        if not self.jwt_issuer:
+            problems.append("JWT_ISSUER is required (the public URL of this API)")
+        if not (self.api_database_url or self.database_url):
+            problems.append("API_DATABASE_URL or DATABASE_URL is required")
+        if self.first_superuser_password and self.first_superuser_password in DEV_SECRETS:
+            problems.append("FIRST_SUPERUSER_PASSWORD is a default secret")
+        if self.api_database_url is None and (self.authenticator_password or "") in DEV_SECRETS:
+            problems.append("AUTHENTICATOR_PASSWORD must be set to a real secret")
+        if problems:
+            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+    def authenticator_dsn(self, admin_dsn: str) -> str:
+        """The API's connection: API_DATABASE_URL, else DATABASE_URL as role authenticator."""
+        if self.api_database_url:
+            return self.api_database_url
+        return with_user(admin_dsn, "authenticator", self.authenticator_password)
+
+
+def with_user(dsn: str, user: str, password: str | None = None) -> str:
+    parts = urlsplit(dsn)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    auth = quote(user, safe="")
+    if password:
+        auth += ":" + quote(password, safe="")
+    return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
