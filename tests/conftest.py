@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 import pytest
 import redis
 
@@ -31,7 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from api.app import create_app  # noqa: E402
 from api.devdb import ClusterError, LocalCluster  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from jwks import KeySet, generate_key, load_keyset, private_pem  # noqa: E402
 from tests import pgtap  # noqa: E402
 
 T = TypeVar("T")
@@ -323,3 +327,80 @@ def redis_url(redis_server: str) -> str:
     with redis.Redis.from_url(redis_server) as client:
         client.flushdb()
     return redis_server
+
+
+# ---------------------------------------------------------------------------------------------
+# The API over its real stack: a test database (as authenticator), real Redis, real keys.
+
+ISSUER = "http://slotbase.test"
+PASSWORD = "velvet-otter-harbour"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def keyset() -> KeySet:
+    keys, _ = load_keyset(private_key=private_pem(generate_key()))
+    return keys
+
+
+@pytest.fixture
+def settings(redis_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        redis_url=redis_url,
+        jwt_issuer=ISSUER,
+        db_pool_min=1,
+        db_pool_max=40,
+    )
+
+
+@pytest.fixture
+async def app(db: TestDatabase, settings: Settings, keyset: KeySet) -> Any:
+    application = create_app(settings, dsn=db.dsn_as("authenticator"), keyset=keyset)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> Any:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as http:
+        yield http
+
+
+@dataclass
+class Account:
+    """A registered, logged-in user: its user object, token pair and auth header."""
+
+    email: str
+    password: str
+    user: dict[str, Any]
+    tokens: dict[str, Any]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    @property
+    def id(self) -> str:
+        return str(self.user["id"])
+
+
+@pytest.fixture
+def make_account(client: httpx.AsyncClient) -> Any:
+    """Factory: `await make_account("alma")` registers alma@example.com and logs in."""
+
+    async def make(handle: str, password: str = PASSWORD, **fields: Any) -> Account:
+        email = f"{handle}@example.com"
+        body = {"email": email, "password": password, **fields}
+        registered = await client.post("/api/v1/auth/register", json=body)
+        assert registered.status_code == 201, registered.text
+        login = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert login.status_code == 200, login.text
+        return Account(email, password, registered.json(), login.json())
+
+    return make
