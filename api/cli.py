@@ -1,0 +1,220 @@
+"""The slotbase command: dev, serve, migrate, keys, createsuperuser."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from api import migrate as migrations
+from api.settings import Settings, SettingsError
+from jwks import KeyConfigError, load_keyset, rotate
+
+log = logging.getLogger("slotbase")
+DEV_DATABASE = "slotbase"
+
+
+@dataclass(frozen=True)
+class Database:
+    admin_dsn: str
+    api_dsn: str
+    local: bool
+
+
+@contextlib.contextmanager
+def database(settings: Settings, *, keep_running: bool = False) -> Iterator[Database]:
+    """DATABASE_URL when set; else the embedded cluster under .data/, started if needed."""
+    if settings.database_url or settings.api_database_url:
+        admin = settings.database_url or ""
+        yield Database(admin, settings.authenticator_dsn(admin), local=False)
+        return
+    from api.devdb import LocalCluster
+
+    cluster = LocalCluster(settings.data_dir / "pg", socket_dir=settings.data_dir / "run")
+    was_running = cluster.is_running()
+    cluster.init()
+    cluster.start()
+    try:
+        asyncio.run(_create_database(cluster.dsn("postgres"), DEV_DATABASE))
+        yield Database(
+            cluster.dsn(DEV_DATABASE), cluster.dsn(DEV_DATABASE, user="authenticator"), local=True
+        )
+    finally:
+        if not (was_running or keep_running):
+            cluster.stop()
+
+
+async def _create_database(dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("select 1 from pg_database where datname = $1", name):
+            await conn.execute(f'create database "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _prepare(settings: Settings, db: Database) -> None:
+    """Migrations, the authenticator's password, and the first platform admin."""
+    applied = await migrations.migrate(db.admin_dsn, log=log.info)
+    log.info("migrations: %s", f"applied {len(applied)} files" if applied else "up to date")
+    conn = await asyncpg.connect(db.admin_dsn)
+    try:
+        if settings.authenticator_password:
+            password = settings.authenticator_password.replace("'", "''")
+            await conn.execute(f"alter role authenticator password '{password}'")
+        if settings.first_superuser_email and settings.first_superuser_password:
+            await conn.fetchval(
+                "select private.create_superuser($1, $2)",
+                settings.first_superuser_email,
+                settings.first_superuser_password,
+            )
+            log.info("platform admin: %s", settings.first_superuser_email)
+    finally:
+        await conn.close()
+
+
+def _serve(settings: Settings, api_dsn: str) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(settings, dsn=api_dsn)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as db:
+        asyncio.run(_prepare(settings, db))
+        if db.local:
+            print(f"PostgreSQL: {db.admin_dsn}  (psql: make psql)", flush=True)
+        print(f"slotbase listens on http://{settings.host}:{settings.port}", flush=True)
+        _serve(settings, db.api_dsn)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    if not (settings.database_url or settings.api_database_url):
+        raise SettingsError("serve needs DATABASE_URL or API_DATABASE_URL (use `dev` locally)")
+    with database(settings) as db:
+        if args.migrate:
+            if not settings.database_url:
+                raise SettingsError("--migrate needs DATABASE_URL (an owner of the database)")
+            asyncio.run(_prepare(settings, db))
+        _serve(settings, db.api_dsn)
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as db:
+        if args.status:
+            status = asyncio.run(migrations.status(db.admin_dsn))
+            for label, names in (
+                ("pending", status.pending),
+                ("edited after landing", status.edited),
+                ("recorded but missing on disk", status.unknown),
+                ("code to re-apply", status.code_changed),
+            ):
+                for name in names:
+                    print(f"{label}: {name}")
+            print("current" if status.current else "not current")
+            return 0 if status.current else 1
+        done = asyncio.run(migrations.migrate(db.admin_dsn, dry_run=args.dry_run, log=print))
+        if args.dry_run:
+            for name in done:
+                print(f"would apply {name}")
+        print("nothing to do" if not done else f"{len(done)} files")
+    return 0
+
+
+def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
+    directory = args.dir or settings.jwt_keys_dir
+    if args.action == "generate":
+        _, generated = load_keyset(private_key=None, keys_dir=directory, generate=True)
+        print(f"{'generated' if generated else 'kept the existing'} key in {directory}")
+    elif args.action == "rotate":
+        old, new = rotate(directory)
+        print(f"signing key {new}; previous key {old or '(none)'} stays published")
+    else:
+        keyset, _ = load_keyset(
+            private_key=settings.jwt_private_key,
+            key_id=settings.jwt_key_id,
+            public_keys=settings.jwt_public_keys,
+            keys_dir=None if settings.jwt_private_key else directory,
+        )
+        print(json.dumps(keyset.jwks(), indent=2))
+    return 0
+
+
+def cmd_createsuperuser(settings: Settings, args: argparse.Namespace) -> int:
+    email = args.email or settings.first_superuser_email or input("email: ")
+    password = (
+        os.environ.get("SUPERUSER_PASSWORD")
+        or settings.first_superuser_password
+        or getpass.getpass("password: ")
+    )
+
+    async def create(dsn: str) -> str:
+        conn = await asyncpg.connect(dsn)
+        try:
+            sql = "select private.create_superuser($1, $2)"
+            return str(await conn.fetchval(sql, email, password))
+        finally:
+            await conn.close()
+
+    with database(settings) as db:
+        asyncio.run(migrations.migrate(db.admin_dsn))
+        print(f"platform admin {email} ({asyncio.run(create(db.admin_dsn))})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="slotbase", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("dev", help="local database (unless DATABASE_URL), migrations, dev key, API")
+    serve = sub.add_parser("serve", help="serve the API against DATABASE_URL / API_DATABASE_URL")
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    mig = sub.add_parser("migrate", help="apply pending migrations and changed code files")
+    mig.add_argument("--status", action="store_true", help="show what is pending; exit 1 if any")
+    mig.add_argument("--dry-run", action="store_true", help="list what would be applied")
+    keys = sub.add_parser("keys", help="signing keys: generate, rotate, print the JWKS")
+    keys.add_argument("action", choices=["generate", "rotate", "jwks"])
+    keys.add_argument("--dir", type=Path, default=None, help="default: JWT_KEYS_DIR")
+    su = sub.add_parser("createsuperuser", help="create or promote a platform admin")
+    su.add_argument("--email")
+    return p
+
+
+COMMANDS = {
+    "dev": cmd_dev,
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "keys": cmd_keys,
+    "createsuperuser": cmd_createsuperuser,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return COMMANDS[args.command](settings, args)
+    except (SettingsError, KeyConfigError, migrations.MigrationError) as exc:
+        print(f"slotbase: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
