@@ -212,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, KeyConfigError, migrations.MigrationError) as exc:
         print(f"slotbase: {exc}", file=sys.stderr)
         return 2
+    except asyncpg.PostgresError as exc:
+        # PTnnn errors carry a stable code as message and a sentence as detail.
+        detail = getattr(exc, "detail", None)
+        print(f"slotbase: {exc}" + (f": {detail}" if detail else ""), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -9,18 +9,22 @@
 
 create or replace function private.session_is_active(p_session_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (
-    select 1
-    from auth.sessions s
-    where s.id = p_session_id
-      and s.revoked_at is null
-      and s.expires_at > private.now()
+begin
+  return (
+    select exists (
+        select 1
+        from auth.sessions s
+        where s.id = p_session_id
+          and s.revoked_at is null
+          and s.expires_at > private.now()
+      )
   );
+end;
 $$;
 comment on function private.session_is_active(uuid) is
   'Is this session (a token''s sid) open? Definer: the API checks it before switching role.';

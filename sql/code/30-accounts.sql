@@ -69,12 +69,14 @@ comment on function private.check_password(text, text) is
 
 create or replace function private.hash_password(p_password text)
 returns text
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-  select extensions.crypt(p_password, extensions.gen_salt('bf', private.setting('bcrypt_cost')::integer));
+begin
+  return extensions.crypt(p_password, extensions.gen_salt('bf', private.setting('bcrypt_cost')::integer));
+end;
 $$;
 comment on function private.hash_password(text) is 'bcrypt hash at the configured cost (private.settings.bcrypt_cost).';
 
@@ -83,55 +85,63 @@ comment on function private.hash_password(text) is 'bcrypt hash at the configure
 
 create or replace function private.user_json(p_user auth.users)
 returns json
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select pg_catalog.json_build_object(
-    'id', p_user.id,
-    'email', p_user.email::text,
-    'full_name', p_user.full_name,
-    'locale', p_user.locale,
-    'email_verified', p_user.email_verified_at is not null,
-    'created_at', private.utc(p_user.created_at)
-  );
+begin
+  return pg_catalog.json_build_object(
+      'id', p_user.id,
+      'email', p_user.email::text,
+      'full_name', p_user.full_name,
+      'locale', p_user.locale,
+      'email_verified', p_user.email_verified_at is not null,
+      'created_at', private.utc(p_user.created_at)
+    );
+end;
 $$;
 comment on function private.user_json(auth.users) is 'The user object of the REST contract.';
 
 create or replace function private.random_token()
 returns text
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select pg_catalog.rtrim(pg_catalog.translate(
-    pg_catalog.encode(extensions.gen_random_bytes(32), 'base64'), E'+/\n', '-_'), '=');
+begin
+  return pg_catalog.rtrim(pg_catalog.translate(
+      pg_catalog.encode(extensions.gen_random_bytes(32), 'base64'), E'+/\n', '-_'), '=');
+end;
 $$;
 comment on function private.random_token() is '256 random bits as base64url text.';
 
 create or replace function private.successor_token(p_token text)
 returns text
-language sql
+language plpgsql
 immutable
 security invoker
 set search_path = ''
 as $$
-  select pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
-    extensions.hmac('slotbase refresh successor', p_token, 'sha256'), 'base64'), E'+/\n', '-_'), '=');
+begin
+  return pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
+      extensions.hmac('slotbase refresh successor', p_token, 'sha256'), 'base64'), E'+/\n', '-_'), '=');
+end;
 $$;
 comment on function private.successor_token(text) is
   'The refresh token that succeeds p_token, derived from it: only its holder can compute it, so the server stores hashes only and can still return the same successor within the grace window.';
 
 create or replace function private.token_hash(p_token text)
 returns bytea
-language sql
+language plpgsql
 immutable
 security invoker
 set search_path = ''
 as $$
-  select pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
+begin
+  return pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
+end;
 $$;
 comment on function private.token_hash(text) is 'How tokens are stored: sha256 of the text.';
 
@@ -141,18 +151,20 @@ create or replace function private.token_pair(
   p_claims jsonb
 )
 returns json
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select pg_catalog.json_build_object(
+begin
+  return pg_catalog.json_build_object(
     'token_type', 'bearer',
     'expires_in', (p_claims ->> 'exp')::bigint - (p_claims ->> 'iat')::bigint,
     'refresh_token', p_refresh_token,
     'user', private.user_json(p_user),
     'claims', p_claims
   );
+end;
 $$;
 comment on function private.token_pair(auth.users, text, jsonb) is
   'Token pair before signing: the API replaces "claims" by the signed access_token.';
@@ -404,12 +416,14 @@ create or replace function private.end_my_sessions(
   p_except uuid default null
 )
 returns integer
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-  select private.revoke_sessions(private.require_user(), p_reason, p_only, p_except);
+begin
+  return private.revoke_sessions(private.require_user(), p_reason, p_only, p_except);
+end;
 $$;
 comment on function private.end_my_sessions(text, uuid, uuid) is
   'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
@@ -465,27 +479,33 @@ comment on function private.erase_user(uuid, text) is
 
 create or replace function private.erase_me()
 returns void
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-  select private.erase_user(private.require_user(), 'account_deleted');
+begin
+  perform private.erase_user(private.require_user(), 'account_deleted');
+end;
 $$;
 comment on function private.erase_me() is 'Erase the caller''s own account (private.erase_user takes any id and is not granted to clients).';
 
 create or replace function private.is_platform_admin()
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce((
-    select u.is_platform_admin
-    from auth.users u
-    where u.id = auth.uid() and u.deleted_at is null
-  ), false);
+begin
+  return (
+    select coalesce((
+        select u.is_platform_admin
+        from auth.users u
+        where u.id = auth.uid() and u.deleted_at is null
+      ), false)
+  );
+end;
 $$;
 comment on function private.is_platform_admin() is
   'Is the caller a platform admin? Looked up, never trusted from the token, so revoking takes effect at once. Definer: used inside auth.users policies.';
@@ -493,15 +513,19 @@ grant execute on function private.is_platform_admin() to anon, authenticated, se
 
 create or replace function private.user_object(p_user_id uuid)
 returns json
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select private.user_json(u)
-  from auth.users u
-  where u.id = p_user_id
-    and (u.id = auth.uid() or private.is_platform_admin());
+begin
+  return (
+    select private.user_json(u)
+      from auth.users u
+      where u.id = p_user_id
+        and (u.id = auth.uid() or private.is_platform_admin())
+  );
+end;
 $$;
 comment on function private.user_object(uuid) is
   'The user object of an account the caller may see (their own; any for platform admins), else NULL. Definer: the object is built from the whole row, and clients may not read password_hash.';
@@ -579,12 +603,14 @@ create or replace function api.register(
   locale text default null
 )
 returns json
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.register(register.email, register.password, register.full_name, register.locale);
+begin
+  return private.register(register.email, register.password, register.full_name, register.locale);
+end;
 $$;
 comment on function api.register(text, text, text, text) is
   'POST /auth/register. Create an account: {email, password, full_name?, locale?} -> user {id, email, full_name, locale, email_verified, created_at}. Errors: 409 email_taken; 422 invalid_email, weak_password.';
@@ -593,12 +619,14 @@ grant execute on function private.register(text, text, text, text) to anon, auth
 
 create or replace function api.login(email text, password text)
 returns json
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.login(login.email, login.password);
+begin
+  return private.login(login.email, login.password);
+end;
 $$;
 comment on function api.login(text, text) is
   'POST /auth/login. {email, password} -> {token_type, expires_in, refresh_token, user, claims}; the API signs claims into access_token. Errors (committed, not raised): 401 invalid_credentials (unknown email and wrong password alike), 429 account_locked with Retry-After.';
@@ -607,12 +635,14 @@ grant execute on function private.login(text, text) to anon, authenticated;
 
 create or replace function api.refresh(refresh_token text)
 returns json
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.refresh(refresh.refresh_token);
+begin
+  return private.refresh(refresh.refresh_token);
+end;
 $$;
 comment on function api.refresh(text) is
   'POST /auth/refresh. {refresh_token} -> token pair as api.login. Errors: 401 invalid_refresh_token, session_revoked, refresh_token_reused (a used token after the grace window; the session is ended).';
@@ -621,12 +651,14 @@ grant execute on function private.refresh(text) to anon, authenticated;
 
 create or replace function api.logout()
 returns void
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.end_my_sessions('logout', nullif(auth.jwt() ->> 'sid', '')::uuid);
+begin
+  perform private.end_my_sessions('logout', nullif(auth.jwt() ->> 'sid', '')::uuid);
+end;
 $$;
 comment on function api.logout() is 'POST /auth/logout. End the current session: its access and refresh tokens stop working at once.';
 grant execute on function api.logout() to authenticated;
@@ -634,24 +666,28 @@ grant execute on function private.end_my_sessions(text, uuid, uuid) to authentic
 
 create or replace function api.logout_all()
 returns void
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.end_my_sessions('logout_all');
+begin
+  perform private.end_my_sessions('logout_all');
+end;
 $$;
 comment on function api.logout_all() is 'POST /auth/logout-all. End every session of the caller, on every device.';
 grant execute on function api.logout_all() to authenticated;
 
 create or replace function api.change_password(current_password text, new_password text)
 returns void
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.change_password(change_password.current_password, change_password.new_password);
+begin
+  perform private.change_password(change_password.current_password, change_password.new_password);
+end;
 $$;
 comment on function api.change_password(text, text) is
   'POST /auth/change-password. {current_password, new_password}; every other session is ended. Errors: 401 invalid_credentials; 422 weak_password.';
@@ -660,12 +696,14 @@ grant execute on function private.change_password(text, text) to authenticated;
 
 create or replace function api.me()
 returns json
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select private.user_object(private.require_user());
+begin
+  return private.user_object(private.require_user());
+end;
 $$;
 comment on function api.me() is 'GET /auth/me, GET /users/me. The caller''s user object.';
 grant execute on function api.me() to authenticated;
@@ -694,12 +732,14 @@ grant execute on function api.update_me(text, text) to authenticated;
 
 create or replace function api.delete_me()
 returns void
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select private.erase_me();
+begin
+  perform private.erase_me();
+end;
 $$;
 comment on function api.delete_me() is 'DELETE /users/me. Erase the caller''s personal data and end every session; login becomes impossible.';
 grant execute on function api.delete_me() to authenticated;
@@ -707,41 +747,45 @@ grant execute on function private.erase_me() to authenticated;
 
 create or replace function api.list_sessions(lim integer default null, cursor text default null)
 returns json
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  with page as (
-    select s.*
-    from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
-    where s.user_id = private.require_user()
-      and s.revoked_at is null
-      and s.expires_at > private.now()
-      and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
-    order by s.created_at desc, s.id::text desc
-    limit private.page_limit(list_sessions.lim) + 1
-  ), numbered as (
-    select p.*, row_number() over (order by p.created_at desc, p.id::text desc) as n from page p
-  )
-  select pg_catalog.json_build_object(
-    'items', coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
-      'id', n.id,
-      'created_at', private.utc(n.created_at),
-      'last_used_at', private.utc(n.last_used_at),
-      'expires_at', private.utc(n.expires_at),
-      'user_agent', n.user_agent,
-      'ip', pg_catalog.host(n.ip),
-      'current', n.id::text = auth.jwt() ->> 'sid'
-    ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
-    'next_cursor', (
-      select private.page_cursor(x.created_at, x.id::text)
-      from numbered x
-      where x.n = private.page_limit(list_sessions.lim)
-        and exists (select 1 from numbered y where y.n > x.n)
-    )
-  )
-  from numbered n;
+begin
+  return (
+    with page as (
+        select s.*
+        from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
+        where s.user_id = private.require_user()
+          and s.revoked_at is null
+          and s.expires_at > private.now()
+          and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
+        order by s.created_at desc, s.id::text desc
+        limit private.page_limit(list_sessions.lim) + 1
+      ), numbered as (
+        select p.*, row_number() over (order by p.created_at desc, p.id::text desc) as n from page p
+      )
+      select pg_catalog.json_build_object(
+        'items', coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+          'id', n.id,
+          'created_at', private.utc(n.created_at),
+          'last_used_at', private.utc(n.last_used_at),
+          'expires_at', private.utc(n.expires_at),
+          'user_agent', n.user_agent,
+          'ip', pg_catalog.host(n.ip),
+          'current', n.id::text = auth.jwt() ->> 'sid'
+        ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
+        'next_cursor', (
+          select private.page_cursor(x.created_at, x.id::text)
+          from numbered x
+          where x.n = private.page_limit(list_sessions.lim)
+            and exists (select 1 from numbered y where y.n > x.n)
+        )
+      )
+      from numbered n
+  );
+end;
 $$;
 comment on function api.list_sessions(integer, text) is
   'GET /auth/sessions?limit&cursor. The caller''s open sessions, newest first: {items: [{id, created_at, last_used_at, expires_at, user_agent, ip, current}], next_cursor}.';

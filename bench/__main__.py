@@ -1,0 +1,16 @@
+"""make bench: every benchmark, each printing ratios measured side by side in this run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+from bench import accounts
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+
+if __name__ == "__main__":
+    print(f"slotbase benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print("client, API and PostgreSQL share the cores; figures are ratios within this run\n")
+    accounts.main(SECONDS)

@@ -1,0 +1,433 @@
+"""The slotbase command (migrate, keys, createsuperuser) through api.cli.main, and Settings."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from api.app import load_keys
+from api.cli import main
+from api.migrate import SQL_DIR
+from api.settings import Settings, SettingsError, with_user
+from jwks import generate_key, private_pem, thumbprint
+
+MIGRATIONS = sorted(p.name for p in (SQL_DIR / "migrations").glob("*.sql"))
+CODE = sorted(p.name for p in (SQL_DIR / "code").glob("*.sql"))
+STRONG_PASSWORD = "granite-puffin-lighthouse"
+SLOTBASE_ENV = (
+    "ENVIRONMENT",
+    "HOST",
+    "PORT",
+    "DATABASE_URL",
+    "API_DATABASE_URL",
+    "AUTHENTICATOR_PASSWORD",
+    "REDIS_URL",
+    "JWT_PRIVATE_KEY",
+    "JWT_KEY_ID",
+    "JWT_PUBLIC_KEYS",
+    "JWT_KEYS_DIR",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "FIRST_SUPERUSER_EMAIL",
+    "FIRST_SUPERUSER_PASSWORD",
+    "SUPERUSER_PASSWORD",
+    "DATA_DIR",
+)
+_numbers = itertools.count(1)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def _admin(dsn: str, statement: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def _fetchrow(dsn: str, query: str, *args: object) -> asyncpg.Record | None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchrow(query, *args)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No slotbase setting leaks in from the caller; nothing falls back to the repo's .data/."""
+    for name in SLOTBASE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def empty_db(pg, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A brand-new empty database that DATABASE_URL points at."""
+    name = f"slotbase_cli_{os.getpid()}_{next(_numbers)}"
+    asyncio.run(_admin(pg.admin_dsn(), f"create database {_ident(name)}"))
+    try:
+        monkeypatch.setenv("DATABASE_URL", pg.admin_dsn(name))
+        yield pg.admin_dsn(name)
+    finally:
+        asyncio.run(_admin(pg.admin_dsn(), f"drop database if exists {_ident(name)} with (force)"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---------------------------------------------------------------------------------------------
+# migrate
+
+
+def test_migrate_status_dry_run_and_apply(
+    empty_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "migrate", "--status")
+    assert code == 1
+    for name in MIGRATIONS:
+        assert f"pending: {name}" in out
+    for name in CODE:
+        assert f"code to re-apply: {name}" in out
+    assert out.strip().splitlines()[-1] == "not current"
+
+    code, out, _ = run(capsys, "migrate", "--dry-run")
+    assert code == 0
+    for name in MIGRATIONS + CODE:
+        assert f"would apply {name}" in out
+    assert run(capsys, "migrate", "--status")[0] == 1, "--dry-run changed the database"
+    row = _fetchrow_sync(empty_db, "select to_regclass('migrations.applied') as t")
+    assert row is not None and row["t"] is None
+
+    code, out, _ = run(capsys, "migrate")
+    assert code == 0
+    assert f"{len(MIGRATIONS) + len(CODE)} files" in out
+
+    code, out, _ = run(capsys, "migrate", "--status")
+    assert code == 0
+    assert out.strip().splitlines() == ["current"]
+
+    code, out, _ = run(capsys, "migrate", "--dry-run")
+    assert code == 0
+    assert "would apply" not in out
+    assert "nothing to do" in out
+    assert run(capsys, "migrate")[1].strip().splitlines()[-1] == "nothing to do"
+
+
+def _fetchrow_sync(dsn: str, query: str, *args: object) -> asyncpg.Record | None:
+    return asyncio.run(_fetchrow(dsn, query, *args))
+
+
+# ---------------------------------------------------------------------------------------------
+# keys
+
+
+def jwks_from(out: str) -> list[dict[str, str]]:
+    document = json.loads(out)
+    keys = document["keys"]
+    for key in keys:
+        assert key["kty"] == "RSA"
+        assert key["alg"] == "RS256"
+        assert key["use"] == "sig"
+        assert key["kid"]
+        assert key["n"] and key["e"]
+        assert "d" not in key and "p" not in key, "a private parameter is published"
+    return keys
+
+
+def test_keys_generate_creates_a_private_signing_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys_dir = tmp_path / "keys"
+
+    code, out, _ = run(capsys, "keys", "generate", "--dir", str(keys_dir))
+
+    assert code == 0
+    assert "generated" in out
+    signing = keys_dir / "signing.pem"
+    assert stat.S_IMODE(signing.stat().st_mode) == 0o600
+    assert "PRIVATE KEY" in signing.read_text()
+    before = signing.read_bytes()
+
+    code, out, _ = run(capsys, "keys", "generate", "--dir", str(keys_dir))
+    assert code == 0
+    assert "kept the existing" in out
+    assert signing.read_bytes() == before
+
+
+def test_keys_rotate_keeps_the_previous_key_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys_dir = tmp_path / "keys"
+    assert run(capsys, "keys", "generate", "--dir", str(keys_dir))[0] == 0
+    code, out, _ = run(capsys, "keys", "jwks", "--dir", str(keys_dir))
+    assert code == 0
+    [old] = jwks_from(out)
+
+    code, out, _ = run(capsys, "keys", "rotate", "--dir", str(keys_dir))
+    assert code == 0
+    assert old["kid"] in out
+    assert stat.S_IMODE((keys_dir / "signing.pem").stat().st_mode) == 0o600
+
+    code, out, _ = run(capsys, "keys", "jwks", "--dir", str(keys_dir))
+    assert code == 0
+    keys = jwks_from(out)
+    assert len(keys) == 2
+    assert old in keys
+    [new] = [k for k in keys if k["kid"] != old["kid"]]
+    assert new["n"] != old["n"]
+    assert new["kid"] in run(capsys, "keys", "rotate", "--dir", str(keys_dir))[1]
+    assert len(jwks_from(run(capsys, "keys", "jwks", "--dir", str(keys_dir))[1])) == 3
+
+
+def test_keys_jwks_without_a_key_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "keys", "jwks", "--dir", str(tmp_path / "nothing"))
+
+    assert code == 2
+    assert out == ""
+    assert "signing.pem" in err
+
+
+def test_keys_jwks_reads_an_escaped_pem_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = generate_key()
+    monkeypatch.setenv("JWT_PRIVATE_KEY", private_pem(key).replace("\n", "\\n"))
+
+    code, out, _ = run(capsys, "keys", "jwks")
+
+    assert code == 0
+    [published] = jwks_from(out)
+    assert published["kid"] == thumbprint(key.public_key())
+
+
+# ---------------------------------------------------------------------------------------------
+# createsuperuser
+
+
+def test_createsuperuser_creates_a_platform_admin(
+    empty_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUPERUSER_PASSWORD", STRONG_PASSWORD)
+
+    code, out, _ = run(capsys, "createsuperuser", "--email", "Root@Example.com")
+
+    assert code == 0
+    assert "Root@Example.com" in out
+    row = _fetchrow_sync(
+        empty_db,
+        "select id, is_platform_admin, email_verified_at is not null as verified,"
+        " password_hash is not null as has_password from auth.users where lower(email::text) = $1",
+        "root@example.com",
+    )
+    assert row is not None
+    assert row["is_platform_admin"] is True
+    assert row["verified"] and row["has_password"]
+    assert str(row["id"]) in out
+
+    # Running it again promotes the same account rather than failing or duplicating it.
+    assert run(capsys, "createsuperuser", "--email", "root@example.com")[0] == 0
+    count = _fetchrow_sync(empty_db, "select count(*) as n from auth.users")
+    assert count is not None and count["n"] == 1
+
+
+def test_createsuperuser_promotes_an_existing_account(
+    empty_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUPERUSER_PASSWORD", STRONG_PASSWORD)
+    assert run(capsys, "migrate")[0] == 0
+    asyncio.run(
+        _admin(
+            empty_db,
+            "insert into auth.users (email, password_hash) values ('staff@example.com', 'x')",
+        )
+    )
+
+    assert run(capsys, "createsuperuser", "--email", "staff@example.com")[0] == 0
+
+    row = _fetchrow_sync(
+        empty_db,
+        "select is_platform_admin, password_hash from auth.users where email = 'staff@example.com'",
+    )
+    assert row is not None and row["is_platform_admin"] is True
+    assert row["password_hash"] == "x"
+
+
+def test_createsuperuser_refuses_a_weak_password_without_a_traceback(
+    empty_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUPERUSER_PASSWORD", "short")
+    capsys.readouterr()
+
+    escaped: asyncpg.PostgresError | None = None
+    try:
+        code = main(["createsuperuser", "--email", "root@example.com"])
+    except asyncpg.PostgresError as exc:
+        escaped = exc
+    if escaped is not None:
+        pytest.fail(
+            f"createsuperuser let {type(escaped).__name__} (SQLSTATE {escaped.sqlstate}: "
+            f"{escaped}) escape as a traceback instead of printing the problem and exiting "
+            "with status 2",
+            pytrace=False,
+        )
+    out, err = capsys.readouterr()
+
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert "password" in err.lower()
+    assert "8 characters" in err or "weak" in err.lower()
+    row = _fetchrow_sync(empty_db, "select count(*) as n from auth.users")
+    assert row is not None and row["n"] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+
+
+PROD_KEY = private_pem(generate_key())
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    env = {
+        "ENVIRONMENT": "production",
+        "JWT_PRIVATE_KEY": PROD_KEY,
+        "JWT_ISSUER": "https://api.slotbase.example/",
+        "DATABASE_URL": "postgresql://postgres:pw@db:5432/slotbase",
+        "AUTHENTICATOR_PASSWORD": "a-long-random-authenticator-secret",
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v}
+
+
+def test_a_complete_production_environment_is_accepted() -> None:
+    settings = Settings.from_env(production_env())
+
+    assert settings.production
+    assert settings.jwt_issuer == "https://api.slotbase.example"
+    assert settings.issuer == "https://api.slotbase.example"
+
+
+def test_production_refuses_missing_keys_and_issuer_listing_every_problem() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(production_env(JWT_PRIVATE_KEY="", JWT_ISSUER=""))
+
+    message = str(refused.value)
+    assert "JWT_PRIVATE_KEY" in message
+    assert "JWT_ISSUER" in message
+
+
+@pytest.mark.parametrize("password", ["changeme", "password", "admin"])
+def test_production_refuses_a_default_superuser_password(password: str) -> None:
+    env = production_env(FIRST_SUPERUSER_EMAIL="ops@example.com", FIRST_SUPERUSER_PASSWORD=password)
+
+    with pytest.raises(SettingsError, match="FIRST_SUPERUSER_PASSWORD"):
+        Settings.from_env(env)
+
+
+def test_production_refuses_a_default_authenticator_password() -> None:
+    with pytest.raises(SettingsError, match="AUTHENTICATOR_PASSWORD"):
+        Settings.from_env(production_env(AUTHENTICATOR_PASSWORD="changeme"))
+
+
+def test_development_accepts_dev_defaults() -> None:
+    env = {"FIRST_SUPERUSER_EMAIL": "a@example.com", "FIRST_SUPERUSER_PASSWORD": "changeme"}
+    settings = Settings.from_env(env)
+
+    assert not settings.production
+    assert settings.port == 8000
+    assert settings.issuer == "http://127.0.0.1:8000"
+
+
+def test_an_escaped_pem_private_key_loads() -> None:
+    key = generate_key()
+    escaped = private_pem(key).replace("\n", "\\n")
+    assert "\n" not in escaped
+
+    settings = Settings.from_env(production_env(JWT_PRIVATE_KEY=escaped))
+    keyset = load_keys(settings)
+
+    assert [k["kid"] for k in keyset.jwks()["keys"]] == [thumbprint(key.public_key())]
+
+
+@pytest.mark.parametrize("port", ["http", "8000.5", "0", "65536", "-1"])
+def test_an_invalid_port_is_a_settings_error(port: str) -> None:
+    with pytest.raises(SettingsError, match="PORT"):
+        Settings.from_env({"PORT": port})
+
+
+def test_an_invalid_port_makes_the_command_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", "eighty")
+
+    code, _, err = run(capsys, "keys", "generate", "--dir", str(tmp_path / "keys"))
+
+    assert code == 2
+    assert "PORT" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "keys").exists()
+
+
+def test_an_unknown_environment_is_refused() -> None:
+    with pytest.raises(SettingsError, match="ENVIRONMENT"):
+        Settings.from_env({"ENVIRONMENT": "staging"})
+
+
+def test_with_user_builds_the_authenticator_dsn() -> None:
+    dsn = "postgresql://postgres:s3cret@db.internal:6543/slotbase?sslmode=require"
+
+    assert (
+        with_user(dsn, "authenticator", "p@ss:w/rd")
+        == "postgresql://authenticator:p%40ss%3Aw%2Frd@db.internal:6543/slotbase?sslmode=require"
+    )
+    assert (
+        with_user(dsn, "authenticator")
+        == "postgresql://authenticator@db.internal:6543/slotbase?sslmode=require"
+    )
+    assert with_user("postgresql://db/slotbase", "authenticator") == (
+        "postgresql://authenticator@db/slotbase"
+    )
+    socket = "postgresql://postgres@/slotbase?host=/tmp/run&port=5432"
+    assert with_user(socket, "authenticator") == (
+        "postgresql://authenticator@/slotbase?host=/tmp/run&port=5432"
+    )
+
+
+def test_authenticator_dsn_prefers_api_database_url() -> None:
+    admin = "postgresql://postgres:pw@db:5432/slotbase"
+    settings = Settings.from_env({"DATABASE_URL": admin, "AUTHENTICATOR_PASSWORD": "hunter22"})
+    assert (
+        settings.authenticator_dsn(admin) == "postgresql://authenticator:hunter22@db:5432/slotbase"
+    )
+
+    api_url = "postgresql://api_user:pw@pooler:6432/slotbase"
+    settings = Settings.from_env({"DATABASE_URL": admin, "API_DATABASE_URL": api_url})
+    assert settings.authenticator_dsn(admin) == api_url
+
+
+def test_with_user_dsn_connects_as_authenticator(empty_db: str) -> None:
+    assert main(["migrate"]) == 0
+    dsn = with_user(empty_db, "authenticator")
+
+    row = _fetchrow_sync(dsn, "select current_user as who, session_user as login")
+
+    assert row is not None
+    assert (row["who"], row["login"]) == ("authenticator", "authenticator")
