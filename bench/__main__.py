@@ -11,6 +11,7 @@ from bench import accounts
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
 if __name__ == "__main__":
-    print(f"slotbase benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    python = sys.version.split()[0]
+    print(f"slotbase benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {python}")
     print("client, API and PostgreSQL share the cores; figures are ratios within this run\n")
     accounts.main(SECONDS)

@@ -72,8 +72,13 @@ def cluster(bcrypt_cost: int | None = None) -> Iterator[tuple[str, str]]:
         admin = pg.dsn("postgres")
         asyncio.run(migrate.migrate(admin))
         if bcrypt_cost is not None:
-            asyncio.run(_execute(admin, f"update private.settings set value = '{bcrypt_cost}' "
-                                        "where name = 'bcrypt_cost'"))
+            asyncio.run(
+                _execute(
+                    admin,
+                    f"update private.settings set value = '{bcrypt_cost}' "
+                    "where name = 'bcrypt_cost'",
+                )
+            )
         yield admin, pg.dsn("postgres", user="authenticator")
     finally:
         with contextlib.suppress(Exception):
