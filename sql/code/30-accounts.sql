@@ -253,6 +253,10 @@ declare
   v_ok boolean := false;
   v_session_id uuid;
 begin
+  -- Attempts for one email wait for each other, so parallel guesses cannot all slip past the
+  -- lockout count before any failure is recorded.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.login:' || pg_catalog.lower(v_email::text), 0));
   -- Locked: the latest failure completed a full set within the window, less than
   -- lockout_minutes ago. Failures are not recorded while locked, so the lock ends on time.
   select max(f.failed_at) into v_last
