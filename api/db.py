@@ -24,6 +24,7 @@ select p.proname as name,
        coalesce(p.proargnames[1:p.pronargs], '{}') as arg_names,
        array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) t) as arg_types,
        p.pronargs - p.pronargdefaults as required,
+       pg_catalog.has_function_privilege('anon', p.oid, 'execute') as anon,
        d.description as comment
 from pg_catalog.pg_proc p
 left join pg_catalog.pg_description d
@@ -50,6 +51,7 @@ class Function:
     arg_names: tuple[str, ...]
     arg_types: tuple[str, ...]
     required: int
+    anon: bool
     comment: str | None
 
     @property
@@ -86,16 +88,20 @@ class Catalog:
                     arg_names=tuple(r["arg_names"]),
                     arg_types=tuple(r["arg_types"]),
                     required=r["required"],
+                    anon=r["anon"],
                     comment=r["comment"],
                 )
                 for r in rows
             }
         )
 
-    def prepare(self, name: str, args: dict[str, Any]) -> tuple[Function, str]:
+    def prepare(self, name: str, args: dict[str, Any], *, anon: bool) -> tuple[Function, str]:
         fn = self.functions.get(name)
         if fn is None:
             raise CallError(404, "not_found", "No such function.")
+        if anon and not fn.anon:
+            # Say "log in" before judging the body, as the database would for anon.
+            raise CallError(401, "unauthorized", "This needs an access token.")
         keys = frozenset(args)
         unknown = sorted(keys.difference(fn.arg_names))
         if unknown:

@@ -59,8 +59,9 @@ def problem(
         )
     if status in (429, 503):
         headers.setdefault("Retry-After", "1")
+    # ASCII escapes: a detail may echo a field name the client sent, lone surrogates included.
     return Response(
-        json.dumps(body, ensure_ascii=False).encode(),
+        json.dumps(body).encode(),
         status_code=status,
         headers=headers,
         media_type=PROBLEM_JSON,

@@ -77,10 +77,10 @@ async def invoke(
     try:
         identity = identify(request.headers.get("authorization"), state.verifier)
         try:
-            fn, sql = state.catalog.prepare(function, args)
+            fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
         except db.CallError:
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
-            fn, sql = state.catalog.prepare(function, args)
+            fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
         result = await db.call(
             state.pool,
             sql,

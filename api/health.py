@@ -39,7 +39,9 @@ async def check_redis(request: Request) -> bool:
 
 
 def _json(data: dict, status: int) -> Response:
-    return Response(json.dumps(data).encode(), status_code=status, media_type="application/json")
+    headers = {"Retry-After": "5"} if status == 503 else None
+    body = json.dumps(data).encode()
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
 async def health(request: Request) -> Response:
