@@ -1,0 +1,302 @@
+-- 50 slots: the availability engine. Working windows per local date (weekly hours, or that
+-- date's override), converted to instants in the provider's zone (DST-correct), minus time off
+-- and active bookings' blocked ranges, computed set-wise with multiranges; slot starts on the
+-- service's grid counted from each window's start, with buffers, notice and advance limits.
+-- Depends on: 002, 35-app-helpers.
+-- Raises: PT404 not_found, PT422 service_not_offered, invalid_time, range_too_long,
+--   validation_failed.
+-- The engine is SECURITY DEFINER: a free slot depends on other customers' bookings and on time
+-- off, which the caller may not read; it returns instants only, never whose or why.
+
+create or replace function private.working_windows(p_provider_id uuid, p_from date, p_to date)
+returns table (window_range tstzrange)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_zone text := private.provider_zone(p_provider_id);
+begin
+  return query
+  with days as (
+    select d::date as day
+    from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') d
+  ), local_windows as (
+    select w as local_range
+    from days
+    join app.date_overrides o on o.provider_id = p_provider_id and o.on_date = days.day
+    cross join lateral pg_catalog.unnest(o.windows) w
+    union all
+    select pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
+    from days
+    join app.working_hours h
+      on h.provider_id = p_provider_id
+     and h.weekday = extract(isodow from days.day)
+     and (h.valid_from is null or h.valid_from <= days.day)
+     and (h.valid_until is null or days.day <= h.valid_until)
+    where not exists (
+      select 1 from app.date_overrides o
+      where o.provider_id = p_provider_id and o.on_date = days.day
+    )
+  )
+  select pg_catalog.tstzrange(
+    pg_catalog.lower(l.local_range) at time zone v_zone,
+    pg_catalog.upper(l.local_range) at time zone v_zone)
+  from local_windows l;
+end;
+$$;
+comment on function private.working_windows(uuid, date, date) is
+  'A provider''s working windows on local dates p_from..p_to as instant ranges: wall-clock times read in the provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
+
+create or replace function private.slots(
+  p_provider_id uuid,
+  p_service_id uuid,
+  p_from timestamptz,
+  p_to timestamptz,
+  p_exclude_booking uuid default null,
+  p_ignore_bookings boolean default false,
+  p_ignore_limits boolean default false
+)
+returns table (starts_at timestamptz, ends_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_service app.services;
+  v_zone text := private.provider_zone(p_provider_id);
+  v_now timestamptz := private.now();
+  v_duration interval;
+  v_before interval;
+  v_after interval;
+  v_span tstzrange;
+  v_busy tstzmultirange;
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found or v_zone is null then
+    return;
+  end if;
+  v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
+  v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
+  v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
+  -- Everything that could touch a candidate: the range widened by a day and the buffers.
+  v_span := pg_catalog.tstzrange(p_from - interval '1 day' - v_before, p_to + interval '1 day' + v_duration + v_after);
+
+  select coalesce(pg_catalog.range_agg(b.period), '{}') into v_busy
+  from (
+    select t.period
+    from app.time_off t
+    where t.provider_id = p_provider_id and t.period operator(pg_catalog.&&) v_span
+    union all
+    select k.blocked
+    from app.bookings k
+    where not p_ignore_bookings
+      and k.org_id = v_service.org_id
+      and k.provider_id = p_provider_id
+      and k.blocked operator(pg_catalog.&&) v_span
+      and k.status in ('pending', 'confirmed')
+      and k.id is distinct from p_exclude_booking
+  ) b;
+
+  return query
+  with windows as (
+    select w.window_range
+    from private.working_windows(
+      p_provider_id,
+      (p_from at time zone v_zone)::date - 1,
+      (p_to at time zone v_zone)::date + 1) w
+  ), free as (
+    select coalesce(pg_catalog.range_agg(w.window_range), '{}') operator(pg_catalog.-) v_busy as m
+    from windows w
+  )
+  select s.at, s.at + v_duration
+  from windows w
+  cross join lateral pg_catalog.generate_series(
+    pg_catalog.lower(w.window_range),
+    pg_catalog.upper(w.window_range) - v_duration,
+    pg_catalog.make_interval(mins => v_service.slot_interval_minutes)) as s(at)
+  cross join free f
+  where s.at >= p_from
+    and s.at < p_to
+    and pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after) operator(pg_catalog.<@) f.m
+    and (p_ignore_limits or (
+      s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
+      and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
+  order by s.at;
+end;
+$$;
+comment on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean) is
+  'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them.';
+
+create or replace function private.slot_problem(
+  p_provider_id uuid,
+  p_service_id uuid,
+  p_start timestamptz,
+  p_exclude_booking uuid default null
+)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_service app.services;
+  v_now timestamptz := private.now();
+  v_tick timestamptz := p_start + interval '1 microsecond';
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if p_start < v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes) then
+    return 'too_soon';
+  end if;
+  if p_start > v_now + pg_catalog.make_interval(days => v_service.max_advance_days) then
+    return 'too_far_ahead';
+  end if;
+  if not exists (
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, null, true, true) s
+    where s.starts_at = p_start
+  ) then
+    return 'outside_working_hours';
+  end if;
+  if not exists (
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true) s
+    where s.starts_at = p_start
+  ) then
+    return 'slot_taken';
+  end if;
+  return null;
+end;
+$$;
+comment on function private.slot_problem(uuid, uuid, timestamptz, uuid) is
+  'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable.';
+
+create or replace function private.offered_service(p_provider_id uuid, p_service_id uuid)
+returns app.services
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_service app.services;
+  v_provider_org uuid;
+begin
+  select p.org_id into v_provider_org from app.providers p where p.id = p_provider_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if v_service.org_id <> v_provider_org or not v_service.active or not exists (
+    select 1 from app.service_providers sp
+    where sp.service_id = p_service_id and sp.provider_id = p_provider_id
+  ) or not exists (select 1 from app.providers p where p.id = p_provider_id and p.active) then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This provider does not offer this service.';
+  end if;
+  return v_service;
+end;
+$$;
+comment on function private.offered_service(uuid, uuid) is
+  'The service when the caller can see provider and service and the provider offers it (both active); 404 not_found or 422 service_not_offered otherwise. Invoker: visibility is the caller''s.';
+grant execute on function private.offered_service(uuid, uuid) to anon, authenticated;
+
+create or replace function private.range_bound(p_value text, p_zone text, p_end boolean, p_field text)
+returns timestamptz
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  if p_value is null then
+    return null;
+  end if;
+  if p_value ~ '^\d{4}-\d{2}-\d{2}$' then
+    -- A date is a whole local day in the zone; as an end bound it includes that day.
+    begin
+      return ((p_value::date + case when p_end then 1 else 0 end)::timestamp) at time zone p_zone;
+    exception when others then
+      raise exception using errcode = 'PT422', message = 'invalid_time',
+        detail = p_field || ' is not a valid date.';
+    end;
+  end if;
+  return private.parse_instant(p_value, p_field);
+end;
+$$;
+comment on function private.range_bound(text, text, boolean, text) is
+  'A range bound given as a local date (YYYY-MM-DD in p_zone; an end date includes its day) or an RFC 3339 instant.';
+grant execute on function private.range_bound(text, text, boolean, text) to anon, authenticated, service_role;
+
+create or replace function api.available_slots(
+  provider_id uuid,
+  service_id uuid,
+  range_from text default null,
+  range_to text default null
+)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_service app.services := private.offered_service(available_slots.provider_id, available_slots.service_id);
+  v_zone text := private.provider_zone(available_slots.provider_id);
+  v_from timestamptz := coalesce(private.range_bound(range_from, v_zone, false, 'from'), private.now());
+  v_to timestamptz := coalesce(private.range_bound(range_to, v_zone, true, 'to'), v_from + interval '7 days');
+begin
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must be after from.';
+  end if;
+  if v_to - v_from > interval '62 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
+  return pg_catalog.json_build_object(
+    'provider_id', available_slots.provider_id,
+    'service_id', available_slots.service_id,
+    'timezone', v_zone,
+    'slots', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'start', private.local_iso(s.starts_at, v_zone),
+        'end', private.local_iso(s.ends_at, v_zone)) order by s.starts_at)
+      from private.slots(available_slots.provider_id, v_service.id, v_from, v_to) s
+    ), '[]'::json)
+  );
+end;
+$$;
+comment on function api.available_slots(uuid, uuid, text, text) is
+  'GET /providers/{provider_id}/slots?service_id&from&to. from/to: local dates in the provider''s zone (to inclusive) or RFC 3339 instants; default the next 7 days; span at most 62 days. -> {provider_id, service_id, timezone, slots: [{start, end}]} in the provider''s zone. Errors: 404 not_found, 422 service_not_offered, invalid_time, range_too_long.';
+grant execute on function api.available_slots(uuid, uuid, text, text) to anon, authenticated;
+grant execute on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean) to anon, authenticated;
+
+create or replace function api.check_availability(provider_id uuid, service_id uuid, start text)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_reason text;
+begin
+  begin
+    perform private.offered_service(check_availability.provider_id, check_availability.service_id);
+  exception when sqlstate 'PT422' then
+    return pg_catalog.json_build_object('available', false, 'reason', 'service_not_offered');
+  end;
+  v_reason := private.slot_problem(check_availability.provider_id, check_availability.service_id,
+    private.parse_instant(check_availability.start));
+  return pg_catalog.json_build_object('available', v_reason is null, 'reason', v_reason);
+end;
+$$;
+comment on function api.check_availability(uuid, uuid, text) is
+  'POST /bookings/check-availability {provider_id, service_id, start} -> {available, reason}: reason is too_soon, too_far_ahead, outside_working_hours, slot_taken or service_not_offered. Errors: 404 not_found, 422 invalid_time.';
+grant execute on function api.check_availability(uuid, uuid, text) to anon, authenticated;
+grant execute on function private.slot_problem(uuid, uuid, timestamptz, uuid) to anon, authenticated;

@@ -1,0 +1,789 @@
+-- 60 bookings: create, reschedule, the status workflow, notes, history, lists, idempotency.
+-- Depends on: 002, 35-app-helpers, 50-slots.
+-- Raises: PT401 unauthorized; PT403 forbidden; PT404 not_found; PT409 slot_taken,
+--   invalid_transition, cancellation_window_passed; PT422 outside_working_hours, too_soon,
+--   too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused, validation_failed.
+-- Writes go through SECURITY DEFINER functions in private (a booking is checked against other
+-- customers' bookings the caller cannot read); every one of them lands on the exclusion
+-- constraint app.bookings_no_overlap, which is the last word on double booking. Reads are
+-- invoker and filtered by the policies below. Internal notes live in app.booking_notes, which
+-- customers cannot read at all.
+
+-- ---------------------------------------------------------------------------------------------
+-- Who sees which booking
+
+create or replace function private.my_provider_ids()
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return coalesce((
+    select pg_catalog.array_agg(p.id) from app.providers p where p.user_id = auth.uid()
+  ), '{}');
+end;
+$$;
+comment on function private.my_provider_ids() is 'Providers the caller is the person behind; evaluated once per statement in policies.';
+grant execute on function private.my_provider_ids() to anon, authenticated, service_role;
+
+create or replace function private.my_staff_org_ids()
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return coalesce((
+    select pg_catalog.array_agg(m.org_id) from app.memberships m
+    where m.user_id = auth.uid() and m.role in ('owner', 'admin', 'staff')
+  ), '{}');
+end;
+$$;
+comment on function private.my_staff_org_ids() is 'Organizations where the caller is owner, admin or staff; evaluated once per statement in policies.';
+grant execute on function private.my_staff_org_ids() to anon, authenticated, service_role;
+
+grant select on app.bookings to authenticated;
+grant select on app.booking_notes to authenticated;
+grant select on app.booking_history to authenticated;
+
+drop policy if exists "customers read their own bookings" on app.bookings;
+create policy "customers read their own bookings" on app.bookings
+  for select to authenticated
+  using (customer_id = (select auth.uid()));
+
+drop policy if exists "providers read bookings on their calendar" on app.bookings;
+create policy "providers read bookings on their calendar" on app.bookings
+  for select to authenticated
+  using (provider_id = any ((select private.my_provider_ids())::uuid[]));
+
+drop policy if exists "staff read their organization's bookings" on app.bookings;
+create policy "staff read their organization's bookings" on app.bookings
+  for select to authenticated
+  using (org_id = any ((select private.my_staff_org_ids())::uuid[]));
+
+drop policy if exists "staff read internal notes" on app.booking_notes;
+create policy "staff read internal notes" on app.booking_notes
+  for select to authenticated
+  using (org_id = any ((select private.my_staff_org_ids())::uuid[]));
+
+drop policy if exists "providers read internal notes on their calendar" on app.booking_notes;
+create policy "providers read internal notes on their calendar" on app.booking_notes
+  for select to authenticated
+  using (exists (
+    select 1 from app.bookings b
+    where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
+  ));
+
+drop policy if exists "readers of a booking read its history" on app.booking_history;
+create policy "readers of a booking read its history" on app.booking_history
+  for select to authenticated
+  using (exists (select 1 from app.bookings b where b.id = booking_id));
+
+-- Idempotency keys are read and written by private.create_booking only.
+
+-- ---------------------------------------------------------------------------------------------
+-- History
+
+create or replace function private.record_booking_change()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_action text;
+begin
+  if TG_OP = 'INSERT' then
+    v_action := 'created';
+  elsif NEW.status is distinct from OLD.status then
+    v_action := NEW.status::text;
+  elsif NEW.starts_at is distinct from OLD.starts_at then
+    v_action := 'rescheduled';
+  elsif NEW.customer_note is distinct from OLD.customer_note then
+    v_action := 'note_changed';
+  else
+    return NEW;
+  end if;
+  insert into app.booking_history (org_id, booking_id, at, actor_id, action, from_status, to_status, from_start, to_start)
+  values (
+    NEW.org_id, NEW.id, private.now(), auth.uid(), v_action,
+    case when TG_OP = 'UPDATE' then OLD.status end, NEW.status,
+    case when TG_OP = 'UPDATE' then OLD.starts_at end, NEW.starts_at
+  );
+  return NEW;
+end;
+$$;
+comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user.';
+
+drop trigger if exists bookings_history on app.bookings;
+create trigger bookings_history after insert or update on app.bookings
+  for each row execute function private.record_booking_change();
+
+drop trigger if exists bookings_touch_updated_at on app.bookings;
+create trigger bookings_touch_updated_at before update on app.bookings
+  for each row execute function private.touch_updated_at();
+
+-- ---------------------------------------------------------------------------------------------
+-- Shapes
+
+create or replace function private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_zone text := private.provider_zone(p_booking.provider_id);
+  v_json jsonb;
+begin
+  v_json := pg_catalog.jsonb_build_object(
+    'id', p_booking.id,
+    'org_id', p_booking.org_id,
+    'provider_id', p_booking.provider_id,
+    'service_id', p_booking.service_id,
+    'customer_id', p_booking.customer_id,
+    'start', private.local_iso(p_booking.starts_at, v_zone),
+    'end', private.local_iso(p_booking.ends_at, v_zone),
+    'status', p_booking.status,
+    'price_minor', p_booking.price_minor,
+    'currency', p_booking.currency,
+    'customer_note', p_booking.customer_note,
+    'sequence', p_booking.sequence,
+    'created_at', private.utc(p_booking.created_at),
+    'updated_at', private.utc(p_booking.updated_at),
+    'cancelled_at', private.utc(p_booking.cancelled_at),
+    'cancel_reason', p_booking.cancel_reason
+  );
+  if p_with_note then
+    v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
+  end if;
+  return v_json::json;
+end;
+$$;
+comment on function private.booking_json(app.bookings, text, boolean) is
+  'The booking object of the REST contract; internal_note only when p_with_note (organization staff or the provider).';
+grant execute on function private.booking_json(app.bookings, text, boolean) to anon, authenticated, service_role;
+
+create or replace function private.sees_internal_notes(p_booking app.bookings)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.is_org_staff(p_booking.org_id) or private.is_provider_self(p_booking.provider_id);
+end;
+$$;
+comment on function private.sees_internal_notes(app.bookings) is 'Staff+ of the organization and the provider see internal notes; the customer never.';
+grant execute on function private.sees_internal_notes(app.bookings) to authenticated, service_role;
+
+create or replace function private.booking_out(p_id uuid)
+returns json
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_booking app.bookings;
+  v_note text;
+begin
+  select * into v_booking from app.bookings b where b.id = p_id;
+  select n.internal_note into v_note from app.booking_notes n where n.booking_id = p_id;
+  return private.booking_json(v_booking, v_note, private.sees_internal_notes(v_booking));
+end;
+$$;
+comment on function private.booking_out(uuid) is 'The booking object after a write, as the acting caller may see it (definer functions use it once they have checked access).';
+
+-- ---------------------------------------------------------------------------------------------
+-- Writes
+
+create or replace function private.visible_booking_for_update(p_id uuid)
+returns app.bookings
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_booking app.bookings;
+  v_uid uuid := private.require_user();
+begin
+  select * into v_booking from app.bookings b where b.id = p_id for update;
+  if not found or not (
+    v_booking.customer_id = v_uid
+    or private.is_org_staff(v_booking.org_id)
+    or private.is_provider_self(v_booking.provider_id)
+  ) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
+  end if;
+  return v_booking;
+end;
+$$;
+comment on function private.visible_booking_for_update(uuid) is 'Lock a booking the caller may see (customer, staff+, the provider), else 404 not_found.';
+
+create or replace function private.raise_slot_problem(p_problem text)
+returns void
+language plpgsql
+immutable
+security invoker
+set search_path = ''
+as $$
+begin
+  if p_problem = 'slot_taken' then
+    raise exception using errcode = 'PT409', message = 'slot_taken',
+      detail = 'This time is not available; choose another slot.';
+  elsif p_problem = 'too_soon' then
+    raise exception using errcode = 'PT422', message = 'too_soon',
+      detail = 'This start is sooner than the service''s minimum notice.';
+  elsif p_problem = 'too_far_ahead' then
+    raise exception using errcode = 'PT422', message = 'too_far_ahead',
+      detail = 'This start is further ahead than the service may be booked.';
+  elsif p_problem is not null then
+    raise exception using errcode = 'PT422', message = 'outside_working_hours',
+      detail = 'This start is not a bookable slot of the provider''s working hours.';
+  end if;
+end;
+$$;
+comment on function private.raise_slot_problem(text) is 'Turn a private.slot_problem() code into its error.';
+
+create or replace function private.create_booking(
+  p_provider_id uuid,
+  p_service_id uuid,
+  p_start text,
+  p_customer_note text,
+  p_customer_id uuid,
+  p_idempotency_key text
+)
+returns json
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_user();
+  v_hash bytea;
+  v_key app.idempotency_keys;
+  v_service app.services;
+  v_start timestamptz;
+  v_customer uuid := coalesce(p_customer_id, v_uid);
+  v_booking app.bookings;
+  v_json json;
+begin
+  if p_idempotency_key is not null then
+    v_hash := pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.jsonb_build_object(
+      'provider_id', p_provider_id, 'service_id', p_service_id, 'start', p_start,
+      'customer_note', p_customer_note, 'customer_id', p_customer_id)::text, 'UTF8'));
+    -- A concurrent request with the same key waits here until the first one commits.
+    insert into app.idempotency_keys (user_id, key, request_hash)
+    values (v_uid, p_idempotency_key, v_hash)
+    on conflict do nothing;
+    if not found then
+      select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_idempotency_key;
+      if v_key.request_hash <> v_hash then
+        raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
+          detail = 'This Idempotency-Key was used with a different request.';
+      end if;
+      perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
+      perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
+      return v_key.response_body::json;
+    end if;
+  end if;
+
+  -- Visibility of provider and service is the caller's own, as in the slot list.
+  perform private.act_as_caller_check(p_provider_id, p_service_id);
+  select * into v_service from app.services s where s.id = p_service_id;
+  v_start := private.parse_instant(p_start);
+
+  if v_customer <> v_uid then
+    if not private.is_org_staff(v_service.org_id) then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the organization''s staff may book for another customer.';
+    end if;
+    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null) then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'customer_id is not a customer account.';
+    end if;
+  end if;
+
+  perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service_id, v_start));
+
+  begin
+    insert into app.bookings (
+      org_id, provider_id, service_id, customer_id, starts_at, ends_at,
+      buffer_before_minutes, buffer_after_minutes, status, price_minor, currency,
+      customer_note, created_by, created_at, updated_at)
+    values (
+      v_service.org_id, p_provider_id, p_service_id, v_customer, v_start,
+      v_start + pg_catalog.make_interval(mins => v_service.duration_minutes),
+      v_service.buffer_before_minutes, v_service.buffer_after_minutes,
+      case when v_service.requires_confirmation then 'pending' else 'confirmed' end::app.booking_status,
+      v_service.price_minor, v_service.currency, coalesce(p_customer_note, ''), v_uid,
+      private.now(), private.now())
+    returning * into v_booking;
+  exception when exclusion_violation then
+    -- Lost the race to a concurrent booking; the constraint's detail names the other booking's
+    -- times, so it is never passed on.
+    perform private.raise_slot_problem('slot_taken');
+  end;
+
+  v_json := private.booking_out(v_booking.id);
+  if p_idempotency_key is not null then
+    update app.idempotency_keys k
+    set response_status = 201, response_body = v_json::text
+    where k.user_id = v_uid and k.key = p_idempotency_key;
+  end if;
+  return v_json;
+end;
+$$;
+comment on function private.create_booking(uuid, uuid, text, text, uuid, text) is
+  'Book a slot after the same checks as the slot list; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
+
+create or replace function private.act_as_caller_check(p_provider_id uuid, p_service_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_provider app.providers;
+  v_service app.services;
+begin
+  -- Same visibility rules as the policies: inactive things exist only for members.
+  select * into v_provider from app.providers p where p.id = p_provider_id;
+  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if v_service.org_id <> v_provider.org_id or not v_service.active or not v_provider.active
+      or not exists (
+        select 1 from app.service_providers sp
+        where sp.service_id = p_service_id and sp.provider_id = p_provider_id) then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This provider does not offer this service.';
+  end if;
+end;
+$$;
+comment on function private.act_as_caller_check(uuid, uuid) is
+  'Inside definer functions: 404 unless the caller could see provider and service, 422 service_not_offered unless the provider offers it.';
+
+create or replace function private.check_cutoff(p_booking app.bookings)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_cutoff integer;
+begin
+  if private.is_org_staff(p_booking.org_id) then
+    return;
+  end if;
+  select o.cancellation_cutoff_minutes into v_cutoff from app.organizations o where o.id = p_booking.org_id;
+  if private.now() > p_booking.starts_at - pg_catalog.make_interval(mins => v_cutoff) then
+    raise exception using errcode = 'PT409', message = 'cancellation_window_passed',
+      detail = 'It is too close to the start to change this booking; contact the organization.';
+  end if;
+end;
+$$;
+comment on function private.check_cutoff(app.bookings) is 'Customers may cancel or reschedule until the organization''s cutoff before the start; staff+ any time.';
+
+create or replace function private.transition_booking(p_id uuid, p_action text, p_reason text default null)
+returns json
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+  v_uid uuid := auth.uid();
+  v_staff boolean := private.is_org_staff(v_booking.org_id);
+  v_provider boolean := private.is_provider_self(v_booking.provider_id);
+  v_from app.booking_status[];
+  v_to app.booking_status;
+begin
+  case p_action
+    when 'cancel' then
+      if not (v_staff or v_booking.customer_id = v_uid) then
+        raise exception using errcode = 'PT403', message = 'forbidden',
+          detail = 'Only the customer and the organization''s staff may cancel.';
+      end if;
+      v_from := '{pending,confirmed}'; v_to := 'cancelled';
+    when 'confirm' then v_from := '{pending}'; v_to := 'confirmed';
+    when 'decline' then v_from := '{pending}'; v_to := 'declined';
+    when 'complete' then v_from := '{confirmed}'; v_to := 'completed';
+    when 'no_show' then v_from := '{confirmed}'; v_to := 'no_show';
+    else
+      raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'Unknown action.';
+  end case;
+  if p_action <> 'cancel' and not (v_staff or v_provider) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s staff and the provider may do this.';
+  end if;
+  if not (v_booking.status = any (v_from)) then
+    raise exception using errcode = 'PT409', message = 'invalid_transition',
+      detail = pg_catalog.format('A %s booking cannot be changed this way.', v_booking.status);
+  end if;
+  if p_action = 'cancel' then
+    perform private.check_cutoff(v_booking);
+  end if;
+  -- confirm keeps the slot it already holds: pending and confirmed are both active statuses, so
+  -- the exclusion constraint has held this time since creation.
+  update app.bookings b
+  set status = v_to,
+      cancelled_at = case when v_to = 'cancelled' then private.now() else b.cancelled_at end,
+      cancel_reason = case when v_to = 'cancelled' then p_reason else b.cancel_reason end
+  where b.id = p_id;
+  return private.booking_out(p_id);
+end;
+$$;
+comment on function private.transition_booking(uuid, text, text) is
+  'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed.';
+
+create or replace function private.reschedule_booking(p_id uuid, p_start text)
+returns json
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+  v_start timestamptz := private.parse_instant(p_start);
+begin
+  if not (private.is_org_staff(v_booking.org_id) or v_booking.customer_id = auth.uid()) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the customer and the organization''s staff may reschedule.';
+  end if;
+  if v_booking.status not in ('pending', 'confirmed') then
+    raise exception using errcode = 'PT409', message = 'invalid_transition',
+      detail = pg_catalog.format('A %s booking cannot be rescheduled.', v_booking.status);
+  end if;
+  perform private.check_cutoff(v_booking);
+  perform private.raise_slot_problem(
+    private.slot_problem(v_booking.provider_id, v_booking.service_id, v_start, v_booking.id));
+  begin
+    update app.bookings b
+    set starts_at = v_start,
+        ends_at = v_start + (b.ends_at - b.starts_at),
+        sequence = b.sequence + 1
+    where b.id = p_id;
+  exception when exclusion_violation then
+    perform private.raise_slot_problem('slot_taken');
+  end;
+  return private.booking_out(p_id);
+end;
+$$;
+comment on function private.reschedule_booking(uuid, text) is
+  'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block.';
+
+create or replace function private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text)
+returns json
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+  v_notes boolean := private.sees_internal_notes(v_booking);
+begin
+  if p_internal_note is not null then
+    if not v_notes then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the organization''s staff and the provider may write internal notes.';
+    end if;
+    insert into app.booking_notes (booking_id, org_id, internal_note)
+    values (p_id, v_booking.org_id, p_internal_note)
+    on conflict (booking_id) do update
+      set internal_note = excluded.internal_note, updated_at = private.now();
+  end if;
+  if p_customer_note is not null then
+    if v_booking.customer_id is distinct from auth.uid() then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the customer may change the customer note.';
+    end if;
+    update app.bookings b set customer_note = p_customer_note where b.id = p_id;
+  end if;
+  return private.booking_out(p_id);
+end;
+$$;
+comment on function private.update_booking_notes(uuid, text, text) is
+  'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round.';
+
+-- ---------------------------------------------------------------------------------------------
+-- The contract (schema api)
+
+create or replace function api.create_booking(
+  provider_id uuid,
+  service_id uuid,
+  start text,
+  customer_note text default null,
+  customer_id uuid default null,
+  idempotency_key text default null
+)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.create_booking(create_booking.provider_id, create_booking.service_id,
+    create_booking.start, create_booking.customer_note, create_booking.customer_id,
+    create_booking.idempotency_key);
+end;
+$$;
+comment on function api.create_booking(uuid, uuid, text, text, uuid, text) is
+  'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 404 not_found.';
+grant execute on function api.create_booking(uuid, uuid, text, text, uuid, text) to authenticated;
+grant execute on function private.create_booking(uuid, uuid, text, text, uuid, text) to authenticated;
+
+create or replace function api.get_booking(id uuid)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_booking app.bookings;
+  v_note text;
+begin
+  perform private.require_user();
+  select * into v_booking from app.bookings b where b.id = get_booking.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
+  end if;
+  select n.internal_note into v_note from app.booking_notes n where n.booking_id = get_booking.id;
+  return private.booking_json(v_booking, v_note, private.sees_internal_notes(v_booking));
+end;
+$$;
+comment on function api.get_booking(uuid) is
+  'GET /bookings/{id}: the customer, the provider, the organization''s staff+. Errors: 404 not_found (also for bookings the caller may not see).';
+grant execute on function api.get_booking(uuid) to authenticated;
+
+create or replace function api.list_bookings(
+  org_id uuid default null,
+  range_from text default null,
+  range_to text default null,
+  status text default null,
+  provider_id uuid default null,
+  lim integer default null,
+  cursor text default null
+)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_user();
+  v_limit integer := private.page_limit(list_bookings.lim);
+  v_after record;
+  v_zone text := 'UTC';
+  v_from timestamptz;
+  v_to timestamptz;
+  v_status app.booking_status;
+  v_items json;
+  v_next text;
+begin
+  if list_bookings.org_id is not null then
+    select o.timezone into v_zone from app.organizations o where o.id = list_bookings.org_id;
+    if not found then
+      raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+    end if;
+    if not private.is_org_member(list_bookings.org_id) then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only members list an organization''s bookings.';
+    end if;
+  end if;
+  v_from := private.range_bound(range_from, v_zone, false, 'from');
+  v_to := private.range_bound(range_to, v_zone, true, 'to');
+  begin
+    v_status := list_bookings.status::app.booking_status;
+  exception when invalid_text_representation then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'status must be one of pending, confirmed, declined, cancelled, completed, no_show.';
+  end;
+  select * into v_after from private.cursor_parts(list_bookings.cursor);
+
+  with page as (
+    select b, n.internal_note, row_number() over (order by b.starts_at, b.id) as i
+    from app.bookings b
+    left join app.booking_notes n on n.booking_id = b.id
+    where (case when list_bookings.org_id is null then b.customer_id = v_uid
+                else b.org_id = list_bookings.org_id end)
+      and (v_from is null or b.ends_at > v_from)
+      and (v_to is null or b.starts_at < v_to)
+      and (v_status is null or b.status = v_status)
+      and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
+      and (v_after.at is null or (b.starts_at, b.id::text) > (v_after.at, v_after.id))
+    order by b.starts_at, b.id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(
+           private.booking_json(p.b, p.internal_note,
+             list_bookings.org_id is not null and private.sees_internal_notes(p.b))
+           order by p.i) filter (where p.i <= v_limit), '[]'),
+         max(case when p.i = v_limit then private.page_cursor((p.b).starts_at, (p.b).id::text) end)
+           filter (where exists (select 1 from page q where q.i > v_limit))
+  into v_items, v_next
+  from page p;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+comment on function api.list_bookings(uuid, text, text, text, uuid, integer, text) is
+  'GET /bookings?org_id&from&to&status&provider_id&limit&cursor. Without org_id: the caller''s own bookings as customer. With org_id (members only): staff+ see all, providers their own calendar. Ordered by start. -> {items: [booking], next_cursor}. Errors: 403 forbidden, 404 not_found, 422 validation_failed, invalid_time.';
+grant execute on function api.list_bookings(uuid, text, text, text, uuid, integer, text) to authenticated;
+
+create or replace function api.cancel_booking(id uuid, reason text default null)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
+end;
+$$;
+comment on function api.cancel_booking(uuid, text) is
+  'POST /bookings/{id}/cancel {reason?}: the customer (until the organization''s cutoff) or staff+ (any time). Frees the slot at once. Errors: 403, 404, 409 invalid_transition, cancellation_window_passed.';
+grant execute on function api.cancel_booking(uuid, text) to authenticated;
+
+create or replace function api.reschedule_booking(id uuid, start text)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.reschedule_booking(reschedule_booking.id, reschedule_booking.start);
+end;
+$$;
+comment on function api.reschedule_booking(uuid, text) is
+  'POST /bookings/{id}/reschedule {start}: same id, sequence + 1. The customer (until cutoff) or staff+. Errors: 403, 404, 409 slot_taken, invalid_transition, cancellation_window_passed; 422 as create.';
+grant execute on function api.reschedule_booking(uuid, text) to authenticated;
+
+create or replace function api.confirm_booking(id uuid)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.transition_booking(confirm_booking.id, 'confirm');
+end;
+$$;
+comment on function api.confirm_booking(uuid) is 'POST /bookings/{id}/confirm: pending -> confirmed. Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+grant execute on function api.confirm_booking(uuid) to authenticated;
+
+create or replace function api.decline_booking(id uuid)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.transition_booking(decline_booking.id, 'decline');
+end;
+$$;
+comment on function api.decline_booking(uuid) is 'POST /bookings/{id}/decline: pending -> declined (frees the slot). Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+grant execute on function api.decline_booking(uuid) to authenticated;
+
+create or replace function api.complete_booking(id uuid)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.transition_booking(complete_booking.id, 'complete');
+end;
+$$;
+comment on function api.complete_booking(uuid) is 'POST /bookings/{id}/complete: confirmed -> completed. Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+grant execute on function api.complete_booking(uuid) to authenticated;
+
+create or replace function api.no_show_booking(id uuid)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.transition_booking(no_show_booking.id, 'no_show');
+end;
+$$;
+comment on function api.no_show_booking(uuid) is 'POST /bookings/{id}/no-show: confirmed -> no_show. Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+grant execute on function api.no_show_booking(uuid) to authenticated;
+grant execute on function private.transition_booking(uuid, text, text) to authenticated;
+grant execute on function private.reschedule_booking(uuid, text) to authenticated;
+
+create or replace function api.update_booking_notes(id uuid, internal_note text default null, customer_note text default null)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return private.update_booking_notes(update_booking_notes.id, update_booking_notes.internal_note,
+    update_booking_notes.customer_note);
+end;
+$$;
+comment on function api.update_booking_notes(uuid, text, text) is
+  'PATCH /bookings/{id} {internal_note} (staff+, the provider) or {customer_note} (the customer) -> booking. Errors: 403, 404.';
+grant execute on function api.update_booking_notes(uuid, text, text) to authenticated;
+grant execute on function private.update_booking_notes(uuid, text, text) to authenticated;
+
+create or replace function api.booking_history(id uuid)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  perform private.require_user();
+  if not exists (select 1 from app.bookings b where b.id = booking_history.id) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
+  end if;
+  return pg_catalog.json_build_object('items', coalesce((
+    select pg_catalog.json_agg(pg_catalog.json_build_object(
+      'at', private.utc(h.at),
+      'actor_id', h.actor_id,
+      'action', h.action,
+      'from_status', h.from_status,
+      'to_status', h.to_status,
+      'from_start', private.local_iso(h.from_start, private.provider_zone(b.provider_id)),
+      'to_start', private.local_iso(h.to_start, private.provider_zone(b.provider_id))
+    ) order by h.id)
+    from app.booking_history h
+    join app.bookings b on b.id = h.booking_id
+    where h.booking_id = booking_history.id
+  ), '[]'::json), 'next_cursor', null);
+end;
+$$;
+comment on function api.booking_history(uuid) is
+  'GET /bookings/{id}/history: every change, oldest first: {items: [{at, actor_id, action, from_status, to_status, from_start, to_start}], next_cursor: null}. Same readers as the booking. Errors: 404.';
+grant execute on function api.booking_history(uuid) to authenticated;
