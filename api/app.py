@@ -30,7 +30,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def endpoint(route: Route) -> Endpoint:
-    bound = set(route.query.values())
+    bound = set(route.query.values()) | set(route.headers.values())
 
     async def handle(request: Request) -> Response:
         try:
@@ -44,6 +44,9 @@ def endpoint(route: Route) -> Endpoint:
                 if name not in route.query:
                     raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
                 args[route.query[name]] = value
+            for header, name in route.headers.items():
+                if (value := request.headers.get(header)) is not None:
+                    args[name] = value
             args.update(request.path_params)
         except RequestError as exc:
             return problem(exc.status, exc.code, exc.detail)

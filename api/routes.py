@@ -1,8 +1,8 @@
 """The route table: each REST route is one line naming the api function it forwards to.
 
-Arguments come from the path (by name), the query string (declared names, optionally renamed)
-and the JSON body (any argument not bound elsewhere). The generic /api/v1/rpc/<name> reaches
-every api function the same way (PostgREST's convention).
+Arguments come from the path (by name), the query string and headers (declared names, renamed
+to the function's argument) and the JSON body (any argument not bound elsewhere). The generic
+/api/v1/rpc/<name> reaches every api function the same way (PostgREST's convention).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ class Route:
     function: str
     status: int = 200
     query: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     body: bool = False
     sign: bool = False
 
@@ -28,6 +29,8 @@ def r(method: str, path: str, function: str, status: int = 200, **kw: object) ->
 
 
 PAGE = {"limit": "lim", "cursor": "cursor"}
+RANGE = {"from": "range_from", "to": "range_to"}
+BOOKING_FILTERS = {"org_id": "org_id", "status": "status", "provider_id": "provider_id"}
 
 ROUTES: list[Route] = [
     # Accounts and sessions
@@ -45,6 +48,69 @@ ROUTES: list[Route] = [
     r("DELETE", "/users/me", "delete_me", 204),
     r("GET", "/users", "list_users", query=PAGE),
     r("GET", "/users/{id}", "get_user"),
+    # Organizations, providers, services
+    r("POST", "/orgs", "create_org", 201, body=True),
+    r("GET", "/orgs/{id_or_slug}", "get_org"),
+    r("PATCH", "/orgs/{id}", "update_org", body=True),
+    r("GET", "/orgs/{org_id}/members", "list_members", query=PAGE),
+    r("POST", "/orgs/{org_id}/members", "add_member", 201, body=True),
+    r("PATCH", "/orgs/{org_id}/members/{user_id}", "update_member", body=True),
+    r("DELETE", "/orgs/{org_id}/members/{user_id}", "remove_member", 204),
+    r("POST", "/orgs/{org_id}/providers", "create_provider", 201, body=True),
+    r("GET", "/orgs/{org_id}/providers", "list_providers", query=PAGE),
+    r("GET", "/providers/{id}", "get_provider"),
+    r("PATCH", "/providers/{id}", "update_provider", body=True),
+    r("POST", "/orgs/{org_id}/services", "create_service", 201, body=True),
+    r("GET", "/orgs/{org_id}/services", "list_services", query={"q": "q", **PAGE}),
+    r("GET", "/services/{id}", "get_service"),
+    r("PATCH", "/services/{id}", "update_service", body=True),
+    r("DELETE", "/services/{id}", "delete_service", 204),
+    # Availability
+    r("PUT", "/providers/{provider_id}/working-hours", "set_working_hours", body=True),
+    r("GET", "/providers/{provider_id}/working-hours", "get_working_hours"),
+    r("GET", "/providers/{provider_id}/overrides", "list_overrides", query=RANGE),
+    r("PUT", "/providers/{provider_id}/overrides/{on_date}", "set_override", body=True),
+    r("DELETE", "/providers/{provider_id}/overrides/{on_date}", "delete_override", 204),
+    r("POST", "/providers/{provider_id}/time-off", "create_time_off", 201, body=True),
+    r("GET", "/providers/{provider_id}/time-off", "list_time_off", query={**RANGE, **PAGE}),
+    r("DELETE", "/time-off/{id}", "delete_time_off", 204),
+    r(
+        "GET",
+        "/providers/{provider_id}/slots",
+        "available_slots",
+        query={"service_id": "service_id", **RANGE},
+    ),
+    # Bookings
+    r("POST", "/bookings/check-availability", "check_availability", body=True),
+    r(
+        "POST",
+        "/bookings",
+        "create_booking",
+        201,
+        body=True,
+        headers={"idempotency-key": "idempotency_key"},
+    ),
+    r(
+        "GET",
+        "/bookings",
+        "list_bookings",
+        query={
+            "org_id": "org_id",
+            "status": "status",
+            "provider_id": "provider_id",
+            **RANGE,
+            **PAGE,
+        },
+    ),
+    r("GET", "/bookings/{id}", "get_booking"),
+    r("PATCH", "/bookings/{id}", "update_booking_notes", body=True),
+    r("GET", "/bookings/{id}/history", "booking_history"),
+    r("POST", "/bookings/{id}/cancel", "cancel_booking", body=True),
+    r("POST", "/bookings/{id}/reschedule", "reschedule_booking", body=True),
+    r("POST", "/bookings/{id}/confirm", "confirm_booking"),
+    r("POST", "/bookings/{id}/decline", "decline_booking"),
+    r("POST", "/bookings/{id}/complete", "complete_booking"),
+    r("POST", "/bookings/{id}/no-show", "no_show_booking"),
 ]
 
 # Functions whose result carries access-token claims for the API to sign.
