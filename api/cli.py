@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import getpass
 import json
 import logging
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from jwks import KeyConfigError, load_keyset, rotate
 
 log = logging.getLogger("slotbase")
 DEV_DATABASE = "slotbase"
+DEMO_PASSWORDS = {"owner": "salon-demo-owner-2026", "customer": "salon-demo-kunde-2026"}
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,79 @@ def _serve(settings: Settings, api_dsn: str) -> None:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
+async def _seed_demo(admin_dsn: str, *, only_if_empty: bool) -> dict | None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        if only_if_empty and await conn.fetchval("select exists (select 1 from app.organizations)"):
+            return None
+        demo = await conn.fetchval(
+            "select private.seed_demo($1, $2)::text",
+            DEMO_PASSWORDS["owner"],
+            DEMO_PASSWORDS["customer"],
+        )
+        return dict(json.loads(demo))
+    finally:
+        await conn.close()
+
+
+def _print_demo(demo: dict, base: str) -> None:
+    owner, customer = DEMO_PASSWORDS["owner"], DEMO_PASSWORDS["customer"]
+    mette = demo["providers"]["Mette"]
+    cut = demo["services"]["Klipning"]
+    print(
+        f"""
+Demo salon seeded: {demo["org_slug"]} ({demo["org_id"]})
+  owner     {demo["owner"]} / {owner}
+  provider  {demo["provider"]} / {owner}
+  customer  {demo["customer"]} / {customer}
+Try:
+  curl '{base}/api/v1/providers/{mette}/slots?service_id={cut}'
+  curl -X POST {base}/api/v1/auth/login -H 'content-type: application/json' \\
+    -d '{{"email": "{demo["customer"]}", "password": "{customer}"}}'
+""",
+        flush=True,
+    )
+
+
+@contextlib.contextmanager
+def local_redis(settings: Settings) -> Iterator[Settings]:
+    """Without REDIS_URL: a throwaway redis-server on a socket under .data/, when installed."""
+    binary = shutil.which("redis-server")
+    if os.environ.get("REDIS_URL") or binary is None:
+        yield settings
+        return
+    socket = settings.data_dir / "run" / "redis.sock"
+    socket.parent.mkdir(parents=True, exist_ok=True)
+    command = [binary, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700"]
+    command += ["--save", "", "--appendonly", "no", "--loglevel", "warning"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        yield dataclasses.replace(settings, redis_url=f"unix://{socket}")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
-    with database(settings) as db:
+    with database(settings) as db, local_redis(settings) as settings:
         asyncio.run(_prepare(settings, db))
+        base = f"http://{settings.host}:{settings.port}"
+        if db.local and (demo := asyncio.run(_seed_demo(db.admin_dsn, only_if_empty=True))):
+            _print_demo(demo, base)
         if db.local:
             print(f"PostgreSQL: {db.admin_dsn}  (psql: make psql)", flush=True)
-        print(f"slotbase listens on http://{settings.host}:{settings.port}", flush=True)
+        print(f"Redis: {settings.redis_url}", flush=True)
+        print(f"slotbase listens on {base}", flush=True)
         _serve(settings, db.api_dsn)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as db:
+        asyncio.run(migrations.migrate(db.admin_dsn))
+        demo = asyncio.run(_seed_demo(db.admin_dsn, only_if_empty=False))
+        assert demo is not None
+        _print_demo(demo, f"http://{settings.host}:{settings.port}")
     return 0
 
 
@@ -189,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="signing keys: generate, rotate, print the JWKS")
     keys.add_argument("action", choices=["generate", "rotate", "jwks"])
     keys.add_argument("--dir", type=Path, default=None, help="default: JWT_KEYS_DIR")
+    sub.add_parser("demo", help="seed the demo salon (also on the first `make run`)")
     su = sub.add_parser("createsuperuser", help="create or promote a platform admin")
     su.add_argument("--email")
     return p
@@ -200,6 +271,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "keys": cmd_keys,
     "createsuperuser": cmd_createsuperuser,
+    "demo": cmd_demo,
 }
 
 

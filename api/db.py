@@ -19,7 +19,7 @@ from api.errors import RETRYABLE
 HANDLE = "select status, headers::text, body from private.handle_request($1, $2, $3, $4, $5, $6)"
 CATALOG = """
 select p.proname as name,
-       p.provolatile as volatility,
+       p.provolatile::text as volatility,
        p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
        coalesce(p.proargnames[1:p.pronargs], '{}') as arg_names,
        array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) t) as arg_types,

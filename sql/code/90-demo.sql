@@ -1,0 +1,97 @@
+-- 90 demo: a Copenhagen salon to try slotbase with, seeded by `slotbase demo` (and by
+-- `make run` on an empty local database). Not granted to any client role.
+-- Depends on: 002, 30-accounts (private.register, private.hash_password).
+-- Raises: PT409 conflict when the demo organization exists already.
+
+create or replace function private.seed_demo(p_owner_password text, p_customer_password text)
+returns json
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_owner uuid;
+  v_customer uuid;
+  v_mette_user uuid;
+  v_org uuid;
+  v_mette uuid;
+  v_jonas uuid;
+  v_cut uuid;
+  v_beard uuid;
+  v_colour uuid;
+  v_locs uuid;
+begin
+  if exists (select 1 from app.organizations o where o.slug = 'salon-norrebro') then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = 'The demo organization exists already.';
+  end if;
+  v_owner := (private.register('owner@salon-norrebro.example', p_owner_password, 'Sofie Owner', 'da') ->> 'id')::uuid;
+  v_customer := (private.register('customer@salon-norrebro.example', p_customer_password, 'Karl Kunde', 'da') ->> 'id')::uuid;
+  v_mette_user := (private.register('mette@salon-norrebro.example', p_owner_password, 'Mette Frisør', 'da') ->> 'id')::uuid;
+
+  insert into app.organizations (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes)
+  values ('salon-norrebro', 'Salon Nørrebro', 'Europe/Copenhagen', 'DKK', 'danish', 1440)
+  returning id into v_org;
+  insert into app.memberships (org_id, user_id, role) values
+    (v_org, v_owner, 'owner'),
+    (v_org, v_mette_user, 'provider');
+
+  insert into app.providers (org_id, user_id, display_name, bio)
+  values (v_org, v_mette_user, 'Mette', 'Klipning og farve, 15 års erfaring.')
+  returning id into v_mette;
+  insert into app.providers (org_id, display_name, bio)
+  values (v_org, 'Jonas', 'Locs, fletninger og skægtrim.')
+  returning id into v_jonas;
+
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Klipning', 'Vask, klip og føn.', 45, 0, 15, 45000, 'DKK', 1440, 90, 30, false)
+  returning id into v_cut;
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Skægtrim', 'Trim og konturer.', 20, 0, 10, 20000, 'DKK', 1440, 90, 30, false)
+  returning id into v_beard;
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Farvning', 'Hel farve inkl. konsultation; bekræftes af salonen.', 120, 15, 15,
+    125000, 'DKK', 1440, 90, 60, true)
+  returning id into v_colour;
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Locs vedligehold', 'Retwist og pleje af locs.', 90, 0, 15, 90000, 'DKK', 1440, 90, 30, false)
+  returning id into v_locs;
+
+  insert into app.service_providers (org_id, service_id, provider_id) values
+    (v_org, v_cut, v_mette), (v_org, v_colour, v_mette), (v_org, v_cut, v_jonas),
+    (v_org, v_beard, v_jonas), (v_org, v_locs, v_jonas);
+
+  -- Mette: Monday to Friday 09-17, Wednesday split around a long lunch.
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
+  select v_org, v_mette, d, '09:00', '17:00' from pg_catalog.generate_series(1, 5) d where d <> 3;
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends) values
+    (v_org, v_mette, 3, '09:00', '12:00'),
+    (v_org, v_mette, 3, '13:30', '18:00');
+  -- Jonas: Tuesday to Saturday 10-18, Saturday until 15.
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
+  select v_org, v_jonas, d, '10:00', '18:00' from pg_catalog.generate_series(2, 5) d;
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
+  values (v_org, v_jonas, 6, '10:00', '15:00');
+
+  return pg_catalog.json_build_object(
+    'org_id', v_org, 'org_slug', 'salon-norrebro',
+    'providers', pg_catalog.json_build_object('Mette', v_mette, 'Jonas', v_jonas),
+    'services', pg_catalog.json_build_object('Klipning', v_cut, 'Skægtrim', v_beard,
+      'Farvning', v_colour, 'Locs vedligehold', v_locs),
+    'owner', 'owner@salon-norrebro.example',
+    'provider', 'mette@salon-norrebro.example',
+    'customer', 'customer@salon-norrebro.example'
+  );
+end;
+$$;
+comment on function private.seed_demo(text, text) is
+  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids.';
