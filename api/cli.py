@@ -67,7 +67,7 @@ async def _create_database(dsn: str, name: str) -> None:
         await conn.close()
 
 
-async def _prepare(settings: Settings, db: Database) -> None:
+async def _prepare(settings: Settings, db: Database) -> list[str]:
     """Migrations, the authenticator's password, and the first platform admin."""
     applied = await migrations.migrate(db.admin_dsn, log=log.info)
     log.info("migrations: %s", f"applied {len(applied)} files" if applied else "up to date")
@@ -85,6 +85,7 @@ async def _prepare(settings: Settings, db: Database) -> None:
             log.info("platform admin: %s", settings.first_superuser_email)
     finally:
         await conn.close()
+    return applied
 
 
 def _serve(settings: Settings, api_dsn: str) -> None:
@@ -198,11 +199,25 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"{label}: {name}")
             print("current" if status.current else "not current")
             return 0 if status.current else 1
-        done = asyncio.run(migrations.migrate(db.admin_dsn, dry_run=args.dry_run, log=print))
         if args.dry_run:
-            for name in done:
+            for name in asyncio.run(migrations.migrate(db.admin_dsn, dry_run=True)):
                 print(f"would apply {name}")
+            return 0
+        done = asyncio.run(_prepare(settings, db))
         print("nothing to do" if not done else f"{len(done)} files")
+    return 0
+
+
+def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
+    from api.devdb import find_bindir
+
+    with database(settings) as db:
+        pg_dump = str(find_bindir() / "pg_dump")
+        command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", db.admin_dsn]
+        dump = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        # Drop the version banner lines so a dump only changes when the schema does.
+        lines = [line for line in dump.splitlines() if not line.startswith("-- Dumped ")]
+        print("\n".join(lines))
     return 0
 
 
@@ -259,6 +274,7 @@ def parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="signing keys: generate, rotate, print the JWKS")
     keys.add_argument("action", choices=["generate", "rotate", "jwks"])
     keys.add_argument("--dir", type=Path, default=None, help="default: JWT_KEYS_DIR")
+    sub.add_parser("dump", help="print the schema (pg_dump --schema-only); make dump")
     sub.add_parser("demo", help="seed the demo salon (also on the first `make run`)")
     su = sub.add_parser("createsuperuser", help="create or promote a platform admin")
     su.add_argument("--email")
@@ -272,6 +288,7 @@ COMMANDS = {
     "keys": cmd_keys,
     "createsuperuser": cmd_createsuperuser,
     "demo": cmd_demo,
+    "dump": cmd_dump,
 }
 
 

@@ -58,7 +58,9 @@ async def token(request: Request) -> Response:
     if missing or set(form) - set(names):
         return oauth_error(400, "invalid_request", "Missing or unknown parameters.")
     args = {names[key]: value for key, value in form.items()}
-    response = await invoke(request, function, args, sign=True)
+    # The grant is the credential; an Authorization header (client authentication) is not a
+    # bearer token here.
+    response = await invoke(request, function, args, sign=True, anonymous=True)
     if response.status_code < 400:
         response.headers.update(NO_STORE)
         return response
