@@ -200,8 +200,10 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
             print("current" if status.current else "not current")
             return 0 if status.current else 1
         if args.dry_run:
-            for name in asyncio.run(migrations.migrate(db.admin_dsn, dry_run=True)):
+            due = asyncio.run(migrations.migrate(db.admin_dsn, dry_run=True))
+            for name in due:
                 print(f"would apply {name}")
+            print("nothing to do" if not due else f"{len(due)} files")
             return 0
         done = asyncio.run(_prepare(settings, db))
         print("nothing to do" if not done else f"{len(done)} files")
