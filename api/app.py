@@ -45,8 +45,8 @@ def endpoint(route: Route) -> Endpoint:
                     raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
                 args[route.query[name]] = value
             for header, name in route.headers.items():
-                if (value := request.headers.get(header)) is not None:
-                    args[name] = value
+                if (given := request.headers.get(header)) is not None:
+                    args[name] = given
             args.update(request.path_params)
         except RequestError as exc:
             return problem(exc.status, exc.code, exc.detail)

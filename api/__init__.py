@@ -1,0 +1,1 @@
+"""slotbase: the HTTP layer, the command line, the migration runner and the dev database."""
