@@ -94,7 +94,15 @@ def _serve(settings: Settings, api_dsn: str) -> None:
     from api.app import create_app
 
     app = create_app(settings, dsn=api_dsn)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    # Forwarded headers are trusted only from configured proxies (not yet configurable): off.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 async def _seed_demo(admin_dsn: str, *, only_if_empty: bool) -> dict | None:
