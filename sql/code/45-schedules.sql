@@ -431,9 +431,10 @@ grant insert (org_id, provider_id, weekday, starts, ends, valid_from, valid_unti
 grant delete on app.working_hours to authenticated;
 
 drop policy if exists "anyone reads working hours" on app.working_hours;
-create policy "anyone reads working hours" on app.working_hours
+drop policy if exists "anyone reads working hours of visible providers" on app.working_hours;
+create policy "anyone reads working hours of visible providers" on app.working_hours
   for select to anon, authenticated
-  using (true);
+  using (exists (select 1 from app.providers p where p.id = provider_id));
 
 drop policy if exists "owners, admins and the provider add working hours" on app.working_hours;
 create policy "owners, admins and the provider add working hours" on app.working_hours
@@ -450,9 +451,10 @@ grant insert (org_id, provider_id, on_date, windows) on app.date_overrides to au
 grant delete on app.date_overrides to authenticated;
 
 drop policy if exists "anyone reads date overrides" on app.date_overrides;
-create policy "anyone reads date overrides" on app.date_overrides
+drop policy if exists "anyone reads date overrides of visible providers" on app.date_overrides;
+create policy "anyone reads date overrides of visible providers" on app.date_overrides
   for select to anon, authenticated
-  using (true);
+  using (exists (select 1 from app.providers p where p.id = provider_id));
 
 drop policy if exists "staff and the provider add date overrides" on app.date_overrides;
 create policy "staff and the provider add date overrides" on app.date_overrides
