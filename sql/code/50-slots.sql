@@ -254,7 +254,8 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'to must be after from.';
   end if;
-  if v_to - v_from > interval '62 days' then
+  -- Counted in local time, so 62 dates across the 25-hour autumn day are still 62 days.
+  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
     raise exception using errcode = 'PT422', message = 'range_too_long',
       detail = 'Ask for at most 62 days at a time.';
   end if;

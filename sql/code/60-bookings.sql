@@ -253,6 +253,21 @@ end;
 $$;
 comment on function private.raise_slot_problem(text) is 'Turn a private.slot_problem() code into its error.';
 
+create or replace function private.lock_provider_calendar(p_provider_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.calendar:' || p_provider_id::text, 0));
+end;
+$$;
+comment on function private.lock_provider_calendar(uuid) is
+  'Serialize writes that place a booking on one provider''s calendar until the transaction ends.';
+
 create or replace function private.create_booking(
   p_provider_id uuid,
   p_service_id uuid,
@@ -313,6 +328,9 @@ begin
     end if;
   end if;
 
+  -- Bookings of one provider take turns: the check below then sees every committed booking,
+  -- and concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
+  perform private.lock_provider_calendar(p_provider_id);
   perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service_id, v_start));
 
   begin
@@ -473,6 +491,10 @@ begin
       detail = pg_catalog.format('A %s booking cannot be rescheduled.', v_booking.status);
   end if;
   perform private.check_cutoff(v_booking);
+  if v_start = v_booking.starts_at then
+    return private.booking_out(p_id);  -- nothing moves: no new sequence, no history
+  end if;
+  perform private.lock_provider_calendar(v_booking.provider_id);
   perform private.raise_slot_problem(
     private.slot_problem(v_booking.provider_id, v_booking.service_id, v_start, v_booking.id));
   begin
