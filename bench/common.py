@@ -148,11 +148,18 @@ async def http_load(
     port: int, request: bytes, *, clients: int, seconds: float, warmup: float = 1.0
 ) -> Load:
     """Keep-alive HTTP/1.1 clients sending the same request as fast as answers come back."""
+    return await http_load_each(port, [request] * clients, seconds=seconds, warmup=warmup)
+
+
+async def http_load_each(
+    port: int, requests: list[bytes], *, seconds: float, warmup: float = 1.0
+) -> Load:
+    """One keep-alive client per request, each repeating its own request."""
     load = Load(seconds)
     start = time.perf_counter() + warmup
     stop = start + seconds
 
-    async def client() -> None:
+    async def client(request: bytes) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while (now := time.perf_counter()) < stop:
@@ -166,7 +173,7 @@ async def http_load(
         finally:
             writer.close()
 
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*(client(request) for request in requests))
     return load
 
 
