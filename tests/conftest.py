@@ -37,6 +37,7 @@ from api.devdb import ClusterError, LocalCluster  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from jwks import KeySet, generate_key, load_keyset, private_pem  # noqa: E402
 from tests import pgtap  # noqa: E402
+from tests.problems import answer_errors  # noqa: E402
 
 T = TypeVar("T")
 TEST_SERVER_CONF = {"max_connections": "200", "shared_buffers": "128MB"}
@@ -367,9 +368,19 @@ async def app(db: TestDatabase, settings: Settings, keyset: KeySet) -> Any:
 
 @pytest.fixture
 async def client(app: Any) -> Any:
+    """The API over HTTP. Every answer is checked: no 5xx ever, every error a problem document."""
+    unsound: list[str] = []
+
+    async def inspect(response: httpx.Response) -> None:
+        await response.aread()
+        unsound.extend(answer_errors(response))
+
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=ISSUER, event_hooks={"response": [inspect]}
+    ) as http:
         yield http
+    assert unsound == [], "unsound answers:\n" + "\n".join(unsound)
 
 
 @dataclass
