@@ -9,6 +9,7 @@ nothing behind on the connection.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +73,15 @@ class Function:
 class Catalog:
     """The api schema's functions, read from pg_proc; one SQL text cached per argument set."""
 
+    RELOAD_AFTER = 10.0  # seconds; unknown names must not turn into a query each
+
     def __init__(self, functions: dict[str, Function]) -> None:
         self.functions = functions
         self._sql: dict[tuple[str, frozenset[str]], str] = {}
+        self.loaded_at = time.monotonic()
+
+    def stale(self) -> bool:
+        return time.monotonic() - self.loaded_at > self.RELOAD_AFTER
 
     @classmethod
     async def load(cls, conn: asyncpg.Connection | asyncpg.Pool) -> Catalog:

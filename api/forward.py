@@ -78,11 +78,9 @@ async def invoke(
     try:
         if not anonymous:
             identity = identify(request.headers.get("authorization"), state.verifier)
-        try:
-            fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
-        except db.CallError:
+        if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
-            fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
+        fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
         result = await db.call(
             state.pool,
             sql,
