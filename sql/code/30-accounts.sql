@@ -457,30 +457,6 @@ $$;
 comment on function private.change_password(text, text) is
   'Replace the caller''s password after checking the current one; ends every other session. Definer: reads the hash.';
 
-create or replace function private.erase_user(p_user_id uuid, p_reason text)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-begin
-  update auth.users u
-  set email = ('erased-' || u.id::text || '@erased.invalid')::extensions.citext,
-      password_hash = null,
-      full_name = '',
-      email_verified_at = null,
-      is_platform_admin = false,
-      deleted_at = coalesce(u.deleted_at, private.now())
-  where u.id = p_user_id;
-  perform private.revoke_sessions(p_user_id, p_reason);
-  delete from auth.refresh_tokens t where t.user_id = p_user_id;
-  update auth.sessions s set user_agent = null, ip = null where s.user_id = p_user_id;
-end;
-$$;
-comment on function private.erase_user(uuid, text) is
-  'Replace an account''s personal data with placeholders, end its sessions, make login impossible. The row stays so records that point at it stay intact.';
-
 create or replace function private.erase_me()
 returns void
 language plpgsql
