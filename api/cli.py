@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -158,6 +159,22 @@ def local_redis(settings: Settings) -> Iterator[Settings]:
         process.wait(10)
 
 
+@contextlib.contextmanager
+def outbox_worker(settings: Settings, dsn: str) -> Iterator[None]:
+    """The outbox worker beside the API, as its own process sharing this environment."""
+    env = {**os.environ, "REDIS_URL": settings.redis_url, "DATA_DIR": str(settings.data_dir)}
+    command = [sys.executable, "-m", "api.worker", "--dsn", dsn]
+    process = subprocess.Popen(command, env=env)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
     with database(settings) as db, local_redis(settings) as settings:
         asyncio.run(_prepare(settings, db))
@@ -168,8 +185,16 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
             print(f"PostgreSQL: {db.admin_dsn}  (psql: make psql)", flush=True)
         print(f"Redis: {settings.redis_url}", flush=True)
         print(f"slotbase listens on {base}", flush=True)
-        _serve(settings, db.api_dsn)
+        with outbox_worker(settings, db.api_dsn):
+            _serve(settings, db.api_dsn)
     return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from api import worker
+
+    with database(settings) as db:
+        return worker.main(["--dsn", db.api_dsn, *args.worker_args])
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -284,6 +309,8 @@ def parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="signing keys: generate, rotate, print the JWKS")
     keys.add_argument("action", choices=["generate", "rotate", "jwks"])
     keys.add_argument("--dir", type=Path, default=None, help="default: JWT_KEYS_DIR")
+    work = sub.add_parser("worker", help="send the outbox over SMTP (MAIL_*); also run by dev")
+    work.add_argument("worker_args", nargs=argparse.REMAINDER, help="--batch, --lease-seconds ...")
     sub.add_parser("dump", help="print the schema (pg_dump --schema-only); make dump")
     sub.add_parser("demo", help="seed the demo salon (also on the first `make run`)")
     su = sub.add_parser("createsuperuser", help="create or promote a platform admin")
@@ -299,6 +326,7 @@ COMMANDS = {
     "createsuperuser": cmd_createsuperuser,
     "demo": cmd_demo,
     "dump": cmd_dump,
+    "worker": cmd_worker,
 }
 
 
