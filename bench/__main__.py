@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from bench import accounts, bookings
+from bench import accounts, bookings, outbox
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
@@ -17,3 +17,5 @@ if __name__ == "__main__":
     accounts.main(SECONDS)
     print()
     bookings.main(SECONDS)
+    print()
+    outbox.main(SECONDS)
