@@ -1223,23 +1223,13 @@ declare
   v_org app.organizations := private.require_visible_org(list_services.org_id);
   v_limit integer := private.page_limit(list_services.lim);
   v_q text := nullif(pg_catalog.btrim(list_services.q), '');
-  v_config regconfig;
-  v_query tsquery;
-  v_like text;
   v_after record;
   v_items json;
   v_next text;
 begin
-  if pg_catalog.length(v_q) > 200 then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'q must have at most 200 characters.';
-  end if;
   if v_q is not null then
-    v_config := v_org.search_language::regconfig;
-    v_query := pg_catalog.websearch_to_tsquery(v_config, v_q);
-    -- A substring of the name matches too, so "klip" finds "Klipning" (stemming would not).
-    v_like := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-      v_q, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    -- Ranked search, the same as api.search within one organization (80-search).
+    return private.search_services(v_org, private.search_q(v_q), v_limit, list_services.cursor);
   end if;
   select * into v_after from private.key_cursor_parts(list_services.cursor);
   with page as (
@@ -1247,9 +1237,6 @@ begin
            pg_catalog.row_number() over (order by s.name, s.id) as n
     from app.services s
     where s.org_id = list_services.org_id
-      and (v_q is null
-        or pg_catalog.to_tsvector(v_config, s.name || ' ' || s.description) @@ v_query
-        or s.name ilike v_like)
       and (v_after.key is null or (s.name, s.id) > (v_after.key, v_after.id))
     order by s.name, s.id
     limit v_limit + 1
@@ -1265,7 +1252,7 @@ begin
 end;
 $$;
 comment on function api.list_services(uuid, text, integer, text) is
-  'GET /orgs/{org_id}/services?q&limit&cursor. Anyone; inactive services only for members. q: full-text search over name and description in the organization''s search_language (web search syntax: words, "phrases", -not, or), or a case-insensitive substring of the name. By name: {items: [service], next_cursor}. Errors: 404 not_found; 422 validation_failed (limit, cursor, q over 200 characters).';
+  'GET /orgs/{org_id}/services?q&limit&cursor. Anyone; inactive services only for members. Without q: by name. With q: searched and ranked as api.search does (name and description in the organization''s search_language, accents folded, every word a prefix: "klip" finds "Klipning"; typos in the name by trigram similarity), best first. {items: [service], next_cursor}. Errors: 404 not_found; 422 validation_failed (limit, cursor, q over 200 characters).';
 grant execute on function api.list_services(uuid, text, integer, text) to anon, authenticated;
 
 create or replace function api.get_service(id uuid)
