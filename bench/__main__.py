@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from bench import accounts, bookings, outbox
+from bench import accounts, bookings, outbox, search
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
@@ -19,3 +19,5 @@ if __name__ == "__main__":
     bookings.main(SECONDS)
     print()
     outbox.main(SECONDS)
+    print()
+    search.main(SECONDS)
