@@ -250,8 +250,10 @@ def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
         pg_dump = str(find_bindir() / "pg_dump")
         command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", db.admin_dsn]
         dump = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        # Drop the version banner lines so a dump only changes when the schema does.
-        lines = [line for line in dump.splitlines() if not line.startswith("-- Dumped ")]
+        # Drop the version banner and the per-dump random \restrict key, so the file only
+        # changes when the schema does.
+        noise = ("-- Dumped ", "\\restrict ", "\\unrestrict ")
+        lines = [line for line in dump.splitlines() if not line.startswith(noise)]
         print("\n".join(lines))
     return 0
 

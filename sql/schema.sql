@@ -1,0 +1,11945 @@
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: api; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA api;
+
+
+--
+-- Name: SCHEMA api; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA api IS 'The public contract: functions only. \df+ api.* is the API reference.';
+
+
+--
+-- Name: app; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app;
+
+
+--
+-- Name: SCHEMA app; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA app IS 'The booking domain. Tables only; rules in sql/code, exposed through api.';
+
+
+--
+-- Name: audit; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA audit;
+
+
+--
+-- Name: SCHEMA audit; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA audit IS 'The audit trail: who changed which row, when, in which request, from what to what. Written by trigger only.';
+
+
+--
+-- Name: auth; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA auth;
+
+
+--
+-- Name: SCHEMA auth; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA auth IS 'Identities, credentials, sessions, refresh tokens, lockout state, claim helpers.';
+
+
+--
+-- Name: extensions; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA extensions;
+
+
+--
+-- Name: gdpr; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA gdpr;
+
+
+--
+-- Name: SCHEMA gdpr; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA gdpr IS 'Data protection: recorded consents and the retention job (gdpr.purge_expired). Export and erasure are exposed through api.';
+
+
+--
+-- Name: migrations; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA migrations;
+
+
+--
+-- Name: outbox; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA outbox;
+
+
+--
+-- Name: SCHEMA outbox; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA outbox IS 'Messages waiting to be sent, and their delivery state. Read by the worker only (service_role through private functions).';
+
+
+--
+-- Name: private; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA private;
+
+
+--
+-- Name: SCHEMA private; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA private IS 'Helpers that must run as the owner (SECURITY DEFINER); never exposed as endpoints.';
+
+
+--
+-- Name: btree_gist; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA extensions;
+
+
+--
+-- Name: EXTENSION btree_gist; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
+
+
+--
+-- Name: citext; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA extensions;
+
+
+--
+-- Name: EXTENSION citext; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
+
+
+--
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
+
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+
+--
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA extensions;
+
+
+--
+-- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+
+--
+-- Name: unaccent; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA extensions;
+
+
+--
+-- Name: EXTENSION unaccent; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION unaccent IS 'text search dictionary that removes accents';
+
+
+--
+-- Name: booking_status; Type: TYPE; Schema: app; Owner: -
+--
+
+CREATE TYPE app.booking_status AS ENUM (
+    'pending',
+    'confirmed',
+    'declined',
+    'cancelled',
+    'completed',
+    'no_show'
+);
+
+
+--
+-- Name: member_role; Type: TYPE; Schema: app; Owner: -
+--
+
+CREATE TYPE app.member_role AS ENUM (
+    'owner',
+    'admin',
+    'staff',
+    'provider'
+);
+
+
+--
+-- Name: add_member(uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.add_member(org_id uuid, email text, role text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  return private.add_member(add_member.org_id, add_member.email, add_member.role);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION add_member(org_id uuid, email text, role text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.add_member(org_id uuid, email text, role text) IS 'POST /orgs/{org_id}/members (201). Owners and admins; only owners may add an owner. {email, role: owner|admin|staff|provider} -> member {user_id, email, full_name, role, created_at}. Errors: 401 unauthorized; 403 forbidden; 404 not_found (organization, or no account with this email); 409 conflict (a member already); 422 validation_failed (role).';
+
+
+--
+-- Name: anonymize_user(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.anonymize_user(user_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.anonymize_user(anonymize_user.user_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION anonymize_user(user_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.anonymize_user(user_id uuid) IS 'POST /users/{user_id}/anonymize (204, platform admins). Erase an account as DELETE /users/me does: personal data replaced by placeholders everywhere (account, sessions, notes, provider profiles, messages, audit entries), sessions ended, login impossible; bookings stay as anonymous records. Repeating it is harmless. Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
+
+
+--
+-- Name: available_slots(uuid, uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.available_slots(provider_id uuid, service_id uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services := private.offered_service(available_slots.provider_id, available_slots.service_id);
+  v_zone text := private.provider_zone(available_slots.provider_id);
+  v_from timestamptz := coalesce(private.range_bound(range_from, v_zone, false, 'from'), private.now());
+  v_to timestamptz := coalesce(private.range_bound(range_to, v_zone, true, 'to'), v_from + interval '7 days');
+begin
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must be after from.';
+  end if;
+  -- Counted in local time, so 62 dates across the 25-hour autumn day are still 62 days.
+  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
+  return pg_catalog.json_build_object(
+    'provider_id', available_slots.provider_id,
+    'service_id', available_slots.service_id,
+    'timezone', v_zone,
+    'slots', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'start', private.local_iso(s.starts_at, v_zone),
+        'end', private.local_iso(s.ends_at, v_zone)) order by s.starts_at)
+      from private.slots(available_slots.provider_id, v_service.id, v_from, v_to) s
+    ), '[]'::json)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION available_slots(provider_id uuid, service_id uuid, range_from text, range_to text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.available_slots(provider_id uuid, service_id uuid, range_from text, range_to text) IS 'GET /providers/{provider_id}/slots?service_id&from&to. from/to: local dates in the provider''s zone (to inclusive) or RFC 3339 instants; default the next 7 days; span at most 62 days. -> {provider_id, service_id, timezone, slots: [{start, end}]} in the provider''s zone. Errors: 404 not_found, 422 service_not_offered, invalid_time, range_too_long.';
+
+
+--
+-- Name: booking_history(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.booking_history(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  if not exists (select 1 from app.bookings b where b.id = booking_history.id) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
+  end if;
+  return pg_catalog.json_build_object('items', coalesce((
+    select pg_catalog.json_agg(pg_catalog.json_build_object(
+      'at', private.utc(h.at),
+      'actor_id', h.actor_id,
+      'action', h.action,
+      'from_status', h.from_status,
+      'to_status', h.to_status,
+      'from_start', private.local_iso(h.from_start, private.provider_zone(b.provider_id)),
+      'to_start', private.local_iso(h.to_start, private.provider_zone(b.provider_id))
+    ) order by h.id)
+    from app.booking_history h
+    join app.bookings b on b.id = h.booking_id
+    where h.booking_id = booking_history.id
+  ), '[]'::json), 'next_cursor', null);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_history(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.booking_history(id uuid) IS 'GET /bookings/{id}/history: every change, oldest first: {items: [{at, actor_id, action, from_status, to_status, from_start, to_start}], next_cursor: null}. Same readers as the booking. Errors: 404.';
+
+
+--
+-- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.cancel_booking(id uuid, reason text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cancel_booking(id uuid, reason text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.cancel_booking(id uuid, reason text) IS 'POST /bookings/{id}/cancel {reason?}: the customer (until the organization''s cutoff) or staff+ (any time). Frees the slot at once. Errors: 403, 404, 409 invalid_transition, cancellation_window_passed.';
+
+
+--
+-- Name: change_password(text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.change_password(current_password text, new_password text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.change_password(change_password.current_password, change_password.new_password);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION change_password(current_password text, new_password text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.change_password(current_password text, new_password text) IS 'POST /auth/change-password. {current_password, new_password}; every other session is ended. Errors: 401 invalid_credentials; 422 weak_password.';
+
+
+--
+-- Name: check_availability(uuid, uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.check_availability(provider_id uuid, service_id uuid, start text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_reason text;
+begin
+  begin
+    perform private.offered_service(check_availability.provider_id, check_availability.service_id);
+  exception when sqlstate 'PT422' then
+    return pg_catalog.json_build_object('available', false, 'reason', 'service_not_offered');
+  end;
+  v_reason := private.slot_problem(check_availability.provider_id, check_availability.service_id,
+    private.parse_instant(check_availability.start));
+  return pg_catalog.json_build_object('available', v_reason is null, 'reason', v_reason);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_availability(provider_id uuid, service_id uuid, start text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.check_availability(provider_id uuid, service_id uuid, start text) IS 'POST /bookings/check-availability {provider_id, service_id, start} -> {available, reason}: reason is too_soon, too_far_ahead, outside_working_hours, slot_taken or service_not_offered. Errors: 404 not_found, 422 invalid_time.';
+
+
+--
+-- Name: complete_booking(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.complete_booking(id uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.transition_booking(complete_booking.id, 'complete');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION complete_booking(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.complete_booking(id uuid) IS 'POST /bookings/{id}/complete: confirmed -> completed. Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+
+
+--
+-- Name: confirm_booking(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.confirm_booking(id uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.transition_booking(confirm_booking.id, 'confirm');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_booking(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.confirm_booking(id uuid) IS 'POST /bookings/{id}/confirm: pending -> confirmed. Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+
+
+--
+-- Name: confirm_email(text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.confirm_email(token text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.confirm_email(confirm_email.token);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_email(token text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.confirm_email(token text) IS 'POST /auth/verify-email/confirm {token} -> 204: the address is verified (user.email_verified becomes true). No login needed: the token is the proof. Errors: 400 invalid_token (unknown, used, expired, not a verification token).';
+
+
+--
+-- Name: confirm_password_reset(text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.confirm_password_reset(token text, new_password text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.confirm_password_reset(confirm_password_reset.token, confirm_password_reset.new_password);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_password_reset(token text, new_password text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.confirm_password_reset(token text, new_password text) IS 'POST /auth/password-reset/confirm {token, new_password} -> 204. Sets the password and ends every session of the account; the token is single-use. Errors: 400 invalid_token (unknown, used, expired, not a reset token); 422 weak_password (the token stays usable).';
+
+
+--
+-- Name: create_booking(uuid, uuid, text, text, uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text DEFAULT NULL::text, customer_id uuid DEFAULT NULL::uuid, idempotency_key text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.create_booking(create_booking.provider_id, create_booking.service_id,
+    create_booking.start, create_booking.customer_note, create_booking.customer_id,
+    create_booking.idempotency_key);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text) IS 'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 404 not_found.';
+
+
+--
+-- Name: create_org(text, text, text, text, text, integer); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_org(slug text, name text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  return private.org_json(private.create_org(
+    create_org.slug,
+    create_org.name,
+    create_org.timezone,
+    create_org.currency,
+    create_org.search_language,
+    create_org.cancellation_cutoff_minutes
+  ));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_org(slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_org(slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer) IS 'POST /orgs. Any user; the caller becomes its owner. {slug, name, timezone?="Europe/Copenhagen", currency?="DKK", search_language?="danish", cancellation_cutoff_minutes?=1440} -> org {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}. slug: 1-63 of a-z, 0-9, "-" (not at either end, not UUID-shaped). Errors: 401 unauthorized; 409 conflict (slug taken); 422 validation_failed (slug, name, time zone, currency, search_language not a text search configuration, cutoff outside 0..525600).';
+
+
+--
+-- Name: create_provider(uuid, text, uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_provider(org_id uuid, display_name text, user_id uuid DEFAULT NULL::uuid, timezone text DEFAULT NULL::text, bio text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_provider app.providers;
+begin
+  perform private.require_user();
+  perform private.require_org_manager(create_provider.org_id);
+  begin
+    insert into app.providers (org_id, user_id, display_name, timezone, bio)
+    values (
+      create_provider.org_id,
+      create_provider.user_id,
+      create_provider.display_name,
+      nullif(create_provider.timezone, ''),
+      coalesce(create_provider.bio, '')
+    )
+    returning * into v_provider;
+  exception when foreign_key_violation then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'user_id does not name an account.';
+  end;
+  return private.provider_json(v_provider);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_provider(org_id uuid, display_name text, user_id uuid, timezone text, bio text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_provider(org_id uuid, display_name text, user_id uuid, timezone text, bio text) IS 'POST /orgs/{org_id}/providers (201). Owners and admins. {display_name, user_id?, timezone? (omitted = the organization''s), bio?} -> provider {id, org_id, user_id, display_name, timezone (effective), bio, active}. A user_id who is not a member yet becomes one with role provider. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (name, time zone, bio, user_id not an account).';
+
+
+--
+-- Name: create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[]); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[]) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services;
+begin
+  perform private.require_user();
+  perform private.require_org_manager(create_service.org_id);
+  -- currency (the organization's) and slot_interval_minutes (the duration) default in
+  -- private.check_service; the others repeat the column defaults, which an explicit NULL skips.
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+      buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+      slot_interval_minutes, requires_confirmation)
+  values (
+    create_service.org_id,
+    create_service.name,
+    coalesce(create_service.description, ''),
+    create_service.duration_minutes,
+    coalesce(create_service.buffer_before_minutes, 0),
+    coalesce(create_service.buffer_after_minutes, 0),
+    create_service.price_minor,
+    create_service.currency,
+    coalesce(create_service.min_notice_minutes, 0),
+    coalesce(create_service.max_advance_days, 90),
+    create_service.slot_interval_minutes,
+    coalesce(create_service.requires_confirmation, false)
+  )
+  returning * into v_service;
+  perform private.set_service_providers(v_service, coalesce(create_service.provider_ids, '{}'));
+  return private.service_json(v_service);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[]); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[]) IS 'POST /orgs/{org_id}/services (201). Owners and admins. {name, duration_minutes (5..1440), price_minor (>= 0), description?="", buffer_before_minutes?=0, buffer_after_minutes?=0 (0..480), currency?=the organization''s, min_notice_minutes?=0, max_advance_days?=90 (1..730), slot_interval_minutes?=duration, requires_confirmation?=false, provider_ids?=[]} -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (a field out of range, provider_ids not of this organization).';
+
+
+--
+-- Name: create_time_off(uuid, text, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_time_off(provider_id uuid, starts_at text, ends_at text, reason text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_starts timestamptz;
+  v_ends timestamptz;
+  v_row app.time_off;
+begin
+  perform private.require_user();
+  v_org_id := private.require_schedule_provider(create_time_off.provider_id);
+  perform private.require_schedule_writer(v_org_id, create_time_off.provider_id, true);
+  v_starts := private.parse_instant(create_time_off.starts_at, 'starts_at');
+  v_ends := private.parse_instant(create_time_off.ends_at, 'ends_at');
+  if v_ends <= v_starts then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'ends_at must be after starts_at.';
+  end if;
+  if pg_catalog.length(create_time_off.reason) > 1000 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'reason must be at most 1000 characters.';
+  end if;
+  insert into app.time_off (org_id, provider_id, period, reason)
+  values (v_org_id, create_time_off.provider_id, pg_catalog.tstzrange(v_starts, v_ends, '[)'),
+          coalesce(create_time_off.reason, ''))
+  returning * into v_row;
+  return private.time_off_json(v_row.id, v_row.provider_id, v_row.period, v_row.reason,
+    private.provider_zone(v_row.provider_id));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_time_off(provider_id uuid, starts_at text, ends_at text, reason text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_time_off(provider_id uuid, starts_at text, ends_at text, reason text) IS 'POST /providers/{provider_id}/time-off (owner, admin, staff, the provider). Body {starts_at, ends_at, reason?}: RFC 3339 instants with an offset, [starts_at, ends_at). -> 201 {id, provider_id, starts_at, ends_at, reason} with instants in the provider''s zone, reason null when none. Errors: 401 unauthorized; 403 forbidden; 404 not_found (unknown provider, an inactive one for non-members); 422 invalid_time (no offset, unparsable), validation_failed (ends_at not after starts_at, reason over 1000 characters).';
+
+
+--
+-- Name: decline_booking(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.decline_booking(id uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.transition_booking(decline_booking.id, 'decline');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION decline_booking(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.decline_booking(id uuid) IS 'POST /bookings/{id}/decline: pending -> declined (frees the slot). Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+
+
+--
+-- Name: delete_me(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.delete_me() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.erase_me();
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_me(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.delete_me() IS 'DELETE /users/me. Erase the caller''s personal data and end every session; login becomes impossible.';
+
+
+--
+-- Name: delete_override(uuid, date); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.delete_override(provider_id uuid, on_date date) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+begin
+  perform private.require_user();
+  v_org_id := private.require_schedule_provider(delete_override.provider_id);
+  perform private.require_schedule_writer(v_org_id, delete_override.provider_id, true);
+  perform private.lock_schedule(delete_override.provider_id);
+  delete from app.date_overrides d
+  where d.provider_id = delete_override.provider_id and d.on_date = delete_override.on_date;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_override(provider_id uuid, on_date date); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.delete_override(provider_id uuid, on_date date) IS 'DELETE /providers/{provider_id}/overrides/{on_date} (owner, admin, staff, the provider). The date goes back to the weekly hours. Idempotent: deleting a date that has no override also succeeds (204). Errors: 401 unauthorized; 403 forbidden; 404 not_found (unknown provider, an inactive one for non-members).';
+
+
+--
+-- Name: delete_service(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.delete_service(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services := private.require_managed_service(delete_service.id);
+begin
+  update app.services s set active = false where s.id = v_service.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_service(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.delete_service(id uuid) IS 'DELETE /services/{id} (204). Owners and admins. Deactivates the service: it stays for its bookings and members, and disappears for everyone else. Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
+
+
+--
+-- Name: delete_time_off(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.delete_time_off(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_provider_id uuid;
+begin
+  perform private.require_user();
+  select t.org_id, t.provider_id into v_org_id, v_provider_id
+  from app.time_off t
+  where t.id = delete_time_off.id;
+  if v_org_id is null then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such time off.';
+  end if;
+  perform private.require_schedule_writer(v_org_id, v_provider_id, true);
+  delete from app.time_off t where t.id = delete_time_off.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_time_off(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.delete_time_off(id uuid) IS 'DELETE /time-off/{id} (owner, admin, staff, the provider). -> 204. Errors: 401 unauthorized; 403 forbidden (a member who may read it but not remove it); 404 not_found (no such time off, or one the caller cannot see).';
+
+
+--
+-- Name: export_me(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.export_me() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return private.export_me();
+end;
+$$;
+
+
+--
+-- Name: FUNCTION export_me(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.export_me() IS 'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
+
+
+--
+-- Name: export_user(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.export_user(user_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return private.export_user(export_user.user_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION export_user(user_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.export_user(user_id uuid) IS 'GET /users/{user_id}/export (platform admins). The export document of any account, as api.export_me. Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
+
+
+--
+-- Name: get_booking(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_booking(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings;
+  v_note text;
+begin
+  perform private.require_user();
+  select * into v_booking from app.bookings b where b.id = get_booking.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
+  end if;
+  select n.internal_note into v_note from app.booking_notes n where n.booking_id = get_booking.id;
+  return private.booking_json(v_booking, v_note, private.sees_internal_notes(v_booking));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_booking(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_booking(id uuid) IS 'GET /bookings/{id}: the customer, the provider, the organization''s staff+. Errors: 404 not_found (also for bookings the caller may not see).';
+
+
+--
+-- Name: get_org(text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_org(id_or_slug text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_id uuid;
+  v_org app.organizations;
+begin
+  if get_org.id_or_slug ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    v_id := get_org.id_or_slug::uuid;
+  end if;
+  select * into v_org
+  from app.organizations o
+  where o.id = v_id or o.slug = pg_catalog.lower(get_org.id_or_slug);
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+  return private.org_json(v_org);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION get_org(id_or_slug text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_org(id_or_slug text) IS 'GET /orgs/{id_or_slug}. Anyone. A UUID is read as the id, anything else as the slug -> org {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}. Errors: 404 not_found.';
+
+
+--
+-- Name: get_provider(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_provider(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_provider app.providers;
+begin
+  select * into v_provider from app.providers p where p.id = get_provider.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  return private.provider_json(v_provider);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_provider(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_provider(id uuid) IS 'GET /providers/{id}. Anyone (an inactive provider: members only) -> provider {id, org_id, user_id, display_name, timezone, bio, active}. Errors: 404 not_found.';
+
+
+--
+-- Name: get_service(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_service(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services;
+begin
+  select * into v_service from app.services s where s.id = get_service.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  return private.service_json(v_service);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_service(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_service(id uuid) IS 'GET /services/{id}. Anyone (an inactive service: members only) -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids}. Errors: 404 not_found.';
+
+
+--
+-- Name: get_user(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_user(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_user json;
+begin
+  perform private.require_platform_admin();
+  select private.user_object(get_user.id) into v_user;
+  if v_user is null then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such user.';
+  end if;
+  return v_user;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_user(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_user(id uuid) IS 'GET /users/{id} (platform admins). Errors: 403 forbidden, 404 not_found.';
+
+
+--
+-- Name: get_working_hours(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_working_hours(provider_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_schedule_provider(get_working_hours.provider_id);
+  return private.working_hours_json(get_working_hours.provider_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_working_hours(provider_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_working_hours(provider_id uuid) IS 'GET /providers/{provider_id}/working-hours (anyone). -> {provider_id, timezone (the provider''s, else the organization''s), windows: [{weekday: 1..7 (ISO, Monday = 1), start: "HH:MM", end: "HH:MM", valid_from: date|null, valid_until: date|null}]} ordered by weekday, start; the validity dates are inclusive. Errors: 404 not_found (unknown provider; an inactive one for non-members).';
+
+
+--
+-- Name: list_bookings(uuid, text, text, text, uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_bookings(org_id uuid DEFAULT NULL::uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text, status text DEFAULT NULL::text, provider_id uuid DEFAULT NULL::uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_limit integer := private.page_limit(list_bookings.lim);
+  v_after record;
+  v_zone text := 'UTC';
+  v_from timestamptz;
+  v_to timestamptz;
+  v_status app.booking_status;
+  v_items json;
+  v_next text;
+begin
+  if list_bookings.org_id is not null then
+    select o.timezone into v_zone from app.organizations o where o.id = list_bookings.org_id;
+    if not found then
+      raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+    end if;
+    if not private.is_org_member(list_bookings.org_id) then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only members list an organization''s bookings.';
+    end if;
+  end if;
+  v_from := private.range_bound(range_from, v_zone, false, 'from');
+  v_to := private.range_bound(range_to, v_zone, true, 'to');
+  begin
+    v_status := list_bookings.status::app.booking_status;
+  exception when invalid_text_representation then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'status must be one of pending, confirmed, declined, cancelled, completed, no_show.';
+  end;
+  select * into v_after from private.cursor_parts(list_bookings.cursor);
+
+  with page as (
+    select b, n.internal_note, row_number() over (order by b.starts_at, b.id) as i
+    from app.bookings b
+    left join app.booking_notes n on n.booking_id = b.id
+    where (case when list_bookings.org_id is null then b.customer_id = v_uid
+                else b.org_id = list_bookings.org_id end)
+      and (v_from is null or b.ends_at > v_from)
+      and (v_to is null or b.starts_at < v_to)
+      and (v_status is null or b.status = v_status)
+      and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
+      and (v_after.at is null or (b.starts_at, b.id::text) > (v_after.at, v_after.id))
+    order by b.starts_at, b.id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(
+           private.booking_json(p.b, p.internal_note,
+             list_bookings.org_id is not null and private.sees_internal_notes(p.b))
+           order by p.i) filter (where p.i <= v_limit), '[]'),
+         max(case when p.i = v_limit then private.page_cursor((p.b).starts_at, (p.b).id::text) end)
+           filter (where exists (select 1 from page q where q.i > v_limit))
+  into v_items, v_next
+  from page p;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_bookings(org_id uuid, range_from text, range_to text, status text, provider_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_bookings(org_id uuid, range_from text, range_to text, status text, provider_id uuid, lim integer, cursor text) IS 'GET /bookings?org_id&from&to&status&provider_id&limit&cursor. Without org_id: the caller''s own bookings as customer. With org_id (members only): staff+ see all, providers their own calendar. Ordered by start. -> {items: [booking], next_cursor}. Errors: 403 forbidden, 404 not_found, 422 validation_failed, invalid_time.';
+
+
+--
+-- Name: list_consents(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_consents() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+begin
+  return pg_catalog.json_build_object(
+    'marketing', (
+      select private.consent_json(c) from gdpr.consents c
+      where c.user_id = v_uid and c.purpose = 'marketing'
+      order by c.at desc, c.id desc
+      limit 1
+    ),
+    'items', coalesce((
+      select pg_catalog.json_agg(private.consent_json(c) order by c.at desc, c.id desc)
+      from gdpr.consents c where c.user_id = v_uid
+    ), '[]'),
+    'next_cursor', null
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_consents(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_consents() IS 'GET /users/me/consents. The caller''s current marketing consent (null before any decision) and every decision, newest first: {marketing: {purpose, granted, policy_version, at} | null, items: [consent], next_cursor: null}. Errors: 401 unauthorized.';
+
+
+--
+-- Name: list_members(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_members(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_limit integer := private.page_limit(list_members.lim);
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  perform private.require_visible_org(list_members.org_id);
+  perform private.require_user();
+  if not private.is_org_member(list_members.org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only members of the organization may see its members.';
+  end if;
+  select * into v_after from private.cursor_parts(list_members.cursor);
+  with page as (
+    select m.org_id, m.user_id, m.created_at,
+           pg_catalog.row_number() over (order by m.created_at, m.user_id) as n
+    from app.memberships m
+    where m.org_id = list_members.org_id
+      and (v_after.at is null or (m.created_at, m.user_id) > (v_after.at, v_after.id::uuid))
+    order by m.created_at, m.user_id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.member_json(p.org_id, p.user_id) order by p.n)
+                    filter (where p.n <= v_limit), '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.user_id::text) order by p.n))[v_limit]
+         end
+  into v_items, v_next
+  from page p;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_members(org_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_members(org_id uuid, lim integer, cursor text) IS 'GET /orgs/{org_id}/members?limit&cursor. Members of the organization, longest-standing first: {items: [{user_id, email, full_name, role, created_at}], next_cursor}. Errors: 401 unauthorized; 403 forbidden (not a member); 404 not_found; 422 validation_failed (limit, cursor).';
+
+
+--
+-- Name: list_overrides(uuid, date, date); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_overrides(provider_id uuid, range_from date DEFAULT NULL::date, range_to date DEFAULT NULL::date) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_schedule_provider(list_overrides.provider_id);
+  if list_overrides.range_to < list_overrides.range_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must not be before from.';
+  end if;
+  return pg_catalog.json_build_object(
+    'items', coalesce((
+      select pg_catalog.json_agg(private.override_json(d.on_date, d.windows) order by d.on_date)
+      from app.date_overrides d
+      where d.provider_id = list_overrides.provider_id
+        and (list_overrides.range_from is null or d.on_date >= list_overrides.range_from)
+        and (list_overrides.range_to is null or d.on_date <= list_overrides.range_to)
+    ), '[]'),
+    'next_cursor', null
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_overrides(provider_id uuid, range_from date, range_to date); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_overrides(provider_id uuid, range_from date, range_to date) IS 'GET /providers/{provider_id}/overrides?from&to (anyone). Dates from..to inclusive, either open. -> {items: [{date, windows: [{start, end}]}] by date ([] windows = closed), next_cursor: null (one page)}. Errors: 404 not_found (unknown provider, an inactive one for non-members); 422 validation_failed (to before from, malformed date).';
+
+
+--
+-- Name: list_providers(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_providers(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_limit integer := private.page_limit(list_providers.lim);
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  perform private.require_visible_org(list_providers.org_id);
+  select * into v_after from private.key_cursor_parts(list_providers.cursor);
+  with page as (
+    select p, p.display_name, p.id,
+           pg_catalog.row_number() over (order by p.display_name, p.id) as n
+    from app.providers p
+    where p.org_id = list_providers.org_id
+      and (v_after.key is null or (p.display_name, p.id) > (v_after.key, v_after.id))
+    order by p.display_name, p.id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.provider_json(x.p) order by x.n)
+                    filter (where x.n <= v_limit), '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.key_cursor(x.display_name, x.id) order by x.n))[v_limit]
+         end
+  into v_items, v_next
+  from page x;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_providers(org_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_providers(org_id uuid, lim integer, cursor text) IS 'GET /orgs/{org_id}/providers?limit&cursor. Anyone; inactive providers only for members. By display_name: {items: [provider {id, org_id, user_id, display_name, timezone, bio, active}], next_cursor}. Errors: 404 not_found; 422 validation_failed (limit, cursor).';
+
+
+--
+-- Name: list_services(uuid, text, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_services(org_id uuid, q text DEFAULT NULL::text, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_org app.organizations := private.require_visible_org(list_services.org_id);
+  v_limit integer := private.page_limit(list_services.lim);
+  v_q text := nullif(pg_catalog.btrim(list_services.q), '');
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  if v_q is not null then
+    -- Ranked search, the same as api.search within one organization (80-search).
+    return private.search_services(v_org, private.search_q(v_q), v_limit, list_services.cursor);
+  end if;
+  select * into v_after from private.key_cursor_parts(list_services.cursor);
+  with page as (
+    select s, s.name, s.id,
+           pg_catalog.row_number() over (order by s.name, s.id) as n
+    from app.services s
+    where s.org_id = list_services.org_id
+      and (v_after.key is null or (s.name, s.id) > (v_after.key, v_after.id))
+    order by s.name, s.id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
+                    filter (where x.n <= v_limit), '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.key_cursor(x.name, x.id) order by x.n))[v_limit]
+         end
+  into v_items, v_next
+  from page x;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_services(org_id uuid, q text, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_services(org_id uuid, q text, lim integer, cursor text) IS 'GET /orgs/{org_id}/services?q&limit&cursor. Anyone; inactive services only for members. Without q: by name. With q: searched and ranked as api.search does (name and description in the organization''s search_language, accents folded, every word a prefix: "klip" finds "Klipning"; typos in the name by trigram similarity), best first. {items: [service], next_cursor}. Errors: 404 not_found; 422 validation_failed (limit, cursor, q over 200 characters).';
+
+
+--
+-- Name: list_sessions(integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_sessions(lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    with page as (
+        select s.*
+        from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
+        where s.user_id = private.require_user()
+          and s.revoked_at is null
+          and s.expires_at > private.now()
+          and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
+        order by s.created_at desc, s.id::text desc
+        limit private.page_limit(list_sessions.lim) + 1
+      ), numbered as (
+        select p.*, row_number() over (order by p.created_at desc, p.id::text desc) as n from page p
+      )
+      select pg_catalog.json_build_object(
+        'items', coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+          'id', n.id,
+          'created_at', private.utc(n.created_at),
+          'last_used_at', private.utc(n.last_used_at),
+          'expires_at', private.utc(n.expires_at),
+          'user_agent', n.user_agent,
+          'ip', pg_catalog.host(n.ip),
+          'current', n.id::text = auth.jwt() ->> 'sid'
+        ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
+        'next_cursor', (
+          select private.page_cursor(x.created_at, x.id::text)
+          from numbered x
+          where x.n = private.page_limit(list_sessions.lim)
+            and exists (select 1 from numbered y where y.n > x.n)
+        )
+      )
+      from numbered n
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_sessions(lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_sessions(lim integer, cursor text) IS 'GET /auth/sessions?limit&cursor. The caller''s open sessions, newest first: {items: [{id, created_at, last_used_at, expires_at, user_agent, ip, current}], next_cursor}.';
+
+
+--
+-- Name: list_time_off(uuid, text, text, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_time_off(provider_id uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_zone text;
+  v_from timestamptz;
+  v_to timestamptz;
+  v_limit integer := private.page_limit(list_time_off.lim);
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  perform private.require_user();
+  v_org_id := private.require_schedule_provider(list_time_off.provider_id);
+  if not (private.is_org_member(v_org_id) or private.is_provider_self(list_time_off.provider_id)) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only members of the organization may read a provider''s time off.';
+  end if;
+  v_zone := private.provider_zone(list_time_off.provider_id);
+  v_from := private.schedule_bound(list_time_off.range_from, v_zone, 'from', false);
+  v_to := private.schedule_bound(list_time_off.range_to, v_zone, 'to', true);
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must be after from.';
+  end if;
+  select * into v_after from private.cursor_parts(list_time_off.cursor);
+  with page as (
+    select t.id, t.provider_id, t.period, t.reason
+    from app.time_off t
+    where t.provider_id = list_time_off.provider_id
+      and t.period operator(pg_catalog.&&) pg_catalog.tstzrange(v_from, v_to, '[)')
+      and (v_after.at is null
+           or (pg_catalog.lower(t.period), t.id::text) > (v_after.at, v_after.id))
+    order by pg_catalog.lower(t.period), t.id::text
+    limit v_limit + 1
+  ), numbered as (
+    select p.*, row_number() over (order by pg_catalog.lower(p.period), p.id::text) as n from page p
+  )
+  select coalesce(pg_catalog.json_agg(
+           private.time_off_json(x.id, x.provider_id, x.period, x.reason, v_zone) order by x.n
+         ) filter (where x.n <= v_limit), '[]'),
+         case when max(x.n) > v_limit then
+           max(case when x.n = v_limit then private.page_cursor(pg_catalog.lower(x.period), x.id::text) end)
+         end
+  into v_items, v_next
+  from numbered x;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_time_off(provider_id uuid, range_from text, range_to text, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_time_off(provider_id uuid, range_from text, range_to text, lim integer, cursor text) IS 'GET /providers/{provider_id}/time-off?from&to&limit&cursor (members of the organization, and the provider). from/to: a date "YYYY-MM-DD" (a whole local day in the provider''s zone: from its start, to its end) or an RFC 3339 instant with an offset; either open. Lists time off overlapping [from, to), by start. -> {items: [{id, provider_id, starts_at, ends_at, reason}], next_cursor}. Errors: 401 unauthorized; 403 forbidden (a visible provider of another organization); 404 not_found (unknown provider, an inactive one for non-members); 422 invalid_time (bad bound), validation_failed (to not after from, bad limit or cursor).';
+
+
+--
+-- Name: list_users(integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_users(lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_limit integer := private.page_limit(list_users.lim);
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  perform private.require_platform_admin();
+  select * into v_after from private.cursor_parts(list_users.cursor);
+  with page as (
+    select u.id, u.created_at
+    from auth.users u
+    where v_after.at is null or (u.created_at, u.id::text) > (v_after.at, v_after.id)
+    order by u.created_at, u.id::text
+    limit v_limit + 1
+  ), numbered as (
+    select p.id, row_number() over (order by p.created_at, p.id::text) as n from page p
+  )
+  select coalesce(pg_catalog.json_agg(private.user_object(x.id) order by x.n) filter (where x.n <= v_limit), '[]'),
+         max(case when x.n = v_limit + 1 then 1 end)
+  into v_items, v_next
+  from numbered x;
+  if v_next is not null then
+    select private.page_cursor(u.created_at, u.id::text) into v_next
+    from pg_catalog.json_array_elements(v_items) with ordinality e(item, i)
+    join auth.users u on u.id = (e.item ->> 'id')::uuid
+    order by e.i desc limit 1;
+  end if;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_users(lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_users(lim integer, cursor text) IS 'GET /users?limit&cursor (platform admins). {items: [user], next_cursor}. Errors: 403 forbidden.';
+
+
+--
+-- Name: login(text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.login(email text, password text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.login(login.email, login.password);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION login(email text, password text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.login(email text, password text) IS 'POST /auth/login. {email, password} -> {token_type, expires_in, refresh_token, user, claims}; the API signs claims into access_token. Errors (committed, not raised): 401 invalid_credentials (unknown email and wrong password alike), 429 account_locked with Retry-After.';
+
+
+--
+-- Name: logout(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.logout() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.end_my_sessions('logout', nullif(auth.jwt() ->> 'sid', '')::uuid);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION logout(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.logout() IS 'POST /auth/logout. End the current session: its access and refresh tokens stop working at once.';
+
+
+--
+-- Name: logout_all(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.logout_all() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.end_my_sessions('logout_all');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION logout_all(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.logout_all() IS 'POST /auth/logout-all. End every session of the caller, on every device.';
+
+
+--
+-- Name: me(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.me() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return private.user_object(private.require_user());
+end;
+$$;
+
+
+--
+-- Name: FUNCTION me(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.me() IS 'GET /auth/me, GET /users/me. The caller''s user object.';
+
+
+--
+-- Name: no_show_booking(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.no_show_booking(id uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.transition_booking(no_show_booking.id, 'no_show');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION no_show_booking(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.no_show_booking(id uuid) IS 'POST /bookings/{id}/no-show: confirmed -> no_show. Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+
+
+--
+-- Name: org_audit(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.org_audit(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_org_manager(org_audit.org_id);
+  return private.audit_page(org_audit.org_id, null, org_audit.lim, org_audit.cursor);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION org_audit(org_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.org_audit(org_id uuid, lim integer, cursor text) IS 'GET /orgs/{org_id}/audit?limit&cursor. Owners and admins. Every recorded change of the organization''s rows (memberships, providers, services, hours, overrides, time off, bookings, internal notes), newest first: {items: [{id, at, actor_id (null = system), request_id, table_name, row_id, org_id, subject_user_id, action (insert|update|delete), old_values, new_values (only changed columns on update)}], next_cursor}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (limit, cursor).';
+
+
+--
+-- Name: refresh(text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.refresh(refresh_token text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.refresh(refresh.refresh_token);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION refresh(refresh_token text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.refresh(refresh_token text) IS 'POST /auth/refresh. {refresh_token} -> token pair as api.login. Errors: 401 invalid_refresh_token, session_revoked, refresh_token_reused (a used token after the grace window; the session is ended).';
+
+
+--
+-- Name: register(text, text, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.register(email text, password text, full_name text DEFAULT NULL::text, locale text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.register(register.email, register.password, register.full_name, register.locale);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION register(email text, password text, full_name text, locale text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.register(email text, password text, full_name text, locale text) IS 'POST /auth/register. Create an account: {email, password, full_name?, locale?} -> user {id, email, full_name, locale, email_verified, created_at}. Errors: 409 email_taken; 422 invalid_email, weak_password.';
+
+
+--
+-- Name: remove_member(uuid, uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.remove_member(org_id uuid, user_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  perform private.remove_member(remove_member.org_id, remove_member.user_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION remove_member(org_id uuid, user_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.remove_member(org_id uuid, user_id uuid) IS 'DELETE /orgs/{org_id}/members/{user_id} (204). Owners and admins (only owners remove an owner); any member may remove themself. The person is unlinked from the organization''s providers. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 last_owner.';
+
+
+--
+-- Name: request_email_verification(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.request_email_verification() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.request_email_verification();
+end;
+$$;
+
+
+--
+-- Name: FUNCTION request_email_verification(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.request_email_verification() IS 'POST /auth/verify-email/request -> 202. Emails the caller a verification link valid for email_verification_minutes (2880); nothing when the address is verified already. Errors: 401 unauthorized.';
+
+
+--
+-- Name: request_password_reset(text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.request_password_reset(email text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.request_password_reset(request_password_reset.email);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION request_password_reset(email text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.request_password_reset(email text) IS 'POST /auth/password-reset/request {email} -> 202, the same for every address (no account enumeration). An existing account gets an email with a link valid for password_reset_minutes (60). Errors: 429 (rate limit, in front of the database).';
+
+
+--
+-- Name: reschedule_booking(uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.reschedule_booking(id uuid, start text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.reschedule_booking(reschedule_booking.id, reschedule_booking.start);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION reschedule_booking(id uuid, start text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.reschedule_booking(id uuid, start text) IS 'POST /bookings/{id}/reschedule {start}: same id, sequence + 1. The customer (until cutoff) or staff+. Errors: 403, 404, 409 slot_taken, invalid_transition, cancellation_window_passed; 422 as create.';
+
+
+--
+-- Name: revoke_session(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.revoke_session(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if private.end_my_sessions('revoked_by_user', revoke_session.id) = 0 then
+    raise exception using errcode = 'PT404', message = 'not_found',
+      detail = 'No such session.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_session(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.revoke_session(id uuid) IS 'DELETE /auth/sessions/{id}. End one of the caller''s sessions. Errors: 404 not_found.';
+
+
+--
+-- Name: search(text, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.search(q text, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_q text := private.search_q(search.q);
+  v_limit integer := private.page_limit(search.lim);
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  select * into v_after from private.search_cursor_parts(search.cursor);
+  with page as (
+    select h.kind, h.id, h.org_id, h.name, h.text, h.rank,
+           pg_catalog.row_number() over (order by h.rank desc, h.name, h.kind, h.id) as n
+    from private.search_public(v_q, v_limit + 1, v_after.rank, v_after.name, v_after.kind, v_after.id) h
+  )
+  select coalesce(
+           pg_catalog.json_agg(
+             pg_catalog.json_build_object(
+               'kind', x.kind,
+               'id', x.id,
+               'org_id', x.org_id,
+               'org_slug', o.slug,
+               'org_name', o.name,
+               'name', x.name,
+               case when x.kind = 'service' then 'description' else 'bio' end, x.text,
+               'rank', x.rank)
+             order by x.n) filter (where x.n <= v_limit),
+           '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, x.kind, x.id) order by x.n))[v_limit]
+         end
+  into v_items, v_next
+  from page x
+  join app.organizations o on o.id = x.org_id;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search(q text, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.search(q text, lim integer, cursor text) IS 'GET /search?q&limit&cursor. Anyone. Searches the active services (name, description) and active providers (display name, bio) of every organization, each in its organization''s search_language with accents folded: every word of q is a required prefix ("klip" finds "Klipning", "frisor" finds "Frisør"); when a name is close but not matching (a typo: "klipnig"), trigram similarity finds it. Ranked: names matching the words (rank >= 3), then descriptions and bios (2..3), then typo matches (< 1); ties by name. -> {items: [{kind: "service"|"provider", id, org_id, org_slug, org_name, name, description (services) | bio (providers), rank}], next_cursor} (keyset pages; limit 1..200, default 50). Errors: 422 validation_failed (q missing, blank or over 200 characters; limit; cursor).';
+
+
+--
+-- Name: set_marketing_consent(boolean, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.set_marketing_consent(granted boolean, policy_version text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.record_consent('marketing', set_marketing_consent.granted,
+    set_marketing_consent.policy_version);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_marketing_consent(granted boolean, policy_version text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.set_marketing_consent(granted boolean, policy_version text) IS 'POST /users/me/consents {granted, policy_version}. Give (true) or withdraw (false) consent to marketing under a version of the privacy policy; recorded with the server''s time, audited, exported -> {purpose: "marketing", granted, policy_version, at}. Errors: 401 unauthorized; 422 validation_failed (granted missing, policy_version empty or over 64 characters).';
+
+
+--
+-- Name: set_override(uuid, date, json); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.set_override(provider_id uuid, on_date date, windows json) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_windows tsrange[];
+begin
+  perform private.require_user();
+  v_org_id := private.require_schedule_provider(set_override.provider_id);
+  perform private.require_schedule_writer(v_org_id, set_override.provider_id, true);
+  if set_override.on_date is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'on_date is required.';
+  end if;
+  v_windows := private.override_input(set_override.on_date, set_override.windows);
+  perform private.lock_schedule(set_override.provider_id);
+  delete from app.date_overrides d
+  where d.provider_id = set_override.provider_id and d.on_date = set_override.on_date;
+  insert into app.date_overrides (org_id, provider_id, on_date, windows)
+  values (v_org_id, set_override.provider_id, set_override.on_date, v_windows);
+  return pg_catalog.json_build_object(
+    'provider_id', set_override.provider_id,
+    'date', pg_catalog.to_char(set_override.on_date, 'YYYY-MM-DD'),
+    'windows', private.override_json(set_override.on_date, v_windows) -> 'windows'
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_override(provider_id uuid, on_date date, windows json); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.set_override(provider_id uuid, on_date date, windows json) IS 'PUT /providers/{provider_id}/overrides/{on_date} (owner, admin, staff, the provider). Body {windows: [{start: "HH:MM", end: "HH:MM" ("24:00" allowed)}]} replaces that local date''s hours; [] = closed all day. -> {provider_id, date, windows: [{start, end}]} sorted by start. Errors: 401 unauthorized; 403 forbidden; 404 not_found (unknown provider, an inactive one for non-members); 422 validation_failed (overlapping windows, end not after start, malformed time or date), unknown_field (an unknown key in a window).';
+
+
+--
+-- Name: set_working_hours(uuid, json, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.set_working_hours(provider_id uuid, windows json, timezone text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_weekday smallint;
+  v_first integer;
+  v_second integer;
+begin
+  perform private.require_user();
+  v_org_id := private.require_schedule_provider(set_working_hours.provider_id);
+  perform private.require_schedule_writer(v_org_id, set_working_hours.provider_id, false);
+  -- Parse everything before writing anything, so a bad window names itself.
+  perform from private.working_hours_input(set_working_hours.windows);
+  if set_working_hours.timezone is not null then
+    if set_working_hours.timezone <> '' and not private.is_time_zone(set_working_hours.timezone) then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'timezone must be an IANA time zone name such as Europe/Copenhagen.';
+    end if;
+    -- The providers update policy admits owners, admins and the provider themself, the same
+    -- people who may set working hours; "" returns to the organization's zone, as in PATCH.
+    update app.providers p
+    set timezone = nullif(set_working_hours.timezone, '')
+    where p.id = set_working_hours.provider_id
+      and p.timezone is distinct from nullif(set_working_hours.timezone, '');
+  end if;
+  perform private.lock_schedule(set_working_hours.provider_id);
+  begin
+    delete from app.working_hours w where w.provider_id = set_working_hours.provider_id;
+    insert into app.working_hours (org_id, provider_id, weekday, starts, ends, valid_from, valid_until)
+    select v_org_id, set_working_hours.provider_id, i.weekday, i.starts, i.ends, i.valid_from, i.valid_until
+    from private.working_hours_input(set_working_hours.windows) i
+    order by i.ordinal;
+  exception when exclusion_violation then
+    -- The raw DETAIL echoes row values; name the caller's own windows instead.
+    select a.weekday, a.ordinal, b.ordinal into v_weekday, v_first, v_second
+    from private.working_hours_input(set_working_hours.windows) a
+    join private.working_hours_input(set_working_hours.windows) b
+      on b.ordinal > a.ordinal
+     and b.weekday = a.weekday
+     and pg_catalog.tsrange(date '2000-01-01' + a.starts, date '2000-01-01' + a.ends)
+         operator(pg_catalog.&&) pg_catalog.tsrange(date '2000-01-01' + b.starts, date '2000-01-01' + b.ends)
+     and pg_catalog.daterange(a.valid_from, a.valid_until, '[]')
+         operator(pg_catalog.&&) pg_catalog.daterange(b.valid_from, b.valid_until, '[]')
+    order by a.ordinal, b.ordinal
+    limit 1;
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = case when v_weekday is null
+        then 'The windows overlap working hours written at the same moment; try again.'
+        else 'windows[' || v_first || '] and windows[' || v_second || '] overlap on '
+          || (array['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'])[v_weekday]
+          || '.'
+      end;
+  end;
+  return private.working_hours_json(set_working_hours.provider_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_working_hours(provider_id uuid, windows json, timezone text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.set_working_hours(provider_id uuid, windows json, timezone text) IS 'PUT /providers/{provider_id}/working-hours (owner, admin, the provider). Body {timezone?, windows: [{weekday: 1..7 (ISO, Monday = 1), start: "HH:MM", end: "HH:MM" ("24:00" allowed), valid_from?: "YYYY-MM-DD", valid_until?: "YYYY-MM-DD" (inclusive)}]} replaces the provider''s whole weekly set in one transaction ([] clears it); several windows a day are allowed; timezone, when given, sets the provider''s IANA zone ("" = back to the organization''s). -> the same shape as GET working-hours. Errors: 401 unauthorized; 403 forbidden; 404 not_found (unknown provider, an inactive one for non-members); 422 validation_failed (windows of one weekday that overlap for part of their validity, end not after start, weekday outside 1..7, malformed time or date, valid_until before valid_from, unknown time zone), unknown_field (an unknown key in a window).';
+
+
+--
+-- Name: update_booking_notes(uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_booking_notes(id uuid, internal_note text DEFAULT NULL::text, customer_note text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.update_booking_notes(update_booking_notes.id, update_booking_notes.internal_note,
+    update_booking_notes.customer_note);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_booking_notes(id uuid, internal_note text, customer_note text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_booking_notes(id uuid, internal_note text, customer_note text) IS 'PATCH /bookings/{id} {internal_note} (staff+, the provider) or {customer_note} (the customer) -> booking. Errors: 403, 404.';
+
+
+--
+-- Name: update_me(text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_me(full_name text DEFAULT NULL::text, locale text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_id uuid;
+begin
+  update auth.users u
+  set full_name = coalesce(update_me.full_name, u.full_name),
+      locale = coalesce(update_me.locale, u.locale)
+  where u.id = private.require_user()
+  returning u.id into v_id;
+  return private.user_object(v_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_me(full_name text, locale text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_me(full_name text, locale text) IS 'PATCH /users/me. {full_name?, locale?} -> user. Errors: 422 validation_failed (locale like "da" or "en-GB", name up to 200 characters).';
+
+
+--
+-- Name: update_member(uuid, uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_member(org_id uuid, user_id uuid, role text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  return private.update_member(update_member.org_id, update_member.user_id, update_member.role);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_member(org_id uuid, user_id uuid, role text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_member(org_id uuid, user_id uuid, role text) IS 'PATCH /orgs/{org_id}/members/{user_id}. Owners and admins; only owners make owners or change an owner''s role. {role} -> member {user_id, email, full_name, role, created_at}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 last_owner (the organization would have no owner); 422 validation_failed (role).';
+
+
+--
+-- Name: update_org(uuid, text, text, text, text, text, integer); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_org(id uuid, slug text DEFAULT NULL::text, name text DEFAULT NULL::text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_org app.organizations;
+begin
+  perform private.require_user();
+  perform private.require_org_manager(update_org.id);
+  begin
+    update app.organizations o
+    set slug = coalesce(update_org.slug, o.slug),
+        name = coalesce(update_org.name, o.name),
+        timezone = coalesce(update_org.timezone, o.timezone),
+        currency = coalesce(update_org.currency, o.currency),
+        search_language = coalesce(update_org.search_language, o.search_language),
+        cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes)
+    where o.id = update_org.id
+    returning * into v_org;
+  exception when unique_violation then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
+  end;
+  return private.org_json(v_org);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer) IS 'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
+
+
+--
+-- Name: update_provider(uuid, text, uuid, text, text, boolean); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_provider(id uuid, display_name text DEFAULT NULL::text, user_id uuid DEFAULT NULL::uuid, timezone text DEFAULT NULL::text, bio text DEFAULT NULL::text, active boolean DEFAULT NULL::boolean) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_provider app.providers;
+begin
+  perform private.require_user();
+  select * into v_provider from app.providers p where p.id = update_provider.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  if not private.is_org_manager(v_provider.org_id) then
+    if not private.is_provider_self(v_provider.id) then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the organization''s owners and admins, and the provider themself, may change a provider.';
+    end if;
+    if update_provider.user_id is not null or update_provider.active is not null then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'A provider may change only their own display name, time zone and bio.';
+    end if;
+  end if;
+  begin
+    update app.providers p
+    set display_name = coalesce(update_provider.display_name, p.display_name),
+        user_id = coalesce(update_provider.user_id, p.user_id),
+        -- "" returns the provider to the organization's zone.
+        timezone = case when update_provider.timezone is null then p.timezone
+                        else nullif(update_provider.timezone, '') end,
+        bio = coalesce(update_provider.bio, p.bio),
+        active = coalesce(update_provider.active, p.active)
+    where p.id = update_provider.id
+    returning * into v_provider;
+  exception when foreign_key_violation then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'user_id does not name an account.';
+  end;
+  return private.provider_json(v_provider);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_provider(id uuid, display_name text, user_id uuid, timezone text, bio text, active boolean); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_provider(id uuid, display_name text, user_id uuid, timezone text, bio text, active boolean) IS 'PATCH /providers/{id}. Owners and admins: any field; the provider themself: display_name, timezone, bio. {display_name?, user_id?, timezone? ("" = the organization''s), bio?, active?} (omitted = unchanged) -> provider. A new user_id who is not a member becomes one with role provider. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+
+
+--
+-- Name: update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_service(id uuid, name text DEFAULT NULL::text, duration_minutes integer DEFAULT NULL::integer, price_minor bigint DEFAULT NULL::bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[], active boolean DEFAULT NULL::boolean) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services := private.require_managed_service(update_service.id);
+begin
+  update app.services s
+  set name = coalesce(update_service.name, s.name),
+      description = coalesce(update_service.description, s.description),
+      duration_minutes = coalesce(update_service.duration_minutes, s.duration_minutes),
+      buffer_before_minutes = coalesce(update_service.buffer_before_minutes, s.buffer_before_minutes),
+      buffer_after_minutes = coalesce(update_service.buffer_after_minutes, s.buffer_after_minutes),
+      price_minor = coalesce(update_service.price_minor, s.price_minor),
+      currency = coalesce(update_service.currency, s.currency),
+      min_notice_minutes = coalesce(update_service.min_notice_minutes, s.min_notice_minutes),
+      max_advance_days = coalesce(update_service.max_advance_days, s.max_advance_days),
+      slot_interval_minutes = coalesce(update_service.slot_interval_minutes, s.slot_interval_minutes),
+      requires_confirmation = coalesce(update_service.requires_confirmation, s.requires_confirmation),
+      active = coalesce(update_service.active, s.active)
+  where s.id = v_service.id
+  returning * into v_service;
+  -- The update holds the service's row lock, so two replacements of the set run one after the other.
+  if update_service.provider_ids is not null then
+    perform private.set_service_providers(v_service, update_service.provider_ids);
+  end if;
+  return private.service_json(v_service);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_service(id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], active boolean); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_service(id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], active boolean) IS 'PATCH /services/{id}. Owners and admins. Any field of api.create_service and active (omitted = unchanged; a new duration keeps the slot interval); provider_ids, when given, replaces the set -> service. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+
+
+--
+-- Name: user_audit(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.user_audit(user_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_platform_admin();
+  if not exists (select 1 from auth.users u where u.id = user_audit.user_id) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such user.';
+  end if;
+  return private.audit_page(null, user_audit.user_id, user_audit.lim, user_audit.cursor);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION user_audit(user_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.user_audit(user_id uuid, lim integer, cursor text) IS 'GET /users/{user_id}/audit?limit&cursor. Platform admins. Every entry about the person (subject_user_id) or made by them (actor_id), newest first: {items: [audit entry as api.org_audit], next_cursor}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+
+
+--
+-- Name: jwt(); Type: FUNCTION; Schema: auth; Owner: -
+--
+
+CREATE FUNCTION auth.jwt() RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION jwt(); Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON FUNCTION auth.jwt() IS 'The verified claims of the caller''s access token ({} for anon).';
+
+
+--
+-- Name: session(); Type: FUNCTION; Schema: auth; Owner: -
+--
+
+CREATE FUNCTION auth.session() RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return auth.jwt();
+end;
+$$;
+
+
+--
+-- Name: FUNCTION session(); Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON FUNCTION auth.session() IS 'Alias of auth.jwt() under the name Neon''s pg_session_jwt uses.';
+
+
+--
+-- Name: uid(); Type: FUNCTION; Schema: auth; Owner: -
+--
+
+CREATE FUNCTION auth.uid() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return nullif(auth.jwt() ->> 'sub', '')::uuid;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION uid(); Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON FUNCTION auth.uid() IS 'The caller''s user id as uuid, NULL for anon. Use as (select auth.uid()) in policies.';
+
+
+--
+-- Name: user_id(); Type: FUNCTION; Schema: auth; Owner: -
+--
+
+CREATE FUNCTION auth.user_id() RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return nullif(auth.jwt() ->> 'sub', '');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION user_id(); Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON FUNCTION auth.user_id() IS 'The caller''s user id as text (the sub claim), NULL for anon.';
+
+
+--
+-- Name: purge_expired(); Type: FUNCTION; Schema: gdpr; Owner: -
+--
+
+CREATE FUNCTION gdpr.purge_expired() RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return private.purge_expired();
+end;
+$$;
+
+
+--
+-- Name: FUNCTION purge_expired(); Type: COMMENT; Schema: gdpr; Owner: -
+--
+
+COMMENT ON FUNCTION gdpr.purge_expired() IS 'Apply the retention periods of private.settings (retention_*_days; empty = keep forever): erase customer accounts inactive for retention_inactive_account_days; delete audit entries older than retention_audit_days; sessions (with refresh tokens) and one-time tokens ended more than retention_session_days ago; failed logins older than retention_login_failure_days; stored Idempotency-Key responses older than retention_idempotency_key_days; sent and failed outbox messages older than retention_sent_message_days. Idempotent: a second run finds nothing. Returns the counts: {inactive_accounts, audit_entries, sessions, refresh_tokens, one_time_tokens, login_failures, idempotency_keys, outbox_messages}. Schedule with pg_cron: select cron.schedule(''slotbase-purge'', ''17 3 * * *'', ''select gdpr.purge_expired()''); the worker runs it too. Runs as the owner or service_role.';
+
+
+--
+-- Name: act_as(text, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.act_as(p_role text, p_claims jsonb DEFAULT NULL::jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if p_role is null or p_role not in ('anon', 'authenticated') then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'This role may not call the API.';
+  end if;
+  perform pg_catalog.set_config('request.jwt.claims', coalesce(p_claims::text, ''), true);
+  perform pg_catalog.set_config('role', p_role, true);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION act_as(p_role text, p_claims jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.act_as(p_role text, p_claims jsonb) IS 'Become p_role with these claims for the rest of the transaction, as private.handle_request does.';
+
+
+--
+-- Name: act_as_caller_check(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.act_as_caller_check(p_provider_id uuid, p_service_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_provider app.providers;
+  v_service app.services;
+begin
+  -- Same visibility rules as the policies: inactive things exist only for members.
+  select * into v_provider from app.providers p where p.id = p_provider_id;
+  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if v_service.org_id <> v_provider.org_id or not v_service.active or not v_provider.active
+      or not exists (
+        select 1 from app.service_providers sp
+        where sp.service_id = p_service_id and sp.provider_id = p_provider_id) then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This provider does not offer this service.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION act_as_caller_check(p_provider_id uuid, p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.act_as_caller_check(p_provider_id uuid, p_service_id uuid) IS 'Inside definer functions: 404 unless the caller could see provider and service, 422 service_not_offered unless the provider offers it.';
+
+
+--
+-- Name: add_member(uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_caller app.member_role;
+  v_role app.member_role;
+  v_user_id uuid;
+begin
+  perform 1 from app.organizations o where o.id = p_org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+  v_caller := private.org_role(p_org_id);
+  if v_caller is null or v_caller not in ('owner', 'admin') then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins may add members.';
+  end if;
+  v_role := private.member_role(p_role);
+  if v_role = 'owner' and v_caller <> 'owner' then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only owners may make someone an owner.';
+  end if;
+  if pg_catalog.btrim(coalesce(p_email, '')) = '' then
+    raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'email is required.';
+  end if;
+  select u.id into v_user_id
+  from auth.users u
+  where u.email operator(extensions.=) pg_catalog.btrim(p_email)::extensions.citext
+    and u.deleted_at is null;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found',
+      detail = 'No account with this email; the person must register first.';
+  end if;
+  insert into app.memberships (org_id, user_id, role)
+  values (p_org_id, v_user_id, v_role)
+  on conflict (org_id, user_id) do nothing;
+  if not found then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = 'This person is a member of the organization already; change their role instead.';
+  end if;
+  return private.member_json(p_org_id, v_user_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION add_member(p_org_id uuid, p_email text, p_role text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text) IS 'Add an account (by email) to an organization with a role; owners and admins, only owners make owners. Definer: memberships have no client write privileges, and the account is found by email in auth.users.';
+
+
+--
+-- Name: anonymize_user(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.anonymize_user(p_user_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_platform_admin();
+  if not exists (select 1 from auth.users u where u.id = p_user_id) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such user.';
+  end if;
+  perform private.erase_user(p_user_id, 'anonymized');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION anonymize_user(p_user_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.anonymize_user(p_user_id uuid) IS 'Erase any account, for platform admins. Definer: private.erase_user writes tables clients may not.';
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: log; Type: TABLE; Schema: audit; Owner: -
+--
+
+CREATE TABLE audit.log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    request_id text,
+    table_name text NOT NULL,
+    row_id text NOT NULL,
+    org_id uuid,
+    subject_user_id uuid,
+    action text NOT NULL,
+    old_values jsonb,
+    new_values jsonb,
+    CONSTRAINT log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text])))
+);
+
+ALTER TABLE ONLY audit.log FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE log; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON TABLE audit.log IS 'One entry per insert, update or delete of an audited row. Secret columns (password, token and request hashes) and generated columns are never recorded. Owners and admins read their organization''s entries, platform admins all; nobody writes through the API roles.';
+
+
+--
+-- Name: COLUMN log.at; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.at IS 'When the change was made (private.now(), the transaction''s instant).';
+
+
+--
+-- Name: COLUMN log.actor_id; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.actor_id IS 'The user whose request made the change (auth.uid()); NULL for the system (maintenance jobs, migrations, psql).';
+
+
+--
+-- Name: COLUMN log.request_id; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.request_id IS 'The API request that caused the change (setting request.id, the X-Request-ID of the response); NULL outside the API.';
+
+
+--
+-- Name: COLUMN log.table_name; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.table_name IS 'Schema-qualified table, e.g. app.bookings.';
+
+
+--
+-- Name: COLUMN log.row_id; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.row_id IS 'The primary key of the row as text; the columns of a composite key joined with "/" in key order.';
+
+
+--
+-- Name: COLUMN log.org_id; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.org_id IS 'The organization the row belongs to (NULL for accounts and consents): decides who may read the entry.';
+
+
+--
+-- Name: COLUMN log.subject_user_id; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.subject_user_id IS 'The person the row is about (the account, the member, the customer of a booking, the person behind a provider): whose export holds the entry and whose erasure scrubs it.';
+
+
+--
+-- Name: COLUMN log.old_values; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.old_values IS 'Before the change: the whole row for delete, only the changed columns for update, NULL for insert.';
+
+
+--
+-- Name: COLUMN log.new_values; Type: COMMENT; Schema: audit; Owner: -
+--
+
+COMMENT ON COLUMN audit.log.new_values IS 'After the change: the whole row for insert, only the changed columns for update, NULL for delete. An update that changed only secret columns (a new password) has {} on both sides.';
+
+
+--
+-- Name: audit_json(audit.log); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.audit_json(p_entry audit.log) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'id', p_entry.id,
+    'at', private.utc(p_entry.at),
+    'actor_id', p_entry.actor_id,
+    'request_id', p_entry.request_id,
+    'table_name', p_entry.table_name,
+    'row_id', p_entry.row_id,
+    'org_id', p_entry.org_id,
+    'subject_user_id', p_entry.subject_user_id,
+    'action', p_entry.action,
+    'old_values', p_entry.old_values,
+    'new_values', p_entry.new_values
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION audit_json(p_entry audit.log); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.audit_json(p_entry audit.log) IS 'The audit entry object: {id, at, actor_id, request_id, table_name, row_id, org_id, subject_user_id, action, old_values, new_values}.';
+
+
+--
+-- Name: audit_page(uuid, uuid, integer, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.audit_page(p_org_id uuid, p_user_id uuid, p_limit integer, p_cursor text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_limit integer := private.page_limit(p_limit);
+  v_after record;
+  v_after_id bigint;
+  v_items json;
+  v_next text;
+begin
+  select * into v_after from private.cursor_parts(p_cursor);
+  if v_after.id is not null then
+    if v_after.id !~ '^\d{1,18}$' then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'The cursor is not one this server issued.';
+    end if;
+    v_after_id := v_after.id::bigint;
+  end if;
+  -- Runs as the caller: the policies on audit.log decide which entries exist for them.
+  with page as (
+    select l, pg_catalog.row_number() over (order by l.at desc, l.id desc) as n
+    from audit.log l
+    where (p_org_id is null or l.org_id = p_org_id)
+      and (p_user_id is null or l.subject_user_id = p_user_id or l.actor_id = p_user_id)
+      and (v_after.at is null or (l.at, l.id) < (v_after.at, v_after_id))
+    order by l.at desc, l.id desc
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.audit_json(p.l) order by p.n)
+                    filter (where p.n <= v_limit), '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.page_cursor((p.l).at, (p.l).id::text) order by p.n))[v_limit]
+         end
+  into v_items, v_next
+  from page p;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION audit_page(p_org_id uuid, p_user_id uuid, p_limit integer, p_cursor text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.audit_page(p_org_id uuid, p_user_id uuid, p_limit integer, p_cursor text) IS 'One page of the audit entries the caller may read, newest first, of an organization or about/by a user: {items: [audit entry], next_cursor}.';
+
+
+--
+-- Name: audit_row(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.audit_row() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  -- Never recorded, whatever table carries them.
+  v_skip text[] := array['password_hash', 'token_hash', 'request_hash', 'refresh_token',
+    'refresh_token_hash', 'access_claims', 'response_body', 'secret']
+    || pg_catalog.string_to_array(nullif(TG_ARGV[1], ''), ',');
+  v_keys text[] := pg_catalog.string_to_array(TG_ARGV[0], ',');
+  v_org_column text := nullif(TG_ARGV[2], '');
+  v_subject text := nullif(TG_ARGV[3], '');
+  v_old jsonb;
+  v_new jsonb;
+  v_row jsonb;
+  v_subject_id uuid;
+begin
+  if TG_OP <> 'INSERT' then
+    v_old := pg_catalog.to_jsonb(OLD) - v_skip;
+  end if;
+  if TG_OP <> 'DELETE' then
+    v_new := pg_catalog.to_jsonb(NEW) - v_skip;
+  end if;
+  v_row := coalesce(v_new, v_old);
+  if TG_OP = 'UPDATE' then
+    select coalesce(pg_catalog.jsonb_object_agg(n.key, v_old -> n.key), '{}'),
+           coalesce(pg_catalog.jsonb_object_agg(n.key, n.value), '{}')
+    into v_old, v_new
+    from pg_catalog.jsonb_each(v_new) n
+    where n.value is distinct from v_old -> n.key;
+    -- Nothing recordable changed: no entry, unless a secret did (a new password is worth an
+    -- entry, with {} for its values).
+    if v_new = '{}' and pg_catalog.to_jsonb(OLD) = pg_catalog.to_jsonb(NEW) then
+      return null;
+    end if;
+  end if;
+
+  -- Who the row is about: a column of the row, or the customer of its booking, or the person
+  -- behind its provider.
+  if v_subject like 'booking:%' then
+    select b.customer_id into v_subject_id
+    from app.bookings b where b.id = (v_row ->> pg_catalog.split_part(v_subject, ':', 2))::uuid;
+  elsif v_subject like 'provider:%' then
+    select p.user_id into v_subject_id
+    from app.providers p where p.id = (v_row ->> pg_catalog.split_part(v_subject, ':', 2))::uuid;
+  elsif v_subject is not null then
+    v_subject_id := (v_row ->> v_subject)::uuid;
+  end if;
+
+  insert into audit.log (at, actor_id, request_id, table_name, row_id, org_id, subject_user_id,
+      action, old_values, new_values)
+  values (
+    private.now(),
+    auth.uid(),
+    nullif(pg_catalog.current_setting('request.id', true), ''),
+    TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
+    (select pg_catalog.string_agg(v_row ->> k.name, '/' order by k.n)
+       from pg_catalog.unnest(v_keys) with ordinality k(name, n)),
+    (v_row ->> v_org_column)::uuid,
+    v_subject_id,
+    pg_catalog.lower(TG_OP),
+    v_old,
+    v_new
+  );
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION audit_row(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.audit_row() IS 'AFTER INSERT OR UPDATE OR DELETE row trigger writing audit.log. Arguments: key columns, columns never to record (generated ones), the organization column, how to find the person the row is about (a column, booking:<column> or provider:<column>). Secret columns are always left out. Definer: clients may not write audit.log, and the subject lookups read rows the caller may not see.';
+
+
+--
+-- Name: booking_inserted(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_inserted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids uuid[];
+begin
+  select pg_catalog.array_agg(n.id) into v_ids from new_rows n;
+  if v_ids is not null then
+    perform private.enqueue_booking_messages(v_ids,
+      pg_catalog.array_fill('booking_created'::text, array[pg_catalog.cardinality(v_ids)]),
+      pg_catalog.array_fill(null::timestamptz, array[pg_catalog.cardinality(v_ids)]));
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_inserted(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_inserted() IS 'AFTER INSERT statement trigger on app.bookings: booking_created to each customer, in the same transaction. Definer: writes outbox.messages.';
+
+
+--
+-- Name: plus_minutes(timestamp with time zone, integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.plus_minutes(p_at timestamp with time zone, p_minutes integer) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    RETURN (p_at + make_interval(mins => p_minutes));
+
+
+--
+-- Name: bookings; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.bookings (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    provider_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    starts_at timestamp with time zone NOT NULL,
+    ends_at timestamp with time zone NOT NULL,
+    buffer_before_minutes integer DEFAULT 0 NOT NULL,
+    buffer_after_minutes integer DEFAULT 0 NOT NULL,
+    blocked tstzrange GENERATED ALWAYS AS (tstzrange(private.plus_minutes(starts_at, (- buffer_before_minutes)), private.plus_minutes(ends_at, buffer_after_minutes), '[)'::text)) STORED,
+    status app.booking_status NOT NULL,
+    price_minor bigint NOT NULL,
+    currency text NOT NULL,
+    customer_note text DEFAULT ''::text NOT NULL,
+    sequence integer DEFAULT 0 NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    cancelled_at timestamp with time zone,
+    cancel_reason text,
+    CONSTRAINT bookings_buffer_after_minutes_check CHECK ((buffer_after_minutes >= 0)),
+    CONSTRAINT bookings_buffer_before_minutes_check CHECK ((buffer_before_minutes >= 0)),
+    CONSTRAINT bookings_cancel_reason_check CHECK ((length(cancel_reason) <= 1000)),
+    CONSTRAINT bookings_check CHECK ((ends_at > starts_at)),
+    CONSTRAINT bookings_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT bookings_customer_note_check CHECK ((length(customer_note) <= 2000)),
+    CONSTRAINT bookings_price_minor_check CHECK ((price_minor >= 0))
+);
+
+ALTER TABLE ONLY app.bookings FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE bookings; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.bookings IS 'Appointments. blocked = [start - buffer_before, end + buffer_after); pending and confirmed bookings of one provider never overlap (bookings_no_overlap).';
+
+
+--
+-- Name: COLUMN bookings.buffer_before_minutes; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.bookings.buffer_before_minutes IS 'The service''s buffers when booked, so later service edits do not move existing blocks.';
+
+
+--
+-- Name: COLUMN bookings.sequence; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.bookings.sequence IS 'Rises by one on every reschedule (iCalendar SEQUENCE).';
+
+
+--
+-- Name: booking_json(app.bookings, text, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_zone text := private.provider_zone(p_booking.provider_id);
+  v_json jsonb;
+begin
+  v_json := pg_catalog.jsonb_build_object(
+    'id', p_booking.id,
+    'org_id', p_booking.org_id,
+    'provider_id', p_booking.provider_id,
+    'service_id', p_booking.service_id,
+    'customer_id', p_booking.customer_id,
+    'start', private.local_iso(p_booking.starts_at, v_zone),
+    'end', private.local_iso(p_booking.ends_at, v_zone),
+    'status', p_booking.status,
+    'price_minor', p_booking.price_minor,
+    'currency', p_booking.currency,
+    'customer_note', p_booking.customer_note,
+    'sequence', p_booking.sequence,
+    'created_at', private.utc(p_booking.created_at),
+    'updated_at', private.utc(p_booking.updated_at),
+    'cancelled_at', private.utc(p_booking.cancelled_at),
+    'cancel_reason', p_booking.cancel_reason
+  );
+  if p_with_note then
+    v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
+  end if;
+  return v_json::json;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract; internal_note only when p_with_note (organization staff or the provider).';
+
+
+--
+-- Name: booking_message_id(uuid, text, integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_message_id(p_booking_id uuid, p_kind text, p_sequence integer) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return p_booking_id::text || '.' || p_kind || '.' || p_sequence::text || '@slotbase';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_message_id(p_booking_id uuid, p_kind text, p_sequence integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_message_id(p_booking_id uuid, p_kind text, p_sequence integer) IS 'The stable Message-ID of a booking event: <booking_id>.<kind>.<sequence>@slotbase (one per event; a reschedule raises the sequence).';
+
+
+--
+-- Name: booking_out(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_out(p_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings;
+  v_note text;
+begin
+  select * into v_booking from app.bookings b where b.id = p_id;
+  select n.internal_note into v_note from app.booking_notes n where n.booking_id = p_id;
+  return private.booking_json(v_booking, v_note, private.sees_internal_notes(v_booking));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_out(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_out(p_id uuid) IS 'The booking object after a write, as the acting caller may see it (definer functions use it once they have checked access).';
+
+
+--
+-- Name: booking_updated(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_updated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids uuid[];
+  v_kinds text[];
+  v_previous timestamptz[];
+begin
+  select pg_catalog.array_agg(n.id), pg_catalog.array_agg(e.kind),
+         pg_catalog.array_agg(case when e.kind = 'booking_rescheduled' then o.starts_at end)
+  into v_ids, v_kinds, v_previous
+  from new_rows n
+  join old_rows o on o.id = n.id
+  cross join lateral (
+    select case
+      when n.status is distinct from o.status then
+        case n.status
+          when 'confirmed' then 'booking_confirmed'
+          when 'declined' then 'booking_declined'
+          when 'cancelled' then 'booking_cancelled'
+        end  -- completed and no_show send nothing
+      when n.starts_at is distinct from o.starts_at then 'booking_rescheduled'
+    end as kind
+  ) e
+  where e.kind is not null;
+  if v_ids is not null then
+    perform private.enqueue_booking_messages(v_ids, v_kinds, v_previous);
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_updated(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_updated() IS 'AFTER UPDATE statement trigger on app.bookings: booking_confirmed, booking_declined, booking_cancelled or booking_rescheduled to the customer, in the same transaction. Definer: writes outbox.messages.';
+
+
+--
+-- Name: change_password(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.change_password(p_current_password text, p_new_password text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+begin
+  select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
+  if not found or v_user.password_hash is null
+      or v_user.password_hash <> extensions.crypt(coalesce(p_current_password, ''), v_user.password_hash) then
+    raise exception using errcode = 'PT401', message = 'invalid_credentials',
+      detail = 'The current password is wrong.';
+  end if;
+  perform private.check_password(p_new_password, v_user.email::text);
+  update auth.users u set password_hash = private.hash_password(p_new_password) where u.id = v_user.id;
+  perform private.revoke_sessions(v_user.id, 'password_changed', null,
+    nullif(auth.jwt() ->> 'sid', '')::uuid);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION change_password(p_current_password text, p_new_password text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.change_password(p_current_password text, p_new_password text) IS 'Replace the caller''s password after checking the current one; ends every other session. Definer: reads the hash.';
+
+
+--
+-- Name: check_cutoff(app.bookings); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_cutoff(p_booking app.bookings) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff integer;
+begin
+  if private.is_org_staff(p_booking.org_id) then
+    return;
+  end if;
+  select o.cancellation_cutoff_minutes into v_cutoff from app.organizations o where o.id = p_booking.org_id;
+  if private.now() > p_booking.starts_at - pg_catalog.make_interval(mins => v_cutoff) then
+    raise exception using errcode = 'PT409', message = 'cancellation_window_passed',
+      detail = 'It is too close to the start to change this booking; contact the organization.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_cutoff(p_booking app.bookings); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_cutoff(p_booking app.bookings) IS 'Customers may cancel or reschedule until the organization''s cutoff before the start; staff+ any time.';
+
+
+--
+-- Name: check_email(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_email(p_email text) RETURNS extensions.citext
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_email text := pg_catalog.btrim(coalesce(p_email, ''));
+  v_domains text := pg_catalog.replace(coalesce(private.setting('registration_email_domains'), ''), ' ', '');
+begin
+  if pg_catalog.length(v_email) > 254 or v_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
+    raise exception using errcode = 'PT422', message = 'invalid_email',
+      detail = 'The email address is not valid.';
+  end if;
+  if v_domains <> '' and not (pg_catalog.lower(pg_catalog.split_part(v_email, '@', 2))
+      = any (pg_catalog.string_to_array(pg_catalog.lower(v_domains), ','))) then
+    raise exception using errcode = 'PT422', message = 'invalid_email',
+      detail = 'Registration is limited to addresses of certain domains.';
+  end if;
+  return v_email::extensions.citext;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION check_email(p_email text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_email(p_email text) IS 'Trimmed email as citext, or 422 invalid_email (shape, length, registration_email_domains). Definer: reads settings.';
+
+
+--
+-- Name: check_organization(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_organization() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+begin
+  if NEW.slug is null
+      or NEW.slug !~ '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'slug must be 1 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit.';
+  end if;
+  -- GET /orgs/{id_or_slug} reads a UUID as an id, so a UUID-shaped slug could never be reached.
+  if NEW.slug ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'slug must not have the shape of a UUID.';
+  end if;
+  if NEW.name is null or pg_catalog.length(pg_catalog.btrim(NEW.name)) not between 1 and 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'name must have 1 to 200 characters.';
+  end if;
+  -- pg_timezone_names is slow to scan, so an unchanged zone is not checked again.
+  if (TG_OP = 'INSERT' or NEW.timezone is distinct from OLD.timezone)
+      and not private.is_time_zone(NEW.timezone) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'timezone must be an IANA time zone name such as Europe/Copenhagen.';
+  end if;
+  if NEW.currency is null or NEW.currency !~ '^[A-Z]{3}$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'currency must be a three-letter ISO 4217 code in capitals, such as DKK.';
+  end if;
+  if not private.is_text_search_config(NEW.search_language) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'search_language must name a text search configuration, such as danish, english or simple.';
+  end if;
+  if NEW.cancellation_cutoff_minutes is null
+      or NEW.cancellation_cutoff_minutes not between 0 and 525600 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'cancellation_cutoff_minutes must be between 0 and 525600 (one year).';
+  end if;
+  return NEW;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION check_organization(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_organization() IS 'BEFORE INSERT OR UPDATE trigger on app.organizations: 422 validation_failed with a readable detail for a bad slug, name, time zone, currency, search language or cutoff.';
+
+
+--
+-- Name: check_password(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_password(p_password text, p_email text) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lower text := pg_catalog.lower(coalesce(p_password, ''));
+begin
+  if p_password is null or pg_catalog.length(p_password) < 8 then
+    raise exception using errcode = 'PT422', message = 'weak_password',
+      detail = 'The password must have at least 8 characters.';
+  end if;
+  if pg_catalog.octet_length(p_password) > 72 then
+    raise exception using errcode = 'PT422', message = 'weak_password',
+      detail = 'The password must be at most 72 bytes long.';
+  end if;
+  if v_lower = pg_catalog.lower(p_email)
+      or v_lower = pg_catalog.lower(pg_catalog.split_part(p_email, '@', 1)) then
+    raise exception using errcode = 'PT422', message = 'weak_password',
+      detail = 'The password must not be the email address.';
+  end if;
+  if exists (select 1 from auth.common_passwords c where c.password = v_lower) then
+    raise exception using errcode = 'PT422', message = 'weak_password',
+      detail = 'This password is too common; choose another.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_password(p_password text, p_email text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_password(p_password text, p_email text) IS 'Password policy: 8+ characters, at most 72 bytes (bcrypt), not the email or its local part, not on auth.common_passwords; else 422 weak_password. Definer: reads the block list.';
+
+
+--
+-- Name: check_provider(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_provider() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  NEW.bio := coalesce(NEW.bio, '');
+  if NEW.display_name is null or pg_catalog.length(pg_catalog.btrim(NEW.display_name)) not between 1 and 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'display_name must have 1 to 200 characters.';
+  end if;
+  if NEW.timezone is not null
+      and (TG_OP = 'INSERT' or NEW.timezone is distinct from OLD.timezone)
+      and not private.is_time_zone(NEW.timezone) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'timezone must be an IANA time zone name such as Europe/Copenhagen.';
+  end if;
+  if pg_catalog.length(NEW.bio) > 5000 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'bio must have at most 5000 characters.';
+  end if;
+  -- The update policy also admits the person behind the provider, for their own profile only.
+  -- Column privileges cannot differ per row, so the other columns are guarded here. Definer code
+  -- (running as the owner) is trusted and not restricted.
+  if TG_OP = 'UPDATE'
+      and current_user = 'authenticated'
+      and not private.is_org_manager(OLD.org_id)
+      and (NEW.user_id is distinct from OLD.user_id
+        or NEW.active is distinct from OLD.active
+        or NEW.org_id is distinct from OLD.org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'A provider may change only their own display name, time zone and bio.';
+  end if;
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_provider(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_provider() IS 'BEFORE INSERT OR UPDATE trigger on app.providers: 422 validation_failed for a bad name, zone or bio; 403 forbidden when the provider themself (not a manager) changes anything but display_name, timezone, bio.';
+
+
+--
+-- Name: check_service(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_service() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+begin
+  -- Defaults that depend on other values, so column defaults cannot express them.
+  if NEW.currency is null then
+    select o.currency into NEW.currency from app.organizations o where o.id = NEW.org_id;
+  end if;
+  NEW.slot_interval_minutes := coalesce(NEW.slot_interval_minutes, NEW.duration_minutes);
+  NEW.description := coalesce(NEW.description, '');
+  -- The ranges repeat the check constraints of 002 (which stay the last word) to answer with a
+  -- sentence naming the field instead of a bare constraint violation.
+  if NEW.name is null or pg_catalog.length(pg_catalog.btrim(NEW.name)) not between 1 and 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'name must have 1 to 200 characters.';
+  end if;
+  if pg_catalog.length(NEW.description) > 5000 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'description must have at most 5000 characters.';
+  end if;
+  if NEW.duration_minutes is null or NEW.duration_minutes not between 5 and 1440 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'duration_minutes must be between 5 and 1440.';
+  end if;
+  if NEW.buffer_before_minutes not between 0 and 480 or NEW.buffer_after_minutes not between 0 and 480 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'buffer_before_minutes and buffer_after_minutes must be between 0 and 480.';
+  end if;
+  if NEW.price_minor is null or NEW.price_minor < 0 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'price_minor must be a whole number of minor units, 0 or more.';
+  end if;
+  if NEW.currency !~ '^[A-Z]{3}$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'currency must be a three-letter ISO 4217 code in capitals, such as DKK.';
+  end if;
+  if NEW.min_notice_minutes not between 0 and 525600 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'min_notice_minutes must be between 0 and 525600 (one year).';
+  end if;
+  if NEW.max_advance_days not between 1 and 730 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'max_advance_days must be between 1 and 730.';
+  end if;
+  if NEW.slot_interval_minutes not between 5 and 1440 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'slot_interval_minutes must be between 5 and 1440.';
+  end if;
+  return NEW;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION check_service(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_service() IS 'BEFORE INSERT OR UPDATE trigger on app.services: currency defaults to the organization''s, slot_interval_minutes to the duration; 422 validation_failed with a sentence naming the field that is out of range.';
+
+
+--
+-- Name: messages; Type: TABLE; Schema: outbox; Owner: -
+--
+
+CREATE TABLE outbox.messages (
+    id bigint NOT NULL,
+    message_id text NOT NULL,
+    kind text NOT NULL,
+    recipient_id uuid,
+    recipient_email text NOT NULL,
+    locale text DEFAULT 'da'::text NOT NULL,
+    booking_id uuid,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    locked_until timestamp with time zone,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT messages_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY outbox.messages FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE messages; Type: COMMENT; Schema: outbox; Owner: -
+--
+
+COMMENT ON TABLE outbox.messages IS 'One email per row, enqueued in the transaction of the change that causes it; sent at least once by the worker. No client reads it.';
+
+
+--
+-- Name: COLUMN messages.message_id; Type: COMMENT; Schema: outbox; Owner: -
+--
+
+COMMENT ON COLUMN outbox.messages.message_id IS 'Stable RFC 5322 Message-ID (without angle brackets), e.g. <booking_id>.booking_created.<sequence>@slotbase: the same event never enqueues twice, and a resend after a crash is recognisable as a duplicate.';
+
+
+--
+-- Name: COLUMN messages.kind; Type: COMMENT; Schema: outbox; Owner: -
+--
+
+COMMENT ON COLUMN outbox.messages.kind IS 'booking_created, booking_confirmed, booking_declined, booking_rescheduled, booking_cancelled, booking_reminder, password_reset, email_verification.';
+
+
+--
+-- Name: COLUMN messages.payload; Type: COMMENT; Schema: outbox; Owner: -
+--
+
+COMMENT ON COLUMN outbox.messages.payload IS 'Everything the renderer needs (names, service, start and end with their zone, organization, the plain token of a reset or verification link). Tokens are removed once the message is sent or has failed.';
+
+
+--
+-- Name: COLUMN messages.attempts; Type: COMMENT; Schema: outbox; Owner: -
+--
+
+COMMENT ON COLUMN outbox.messages.attempts IS 'Claims so far; each claim counts as an attempt, whether it ends in mark_sent, mark_failed or a crash.';
+
+
+--
+-- Name: COLUMN messages.locked_until; Type: COMMENT; Schema: outbox; Owner: -
+--
+
+COMMENT ON COLUMN outbox.messages.locked_until IS 'Lease of the worker that claimed the row; once it passes, the row may be claimed again (the worker died).';
+
+
+--
+-- Name: claim_messages(integer, integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.claim_messages(p_limit integer, p_lease_seconds integer) RETURNS SETOF outbox.messages
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now timestamptz := private.now();
+  v_max integer := private.setting('outbox_max_attempts')::integer;
+begin
+  -- A message whose last allowed attempt died with its worker (the lease ran out unmarked)
+  -- would otherwise be claimed forever: it has failed.
+  update outbox.messages m
+  set status = 'failed',
+      locked_until = null,
+      last_error = coalesce(m.last_error, 'the worker stopped during the last attempt'),
+      payload = m.payload - 'token'
+  where m.status = 'pending'
+    and m.attempts >= v_max
+    and m.locked_until < v_now;
+
+  return query
+  with due as (
+    select m.id
+    from outbox.messages m
+    where m.status = 'pending'
+      and m.next_attempt_at <= v_now
+      and (m.locked_until is null or m.locked_until < v_now)
+      and m.attempts < v_max
+    order by m.next_attempt_at, m.id
+    limit greatest(p_limit, 0)
+    for update skip locked
+  )
+  update outbox.messages m
+  set locked_until = v_now + pg_catalog.make_interval(secs => p_lease_seconds),
+      attempts = m.attempts + 1
+  from due
+  where m.id = due.id
+  returning m.*;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION claim_messages(p_limit integer, p_lease_seconds integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.claim_messages(p_limit integer, p_lease_seconds integer) IS 'Claim up to p_limit due messages for p_lease_seconds (FOR UPDATE SKIP LOCKED, so concurrent workers take different rows); each claim counts as an attempt. A lease that runs out unmarked makes the row claimable again. Definer: the worker holds no privilege on outbox.messages, only EXECUTE here.';
+
+
+--
+-- Name: confirm_email(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.confirm_email(p_token text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users := private.use_one_time_token(p_token, 'email_verification');
+begin
+  update auth.users u
+  set email_verified_at = coalesce(u.email_verified_at, private.now())
+  where u.id = v_user.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_email(p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.confirm_email(p_token text) IS 'Mark an address verified with a verification token. Definer: writes auth.users.email_verified_at.';
+
+
+--
+-- Name: confirm_password_reset(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.confirm_password_reset(p_token text, p_new_password text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users := private.use_one_time_token(p_token, 'password_reset');
+begin
+  perform private.check_password(p_new_password, v_user.email::text);
+  -- The link came through the mailbox, which proves the address as well.
+  update auth.users u
+  set password_hash = private.hash_password(p_new_password),
+      email_verified_at = coalesce(u.email_verified_at, private.now())
+  where u.id = v_user.id;
+  perform private.revoke_sessions(v_user.id, 'password_reset');
+  -- Whoever was guessing the old password no longer keeps the owner locked out.
+  delete from auth.login_failures f where f.email operator(extensions.=) v_user.email;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_password_reset(p_token text, p_new_password text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.confirm_password_reset(p_token text, p_new_password text) IS 'Set a new password with a reset token; ends every session and clears the lockout count. Definer: writes the password hash.';
+
+
+--
+-- Name: consents; Type: TABLE; Schema: gdpr; Owner: -
+--
+
+CREATE TABLE gdpr.consents (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    granted boolean NOT NULL,
+    policy_version text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT consents_policy_version_check CHECK (((length(btrim(policy_version)) >= 1) AND (length(btrim(policy_version)) <= 64))),
+    CONSTRAINT consents_purpose_check CHECK ((purpose = 'marketing'::text))
+);
+
+ALTER TABLE ONLY gdpr.consents FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE consents; Type: COMMENT; Schema: gdpr; Owner: -
+--
+
+COMMENT ON TABLE gdpr.consents IS 'Every consent given or withdrawn, append-only: the latest row per user and purpose is the current state. No personal data beyond the user id, so erasure keeps it.';
+
+
+--
+-- Name: COLUMN consents.policy_version; Type: COMMENT; Schema: gdpr; Owner: -
+--
+
+COMMENT ON COLUMN gdpr.consents.policy_version IS 'The version of the privacy policy or terms the person saw when deciding.';
+
+
+--
+-- Name: consent_json(gdpr.consents); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.consent_json(p_consent gdpr.consents) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'purpose', p_consent.purpose,
+    'granted', p_consent.granted,
+    'policy_version', p_consent.policy_version,
+    'at', private.utc(p_consent.at)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION consent_json(p_consent gdpr.consents); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.consent_json(p_consent gdpr.consents) IS 'The consent object: {purpose, granted, policy_version, at}.';
+
+
+--
+-- Name: create_booking(uuid, uuid, text, text, uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_hash bytea;
+  v_key app.idempotency_keys;
+  v_service app.services;
+  v_start timestamptz;
+  v_customer uuid := coalesce(p_customer_id, v_uid);
+  v_booking app.bookings;
+  v_json json;
+begin
+  if p_idempotency_key is not null then
+    v_hash := pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.jsonb_build_object(
+      'provider_id', p_provider_id, 'service_id', p_service_id, 'start', p_start,
+      'customer_note', p_customer_note, 'customer_id', p_customer_id)::text, 'UTF8'));
+    -- A concurrent request with the same key waits here until the first one commits.
+    insert into app.idempotency_keys (user_id, key, request_hash)
+    values (v_uid, p_idempotency_key, v_hash)
+    on conflict do nothing;
+    if not found then
+      select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_idempotency_key;
+      if v_key.request_hash <> v_hash then
+        raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
+          detail = 'This Idempotency-Key was used with a different request.';
+      end if;
+      perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
+      perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
+      return v_key.response_body::json;
+    end if;
+  end if;
+
+  -- Visibility of provider and service is the caller's own, as in the slot list.
+  perform private.act_as_caller_check(p_provider_id, p_service_id);
+  select * into v_service from app.services s where s.id = p_service_id;
+  v_start := private.parse_instant(p_start);
+
+  if v_customer <> v_uid then
+    if not private.is_org_staff(v_service.org_id) then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the organization''s staff may book for another customer.';
+    end if;
+    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null) then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'customer_id is not a customer account.';
+    end if;
+  end if;
+
+  -- Bookings of one provider take turns: the check below then sees every committed booking,
+  -- and concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
+  perform private.lock_provider_calendar(p_provider_id);
+  perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service_id, v_start));
+
+  begin
+    insert into app.bookings (
+      org_id, provider_id, service_id, customer_id, starts_at, ends_at,
+      buffer_before_minutes, buffer_after_minutes, status, price_minor, currency,
+      customer_note, created_by, created_at, updated_at)
+    values (
+      v_service.org_id, p_provider_id, p_service_id, v_customer, v_start,
+      v_start + pg_catalog.make_interval(mins => v_service.duration_minutes),
+      v_service.buffer_before_minutes, v_service.buffer_after_minutes,
+      case when v_service.requires_confirmation then 'pending' else 'confirmed' end::app.booking_status,
+      v_service.price_minor, v_service.currency, coalesce(p_customer_note, ''), v_uid,
+      private.now(), private.now())
+    returning * into v_booking;
+  exception when exclusion_violation then
+    -- Lost the race to a concurrent booking; the constraint's detail names the other booking's
+    -- times, so it is never passed on.
+    perform private.raise_slot_problem('slot_taken');
+  end;
+
+  v_json := private.booking_out(v_booking.id);
+  if p_idempotency_key is not null then
+    update app.idempotency_keys k
+    set response_status = 201, response_body = v_json::text
+    where k.user_id = v_uid and k.key = p_idempotency_key;
+  end if;
+  return v_json;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) IS 'Book a slot after the same checks as the slot list; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
+
+
+--
+-- Name: organizations; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.organizations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    slug text NOT NULL,
+    name text NOT NULL,
+    timezone text DEFAULT 'Europe/Copenhagen'::text NOT NULL,
+    currency text DEFAULT 'DKK'::text NOT NULL,
+    search_language text DEFAULT 'danish'::text NOT NULL,
+    cancellation_cutoff_minutes integer DEFAULT 1440 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT organizations_cancellation_cutoff_minutes_check CHECK (((cancellation_cutoff_minutes >= 0) AND (cancellation_cutoff_minutes <= 525600))),
+    CONSTRAINT organizations_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT organizations_slug_check CHECK ((slug ~ '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'::text))
+);
+
+ALTER TABLE ONLY app.organizations FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE organizations; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.organizations IS 'A salon, clinic or studio: the tenant. Public: anyone may read it.';
+
+
+--
+-- Name: COLUMN organizations.search_language; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.organizations.search_language IS 'Text search configuration for its services (danish, english, simple, ...).';
+
+
+--
+-- Name: COLUMN organizations.cancellation_cutoff_minutes; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.organizations.cancellation_cutoff_minutes IS 'Customers may cancel or reschedule until this many minutes before the start.';
+
+
+--
+-- Name: create_org(text, text, text, text, text, integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.create_org(p_slug text, p_name text, p_timezone text, p_currency text, p_search_language text, p_cancellation_cutoff_minutes integer) RETURNS app.organizations
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_org app.organizations;
+begin
+  -- The defaults repeat the column defaults of 002: an explicit NULL does not take them.
+  insert into app.organizations (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes)
+  values (
+    p_slug,
+    p_name,
+    coalesce(p_timezone, 'Europe/Copenhagen'),
+    coalesce(p_currency, 'DKK'),
+    coalesce(p_search_language, 'danish'),
+    coalesce(p_cancellation_cutoff_minutes, 1440)
+  )
+  on conflict (slug) do nothing
+  returning * into v_org;
+  if not found then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = pg_catalog.format('The slug "%s" is taken; choose another.', p_slug);
+  end if;
+  insert into app.memberships (org_id, user_id, role) values (v_org.id, v_uid, 'owner');
+  return v_org;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_org(p_slug text, p_name text, p_timezone text, p_currency text, p_search_language text, p_cancellation_cutoff_minutes integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.create_org(p_slug text, p_name text, p_timezone text, p_currency text, p_search_language text, p_cancellation_cutoff_minutes integer) IS 'Create an organization with the caller as its owner. Definer: clients may insert neither organizations nor memberships, so nobody can make themselves a member of someone else''s organization.';
+
+
+--
+-- Name: create_superuser(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.create_superuser(p_email text, p_password text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_email extensions.citext := private.check_email(p_email);
+  v_id uuid;
+begin
+  perform private.check_password(p_password, v_email::text);
+  insert into auth.users (email, password_hash, email_verified_at, is_platform_admin)
+  values (v_email, private.hash_password(p_password), private.now(), true)
+  on conflict (email) do update set is_platform_admin = true
+  returning id into v_id;
+  return v_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_superuser(p_email text, p_password text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account (its password is left alone). Run by the slotbase command as the database owner.';
+
+
+--
+-- Name: cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_text text;
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+begin
+  if p_cursor is null or p_cursor = '' then
+    return;
+  end if;
+  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+  v_text := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8');
+  at := pg_catalog.split_part(v_text, '|', 1)::timestamptz;
+  id := pg_catalog.split_part(v_text, '|', 2);
+exception when others then
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued.';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) IS 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
+
+
+--
+-- Name: end_my_sessions(text, uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.end_my_sessions(p_reason text, p_only uuid DEFAULT NULL::uuid, p_except uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return private.revoke_sessions(private.require_user(), p_reason, p_only, p_except);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION end_my_sessions(p_reason text, p_only uuid, p_except uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.end_my_sessions(p_reason text, p_only uuid, p_except uuid) IS 'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
+
+
+--
+-- Name: enqueue_booking_messages(uuid[], text[], timestamp with time zone[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enqueue_booking_messages(p_ids uuid[], p_kinds text[], p_previous_starts timestamp with time zone[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  -- Set-based, so a bulk import of bookings costs one statement, not one per row. No mail about
+  -- a booking that has already ended (imported history), nor to an erased account.
+  insert into outbox.messages (message_id, kind, recipient_id, recipient_email, locale, booking_id,
+    payload, next_attempt_at, created_at)
+  select
+    private.booking_message_id(b.id, e.kind, b.sequence),
+    e.kind,
+    u.id,
+    u.email::text,
+    u.locale,
+    b.id,
+    pg_catalog.jsonb_build_object(
+      'booking_id', b.id,
+      'status', b.status,
+      'sequence', b.sequence,
+      'start', private.local_iso(b.starts_at, z.zone),
+      'end', private.local_iso(b.ends_at, z.zone),
+      'timezone', z.zone,
+      'previous_start', private.local_iso(e.previous_start, z.zone),
+      'duration_minutes', (extract(epoch from b.ends_at - b.starts_at) / 60)::integer,
+      'price_minor', b.price_minor,
+      'currency', b.currency,
+      'cancel_reason', b.cancel_reason,
+      'org_id', o.id,
+      'org_name', o.name,
+      'org_slug', o.slug,
+      'provider_name', p.display_name,
+      'service_name', s.name,
+      'recipient_name', u.full_name
+    ),
+    private.now(),
+    private.now()
+  from rows from (pg_catalog.unnest(p_ids), pg_catalog.unnest(p_kinds), pg_catalog.unnest(p_previous_starts))
+    as e(id, kind, previous_start)
+  join app.bookings b on b.id = e.id
+  join app.organizations o on o.id = b.org_id
+  join app.providers p on p.id = b.provider_id
+  join app.services s on s.id = b.service_id
+  join auth.users u on u.id = b.customer_id and u.deleted_at is null
+  cross join lateral (select coalesce(p.timezone, o.timezone) as zone) z
+  where e.kind is not null
+    and b.ends_at > private.now()
+  on conflict (message_id) do nothing;
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION enqueue_booking_messages(p_ids uuid[], p_kinds text[], p_previous_starts timestamp with time zone[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enqueue_booking_messages(p_ids uuid[], p_kinds text[], p_previous_starts timestamp with time zone[]) IS 'Enqueue one message of a kind per booking to its customer, in the customer''s locale, with what the renderer needs in payload; an event already enqueued (same message_id) is skipped. Definer: writes outbox.messages and reads the customer''s email, which no client may.';
+
+
+--
+-- Name: enqueue_reminders(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enqueue_reminders() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now timestamptz := private.now();
+  v_window interval := pg_catalog.make_interval(hours => private.setting('reminder_hours_before')::integer);
+  v_ids uuid[];
+begin
+  -- Active bookings starting within the window. One booked inside the window already got a
+  -- message with everything in it, so it gets no reminder on top. A reschedule raises the
+  -- sequence, and with it the message_id: the new time gets its own reminder.
+  select pg_catalog.array_agg(b.id) into v_ids
+  from app.bookings b
+  where b.status in ('pending', 'confirmed')
+    and b.starts_at > v_now
+    and b.starts_at <= v_now + v_window
+    and b.created_at <= b.starts_at - v_window
+    and not exists (
+      select 1 from outbox.messages m
+      where m.message_id = private.booking_message_id(b.id, 'booking_reminder', b.sequence)
+    );
+  if v_ids is null then
+    return 0;
+  end if;
+  return private.enqueue_booking_messages(v_ids,
+    pg_catalog.array_fill('booking_reminder'::text, array[pg_catalog.cardinality(v_ids)]),
+    pg_catalog.array_fill(null::timestamptz, array[pg_catalog.cardinality(v_ids)]));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION enqueue_reminders(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enqueue_reminders() IS 'Enqueue booking_reminder for active bookings starting within reminder_hours_before (not for those booked inside that window); once per booking and sequence. Run by the worker periodically; returns how many were enqueued. Definer: writes outbox.messages.';
+
+
+--
+-- Name: erase_me(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.erase_me() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.erase_user(private.require_user(), 'account_deleted');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION erase_me(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.erase_me() IS 'Erase the caller''s own account (private.erase_user takes any id and is not granted to clients).';
+
+
+--
+-- Name: erase_user(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.erase_user(p_user_id uuid, p_reason text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+  v_email text;
+  v_placeholder text := 'erased-' || p_user_id::text || '@erased.invalid';
+  v_booking_ids uuid[];
+  v_provider_ids uuid[];
+  v_values text[];
+  -- Columns that hold personal text in the audited tables; in entries about the person they
+  -- are replaced whatever their value was at the time.
+  v_keys text[] := array['email', 'full_name', 'customer_note', 'internal_note', 'cancel_reason',
+    'display_name', 'bio', 'reason', 'user_agent', 'ip', 'recipient_email'];
+begin
+  select * into v_user from auth.users u where u.id = p_user_id for update;
+  if not found then
+    return;
+  end if;
+  v_email := v_user.email::text;
+  select pg_catalog.array_agg(b.id) into v_booking_ids from app.bookings b where b.customer_id = p_user_id;
+  select pg_catalog.array_agg(p.id) into v_provider_ids from app.providers p where p.user_id = p_user_id;
+
+  -- Every personal text held about them, collected before it is replaced, so that copies of it
+  -- in audit entries and messages can be found by value.
+  select pg_catalog.array_agg(distinct v.value) into v_values
+  from (
+    select v_email as value
+    union all select v_user.full_name
+    union all select b.customer_note from app.bookings b where b.id = any (v_booking_ids)
+    union all select b.cancel_reason from app.bookings b where b.id = any (v_booking_ids)
+    union all select n.internal_note from app.booking_notes n where n.booking_id = any (v_booking_ids)
+    union all select s.user_agent from auth.sessions s where s.user_id = p_user_id
+    union all select pg_catalog.host(s.ip) from auth.sessions s where s.user_id = p_user_id
+    union all select p.display_name from app.providers p where p.id = any (v_provider_ids)
+    union all select p.bio from app.providers p where p.id = any (v_provider_ids)
+    union all select t.reason from app.time_off t where t.provider_id = any (v_provider_ids)
+  ) v
+  where v.value is not null and v.value <> '' and v.value not in (v_placeholder, 'Former provider');
+
+  -- The account: a placeholder that records still point at; no password, so no login.
+  update auth.users u
+  set email = v_placeholder::extensions.citext,
+      password_hash = null,
+      full_name = '',
+      email_verified_at = null,
+      is_platform_admin = false,
+      deleted_at = coalesce(u.deleted_at, private.now())
+  where u.id = p_user_id;
+  perform private.revoke_sessions(p_user_id, p_reason);
+  delete from auth.refresh_tokens t where t.user_id = p_user_id;
+  update auth.sessions s set user_agent = null, ip = null
+  where s.user_id = p_user_id and (s.user_agent is not null or s.ip is not null);
+  delete from auth.login_failures f where f.email operator(extensions.=) v_email::extensions.citext;
+  if pg_catalog.to_regclass('auth.one_time_tokens') is not null then
+    delete from auth.one_time_tokens t where t.user_id = p_user_id;
+  end if;
+
+  -- Their bookings stay as anonymous business records: ids, times, status, price.
+  update app.bookings b
+  set customer_note = '', cancel_reason = null
+  where b.id = any (v_booking_ids) and (b.customer_note <> '' or b.cancel_reason is not null);
+  update app.booking_notes n
+  set internal_note = '', updated_at = private.now()
+  where n.booking_id = any (v_booking_ids) and n.internal_note <> '';
+  -- Stored responses repeat the booking and its notes: theirs, and staff's made for them.
+  delete from app.idempotency_keys k
+  where k.user_id = p_user_id or k.response_body like '%' || p_user_id::text || '%';
+
+  -- A provider profile is the organization's record of who worked there, so it stays, without
+  -- the person's name, bio and reasons of absence.
+  update app.providers p
+  set display_name = 'Former provider', bio = ''
+  where p.id = any (v_provider_ids);
+  update app.time_off t
+  set reason = ''
+  where t.provider_id = any (v_provider_ids) and t.reason <> '';
+
+  if pg_catalog.to_regclass('outbox.messages') is not null then
+    update outbox.messages m
+    set recipient_email = v_placeholder,
+        payload = '{}',
+        last_error = case when m.status = 'pending' then 'recipient erased'
+                          else private.scrub_text(m.last_error, v_values) end,
+        status = case when m.status = 'pending' then 'failed' else m.status end,
+        locked_until = null
+    where m.recipient_id = p_user_id
+       or pg_catalog.lower(m.recipient_email) = pg_catalog.lower(v_email);
+    -- Messages to others about their bookings, or about bookings with them as the provider.
+    update outbox.messages m
+    set payload = private.scrub_json(m.payload, v_values, '{}'),
+        last_error = private.scrub_text(m.last_error, v_values)
+    where m.recipient_id is distinct from p_user_id
+      and m.booking_id in (
+        select b.id from app.bookings b
+        where b.id = any (v_booking_ids) or b.provider_id = any (v_provider_ids)
+      );
+  end if;
+
+  -- Last, so that the entries the statements above just wrote are scrubbed too: entries about
+  -- them, and the history of their user row, bookings and provider profiles (written before a
+  -- provider was linked to them, too). The entries stay: who did what, and when.
+  update audit.log l
+  set old_values = private.scrub_json(l.old_values, v_values, v_keys),
+      new_values = private.scrub_json(l.new_values, v_values, v_keys)
+  where l.subject_user_id = p_user_id
+     or (l.table_name = 'auth.users' and l.row_id = p_user_id::text)
+     or (l.table_name in ('app.bookings', 'app.booking_notes')
+         and l.row_id = any (v_booking_ids::text[]))
+     or (l.table_name = 'app.providers' and l.row_id = any (v_provider_ids::text[]));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION erase_user(p_user_id uuid, p_reason text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it.';
+
+
+--
+-- Name: error(integer, text, text, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.error(p_status integer, p_code text, p_detail text, p_headers jsonb DEFAULT NULL::jsonb) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- A raised exception rolls the transaction back. Some failures must leave a trace (a failed
+  -- login counts toward lockout; a reused refresh token revokes its session), so those return
+  -- an error body and set the status instead, PostgREST's response.status convention.
+  perform pg_catalog.set_config('response.status', p_status::text, true);
+  if p_headers is not null then
+    perform pg_catalog.set_config('response.headers', p_headers::text, true);
+  end if;
+  return pg_catalog.json_build_object('code', p_code, 'detail', p_detail);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION error(p_status integer, p_code text, p_detail text, p_headers jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.error(p_status integer, p_code text, p_detail text, p_headers jsonb) IS 'Answer an error without rolling back: sets response.status (and response.headers) and returns {code, detail}.';
+
+
+--
+-- Name: export_me(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.export_me() RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return private.personal_data(private.require_user());
+end;
+$$;
+
+
+--
+-- Name: FUNCTION export_me(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.export_me() IS 'The caller''s own export document. Definer: see private.personal_data.';
+
+
+--
+-- Name: export_user(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.export_user(p_user_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_document json;
+begin
+  perform private.require_platform_admin();
+  v_document := private.personal_data(p_user_id);
+  if v_document is null then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such user.';
+  end if;
+  return v_document;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION export_user(p_user_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.export_user(p_user_id uuid) IS 'Any account''s export document, for platform admins. Definer: see private.personal_data.';
+
+
+--
+-- Name: handle_request(text, jsonb, jsonb, text, jsonb, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.handle_request(p_role text, p_claims jsonb, p_context jsonb, p_call text, p_args jsonb, p_read_only boolean DEFAULT false) RETURNS TABLE(status integer, headers jsonb, body text)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_body text;
+  v_sid uuid;
+begin
+  if p_role is null or p_role not in ('anon', 'authenticated') then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'This role may not call the API.';
+  end if;
+  if p_claims is not null then
+    v_sid := nullif(p_claims ->> 'sid', '')::uuid;
+    if v_sid is null or not private.session_is_active(v_sid) then
+      raise exception using errcode = 'PT401', message = 'session_revoked',
+        detail = 'The session of this token has ended; log in again.';
+    end if;
+  end if;
+  perform pg_catalog.set_config('request.jwt.claims', coalesce(p_claims::text, ''), true);
+  perform pg_catalog.set_config('request.id', coalesce(p_context ->> 'id', ''), true);
+  perform pg_catalog.set_config('request.ip', coalesce(p_context ->> 'ip', ''), true);
+  perform pg_catalog.set_config('request.user_agent', coalesce(p_context ->> 'user_agent', ''), true);
+  if p_read_only then
+    perform pg_catalog.set_config('transaction_read_only', 'on', true);
+  end if;
+  perform pg_catalog.set_config('role', p_role, true);
+  execute p_call into v_body using p_args;
+  return query select
+    coalesce(nullif(pg_catalog.current_setting('response.status', true), '')::integer, 200),
+    nullif(pg_catalog.current_setting('response.headers', true), '')::jsonb,
+    v_body;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION handle_request(p_role text, p_claims jsonb, p_context jsonb, p_call text, p_args jsonb, p_read_only boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.handle_request(p_role text, p_claims jsonb, p_context jsonb, p_call text, p_args jsonb, p_read_only boolean) IS 'Run one API call as the caller: checks the session, sets role, claims and request context (transaction-local), executes p_call with $1 = p_args, returns (status, headers, body). Invoker: SET ROLE is not allowed inside a definer function, and the call must run as the caller.';
+
+
+--
+-- Name: has_org_role(uuid, app.member_role[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return exists (
+    select 1 from app.memberships m
+    where m.org_id = p_org_id and m.user_id = auth.uid() and m.role = any (p_roles)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION has_org_role(p_org_id uuid, p_roles app.member_role[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) IS 'Does the caller hold one of these roles in the organization? Use as (select private.has_org_role(org_id, ...)) in policies.';
+
+
+--
+-- Name: hash_password(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.hash_password(p_password text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return extensions.crypt(p_password, extensions.gen_salt('bf', private.setting('bcrypt_cost')::integer));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION hash_password(p_password text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.hash_password(p_password text) IS 'bcrypt hash at the configured cost (private.settings.bcrypt_cost).';
+
+
+--
+-- Name: is_org_manager(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_org_manager(p_org_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return private.has_org_role(p_org_id, '{owner,admin}');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION is_org_manager(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_org_manager(p_org_id uuid) IS 'Owner or admin of the organization: manages it, its members, providers and services.';
+
+
+--
+-- Name: is_org_member(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_org_member(p_org_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return exists (
+    select 1 from app.memberships m where m.org_id = p_org_id and m.user_id = auth.uid()
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION is_org_member(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a member (any role) of the organization?';
+
+
+--
+-- Name: is_org_staff(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_org_staff(p_org_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return private.has_org_role(p_org_id, '{owner,admin,staff}');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION is_org_staff(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_org_staff(p_org_id uuid) IS 'Owner, admin or staff ("staff+"): sees and handles every booking of the organization.';
+
+
+--
+-- Name: is_platform_admin(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_platform_admin() RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select coalesce((
+        select u.is_platform_admin
+        from auth.users u
+        where u.id = auth.uid() and u.deleted_at is null
+      ), false)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION is_platform_admin(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_platform_admin() IS 'Is the caller a platform admin? Looked up, never trusted from the token, so revoking takes effect at once. Definer: used inside auth.users policies.';
+
+
+--
+-- Name: is_provider_self(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_provider_self(p_provider_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return auth.uid() is not null and exists (
+    select 1 from app.providers p where p.id = p_provider_id and p.user_id = auth.uid()
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION is_provider_self(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_provider_self(p_provider_id uuid) IS 'Is the caller the person behind this provider?';
+
+
+--
+-- Name: is_text_search_config(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_text_search_config(p_name text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  -- A bare name must be a configuration in pg_catalog, because text is cast to regconfig under
+  -- search_path = '' (where only pg_catalog is searched); others must be schema-qualified.
+  return p_name is not null and exists (
+    select 1
+    from pg_catalog.pg_ts_config c
+    join pg_catalog.pg_namespace n on n.oid = c.cfgnamespace
+    where (n.nspname = 'pg_catalog' and c.cfgname = p_name)
+       or n.nspname || '.' || c.cfgname = p_name
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION is_text_search_config(p_name text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_text_search_config(p_name text) IS 'Is this the name of a text search configuration that casts to regconfig under search_path = '''' (danish, english, simple, or schema.name)?';
+
+
+--
+-- Name: is_time_zone(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_time_zone(p_name text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return p_name is not null
+    and exists (select 1 from pg_catalog.pg_timezone_names z where z.name = p_name);
+end;
+$$;
+
+
+--
+-- Name: users; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email extensions.citext NOT NULL,
+    password_hash text,
+    full_name text DEFAULT ''::text NOT NULL,
+    locale text DEFAULT 'da'::text NOT NULL,
+    email_verified_at timestamp with time zone,
+    is_platform_admin boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    deleted_at timestamp with time zone,
+    CONSTRAINT users_email_shape CHECK ((((email)::text ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text) AND (length((email)::text) <= 254))),
+    CONSTRAINT users_full_name_check CHECK ((length(full_name) <= 200)),
+    CONSTRAINT users_locale_check CHECK ((locale ~ '^[a-z]{2}(-[A-Z]{2})?$'::text))
+);
+
+ALTER TABLE ONLY auth.users FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.users IS 'Accounts. password_hash is bcrypt (pgcrypto); NULL means no password login (erased account).';
+
+
+--
+-- Name: COLUMN users.is_platform_admin; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON COLUMN auth.users.is_platform_admin IS 'Platform operators: read every account. Set only by createsuperuser or SQL.';
+
+
+--
+-- Name: COLUMN users.deleted_at; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON COLUMN auth.users.deleted_at IS 'Set when the account was erased; the row stays as an anonymous placeholder.';
+
+
+--
+-- Name: issue_one_time_token(auth.users, text, integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.issue_one_time_token(p_user auth.users, p_purpose text, p_minutes integer) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_token text := private.random_token();
+  v_expires timestamptz := private.now() + pg_catalog.make_interval(mins => p_minutes);
+begin
+  -- A new link replaces the unused ones of the same purpose: one live link per account.
+  delete from auth.one_time_tokens t
+  where t.user_id = p_user.id and t.purpose = p_purpose and t.used_at is null;
+  insert into auth.one_time_tokens (user_id, purpose, token_hash, expires_at, created_at)
+  values (p_user.id, p_purpose, private.token_hash(v_token), v_expires, private.now());
+  insert into outbox.messages (message_id, kind, recipient_id, recipient_email, locale, payload,
+    next_attempt_at, created_at)
+  values (
+    p_purpose || '.' || pg_catalog.gen_random_uuid()::text || '@slotbase',
+    p_purpose,
+    p_user.id,
+    p_user.email::text,
+    p_user.locale,
+    pg_catalog.jsonb_build_object(
+      'token', v_token,
+      'expires_at', private.utc(v_expires),
+      'expires_minutes', p_minutes,
+      'recipient_name', p_user.full_name
+    ),
+    private.now(),
+    private.now()
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_one_time_token(p_user auth.users, p_purpose text, p_minutes integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.issue_one_time_token(p_user auth.users, p_purpose text, p_minutes integer) IS 'Make a random token for a purpose (stored as sha256 only), replacing unused ones, and enqueue the email that carries it. Definer: writes auth.one_time_tokens and outbox.messages.';
+
+
+--
+-- Name: issue_tokens(auth.users, uuid, bigint, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p_parent_id bigint, p_refresh_token text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now bigint := pg_catalog.floor(extract(epoch from private.now()))::bigint;
+  v_claims jsonb;
+begin
+  v_claims := pg_catalog.jsonb_build_object(
+    'sub', p_user.id::text,
+    'sid', p_session_id::text,
+    'role', 'authenticated',
+    'iat', v_now,
+    'nbf', v_now,
+    'exp', v_now + private.setting('access_token_seconds')::bigint,
+    'jti', pg_catalog.gen_random_uuid()::text
+  );
+  insert into auth.refresh_tokens (session_id, user_id, token_hash, parent_id, access_claims)
+  values (p_session_id, p_user.id, private.token_hash(p_refresh_token), p_parent_id, v_claims);
+  return private.token_pair(p_user, p_refresh_token, v_claims);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_tokens(p_user auth.users, p_session_id uuid, p_parent_id bigint, p_refresh_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p_parent_id bigint, p_refresh_token text) IS 'Store a refresh token (hash only) with the claims of its access token; return the unsigned pair.';
+
+
+--
+-- Name: json_date(json, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.json_date(p_value json, p_field text) RETURNS date
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_text text;
+begin
+  if p_value is null or pg_catalog.json_typeof(p_value) = 'null' then
+    return null;
+  end if;
+  v_text := case when pg_catalog.json_typeof(p_value) = 'string' then p_value #>> '{}' end;
+  if v_text is null or v_text !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = p_field || ' must be a date "YYYY-MM-DD".';
+  end if;
+  begin
+    return v_text::date;
+  exception when data_exception then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = p_field || ' is not a valid date.';
+  end;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION json_date(p_value json, p_field text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.json_date(p_value json, p_field text) IS 'A JSON string "YYYY-MM-DD" as date (JSON null or absent: NULL). 422 validation_failed naming p_field otherwise.';
+
+
+--
+-- Name: key_cursor(text, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.key_cursor(p_key text, p_id uuid) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.translate(
+    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_key, p_id)::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION key_cursor(p_key text, p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.key_cursor(p_key text, p_id uuid) IS 'Opaque keyset cursor for lists ordered by (text, id), such as names; read back with private.key_cursor_parts().';
+
+
+--
+-- Name: key_cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+  v_parts json;
+begin
+  if p_cursor is null or p_cursor = '' then
+    return;
+  end if;
+  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+  key := v_parts ->> 0;
+  id := (v_parts ->> 1)::uuid;
+  if key is null or id is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'The cursor is not one this server issued.';
+  end if;
+exception when others then
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued.';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION key_cursor_parts(p_cursor text, OUT key text, OUT id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) IS 'Decode a cursor made by private.key_cursor(); 422 on anything else.';
+
+
+--
+-- Name: link_provider_member(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.link_provider_member() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into app.memberships (org_id, user_id, role)
+  values (NEW.org_id, NEW.user_id, 'provider')
+  on conflict (org_id, user_id) do nothing;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION link_provider_member(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.link_provider_member() IS 'AFTER INSERT and UPDATE OF user_id trigger on app.providers: the person behind a provider is a member of its organization (role provider unless they hold another role). Definer: memberships are written by definer functions only; the provider row itself passed the managers-only policies.';
+
+
+--
+-- Name: local_iso(timestamp with time zone, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.local_iso(p_at timestamp with time zone, p_zone text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_local timestamp := p_at at time zone p_zone;
+  v_offset interval := v_local - (p_at at time zone 'UTC');
+begin
+  if p_at is null then
+    return null;
+  end if;
+  return pg_catalog.to_char(v_local, 'YYYY-MM-DD"T"HH24:MI:SS')
+    || case when v_offset < interval '0' then '-' else '+' end
+    || pg_catalog.to_char(pg_catalog.abs(extract(epoch from v_offset)) * interval '1 second', 'HH24:MI');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION local_iso(p_at timestamp with time zone, p_zone text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.local_iso(p_at timestamp with time zone, p_zone text) IS 'RFC 3339 text of an instant in a zone, with that zone''s offset at that instant (DST-correct).';
+
+
+--
+-- Name: lock_org_members(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.lock_org_members(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- Every change that can take an owner away waits here for the previous one of the same
+  -- organization; NO KEY UPDATE leaves inserts that merely reference the organization alone.
+  perform 1 from app.organizations o where o.id = p_org_id for no key update;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION lock_org_members(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.lock_org_members(p_org_id uuid) IS 'Serialize membership changes of one organization (row lock on it); 404 if it does not exist. Called by the membership definer functions only (not granted to clients).';
+
+
+--
+-- Name: lock_provider_calendar(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.lock_provider_calendar(p_provider_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.calendar:' || p_provider_id::text, 0));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION lock_provider_calendar(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.lock_provider_calendar(p_provider_id uuid) IS 'Serialize writes that place a booking on one provider''s calendar until the transaction ends.';
+
+
+--
+-- Name: lock_schedule(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.lock_schedule(p_provider_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- Replacing a set is delete + insert; two replacements of one provider's schedule at once
+  -- would otherwise meet in the exclusion or primary key constraint instead of taking turns.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.schedule:' || p_provider_id::text, 0));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION lock_schedule(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.lock_schedule(p_provider_id uuid) IS 'Serialize writers of one provider''s working hours and overrides until the transaction ends.';
+
+
+--
+-- Name: login(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.login(p_email text, p_password text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now timestamptz := private.now();
+  v_email extensions.citext := pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext;
+  v_window interval := pg_catalog.make_interval(mins => private.setting('lockout_window_minutes')::integer);
+  v_lockout interval := pg_catalog.make_interval(mins => private.setting('lockout_minutes')::integer);
+  v_last timestamptz;
+  v_count integer;
+  v_user auth.users;
+  v_ok boolean := false;
+  v_session_id uuid;
+begin
+  -- Attempts for one email wait for each other, so parallel guesses cannot all slip past the
+  -- lockout count before any failure is recorded.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.login:' || pg_catalog.lower(v_email::text), 0));
+  -- Locked: the latest failure completed a full set within the window, less than
+  -- lockout_minutes ago. Failures are not recorded while locked, so the lock ends on time.
+  select max(f.failed_at) into v_last
+  from auth.login_failures f
+  where f.email operator(extensions.=) v_email;
+  if v_last is not null and v_last + v_lockout > v_now then
+    select count(*) into v_count
+    from auth.login_failures f
+    where f.email operator(extensions.=) v_email
+      and f.failed_at > v_last - v_window
+      and f.failed_at <= v_last;
+    if v_count >= private.setting('lockout_attempts')::integer then
+      return private.error(429, 'account_locked',
+        'Too many failed logins for this account; try again later.',
+        pg_catalog.jsonb_build_object('Retry-After',
+          pg_catalog.ceil(extract(epoch from v_last + v_lockout - v_now))::bigint::text));
+    end if;
+  end if;
+
+  select * into v_user
+  from auth.users u
+  where u.email operator(extensions.=) v_email
+    and u.deleted_at is null;
+  if found and v_user.password_hash is not null then
+    v_ok := v_user.password_hash = extensions.crypt(coalesce(p_password, ''), v_user.password_hash);
+  else
+    -- Same bcrypt work for an unknown email, so timing does not tell which accounts exist.
+    perform private.hash_password(coalesce(p_password, ''));
+  end if;
+
+  if not v_ok then
+    insert into auth.login_failures (email, failed_at) values (v_email, v_now);
+    return private.error(401, 'invalid_credentials', 'The email or password is wrong.');
+  end if;
+
+  delete from auth.login_failures f where f.email operator(extensions.=) v_email;
+  insert into auth.sessions (user_id, user_agent, ip, created_at, last_used_at, expires_at)
+  values (
+    v_user.id,
+    pg_catalog.left(nullif(pg_catalog.current_setting('request.user_agent', true), ''), 512),
+    nullif(pg_catalog.current_setting('request.ip', true), '')::inet,
+    v_now,
+    v_now,
+    v_now + pg_catalog.make_interval(days => private.setting('session_days')::integer)
+  )
+  returning id into v_session_id;
+  return private.issue_tokens(v_user, v_session_id, null, private.random_token());
+end;
+$$;
+
+
+--
+-- Name: FUNCTION login(p_email text, p_password text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.login(p_email text, p_password text) IS 'Check a password under lockout rules and open a session. Unknown email and wrong password answer alike. Definer: reads password hashes.';
+
+
+--
+-- Name: mark_failed(bigint, text, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.mark_failed(p_id bigint, p_error text, p_permanent boolean DEFAULT false) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now timestamptz := private.now();
+begin
+  update outbox.messages m
+  set status = case
+        when p_permanent or m.attempts >= private.setting('outbox_max_attempts')::integer then 'failed'
+        else 'pending'
+      end,
+      next_attempt_at = v_now + least(
+        pg_catalog.make_interval(mins => (2 ^ least(m.attempts, 16))::integer),
+        interval '1 hour'),
+      locked_until = null,
+      last_error = pg_catalog.left(coalesce(p_error, 'unknown error'), 2000)
+  where m.id = p_id
+    and m.status = 'pending';
+  update outbox.messages m
+  set payload = m.payload - 'token'
+  where m.id = p_id
+    and m.status = 'failed';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION mark_failed(p_id bigint, p_error text, p_permanent boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.mark_failed(p_id bigint, p_error text, p_permanent boolean) IS 'Sending failed: retry after least(2^attempts minutes, 1 hour), or status failed after outbox_max_attempts attempts or at once when p_permanent (the server refused the message for good). Definer: as private.claim_messages.';
+
+
+--
+-- Name: mark_sent(bigint); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.mark_sent(p_id bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update outbox.messages m
+  set status = 'sent',
+      sent_at = private.now(),
+      locked_until = null,
+      last_error = null,
+      payload = m.payload - 'token'  -- a sent link's token need not stay readable in the database
+  where m.id = p_id
+    and m.status <> 'sent';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION mark_sent(p_id bigint); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.mark_sent(p_id bigint) IS 'The SMTP server accepted the message: status sent, sent_at, lease released, plain token removed from payload. Idempotent. Definer: as private.claim_messages.';
+
+
+--
+-- Name: member_json(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.member_json(p_org_id uuid, p_user_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select pg_catalog.json_build_object(
+      'user_id', m.user_id,
+      'email', u.email::text,
+      'full_name', u.full_name,
+      'role', m.role,
+      'created_at', private.utc(m.created_at)
+    )
+    from app.memberships m
+    join auth.users u on u.id = m.user_id
+    where m.org_id = p_org_id
+      and m.user_id = p_user_id
+      and private.is_org_member(p_org_id)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION member_json(p_org_id uuid, p_user_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.member_json(p_org_id uuid, p_user_id uuid) IS 'The member object {user_id, email, full_name, role, created_at} of one member, or NULL unless the caller is a member of the organization. Definer: members may see each other''s email and name, which auth.users shows only to the account itself.';
+
+
+--
+-- Name: member_role(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.member_role(p_role text) RETURNS app.member_role
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_role is null or p_role not in ('owner', 'admin', 'staff', 'provider') then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'role must be one of owner, admin, staff, provider.';
+  end if;
+  return p_role::app.member_role;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION member_role(p_role text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.member_role(p_role text) IS 'A role name as app.member_role, or 422 validation_failed.';
+
+
+--
+-- Name: my_managed_org_ids(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.my_managed_org_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return coalesce((
+    select pg_catalog.array_agg(m.org_id) from app.memberships m
+    where m.user_id = auth.uid() and m.role in ('owner', 'admin')
+  ), '{}');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_managed_org_ids(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.my_managed_org_ids() IS 'Organizations where the caller is owner or admin; evaluated once per statement in policies. Definer: reads memberships whatever their policies show.';
+
+
+--
+-- Name: my_provider_ids(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.my_provider_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return coalesce((
+    select pg_catalog.array_agg(p.id) from app.providers p where p.user_id = auth.uid()
+  ), '{}');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_provider_ids(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.my_provider_ids() IS 'Providers the caller is the person behind; evaluated once per statement in policies.';
+
+
+--
+-- Name: my_staff_org_ids(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.my_staff_org_ids() RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return coalesce((
+    select pg_catalog.array_agg(m.org_id) from app.memberships m
+    where m.user_id = auth.uid() and m.role in ('owner', 'admin', 'staff')
+  ), '{}');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_staff_org_ids(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.my_staff_org_ids() IS 'Organizations where the caller is owner, admin or staff; evaluated once per statement in policies.';
+
+
+--
+-- Name: notify_outbox(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.notify_outbox() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- Identical notifications within a transaction are folded into one, delivered at commit.
+  perform pg_catalog.pg_notify('outbox', '');
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION notify_outbox(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.notify_outbox() IS 'AFTER INSERT statement trigger on outbox.messages: NOTIFY outbox, so workers wake at commit instead of at their next poll.';
+
+
+--
+-- Name: now(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.now() RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select coalesce((select c.frozen_at from private.clock c), pg_catalog.now())
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION now(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.now() IS 'The current instant for every rule (notice periods, lockout, token lifetimes). Returns private.clock.frozen_at when a test pinned it. Definer: private.clock is readable by the owner only, so no client can move the clock.';
+
+
+--
+-- Name: search_fold(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_fold(p_text text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.lower(extensions.unaccent('extensions.unaccent'::pg_catalog.regdictionary, p_text));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_fold(p_text text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_fold(p_text text) IS 'Lower case without accents ("Frisør Æble Åben Café" -> "frisor aeble aben cafe"): the text trigram search compares. IMMUTABLE although unaccent() is STABLE, because the dictionary is named explicitly (no search_path lookup) and its rules file is fixed at installation; rebuild search_name if it ever changes.';
+
+
+--
+-- Name: danish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.danish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR asciiword WITH danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR asciihword WITH danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION danish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.danish_unaccent IS 'pg_catalog.danish with unaccent before its dictionaries (search_language danish).';
+
+
+--
+-- Name: services; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.services (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    duration_minutes integer NOT NULL,
+    buffer_before_minutes integer DEFAULT 0 NOT NULL,
+    buffer_after_minutes integer DEFAULT 0 NOT NULL,
+    price_minor bigint NOT NULL,
+    currency text NOT NULL,
+    min_notice_minutes integer DEFAULT 0 NOT NULL,
+    max_advance_days integer DEFAULT 90 NOT NULL,
+    slot_interval_minutes integer NOT NULL,
+    requires_confirmation boolean DEFAULT false NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_config regconfig DEFAULT 'extensions.danish_unaccent'::regconfig NOT NULL,
+    search_document tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(search_config, name), 'A'::"char") || setweight(to_tsvector(search_config, description), 'B'::"char"))) STORED,
+    search_name text GENERATED ALWAYS AS (private.search_fold(name)) STORED,
+    CONSTRAINT services_buffer_after_minutes_check CHECK (((buffer_after_minutes >= 0) AND (buffer_after_minutes <= 480))),
+    CONSTRAINT services_buffer_before_minutes_check CHECK (((buffer_before_minutes >= 0) AND (buffer_before_minutes <= 480))),
+    CONSTRAINT services_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT services_description_check CHECK ((length(description) <= 5000)),
+    CONSTRAINT services_duration_minutes_check CHECK (((duration_minutes >= 5) AND (duration_minutes <= 1440))),
+    CONSTRAINT services_max_advance_days_check CHECK (((max_advance_days >= 1) AND (max_advance_days <= 730))),
+    CONSTRAINT services_min_notice_minutes_check CHECK (((min_notice_minutes >= 0) AND (min_notice_minutes <= 525600))),
+    CONSTRAINT services_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT services_price_minor_check CHECK ((price_minor >= 0)),
+    CONSTRAINT services_slot_interval_minutes_check CHECK (((slot_interval_minutes >= 5) AND (slot_interval_minutes <= 1440)))
+);
+
+ALTER TABLE ONLY app.services FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE services; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.services IS 'What can be booked: duration, buffers, price in minor units, notice and advance limits, slot grid.';
+
+
+--
+-- Name: COLUMN services.search_config; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.services.search_config IS 'The folding text search configuration of the organization''s search_language (private.search_config), set by trigger on every write (extensions.danish_unaccent when triggers are skipped); the document is built with it.';
+
+
+--
+-- Name: COLUMN services.search_document; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.services.search_document IS 'Full-text document: name (weight A) and description (B), accents folded, in the organization''s language.';
+
+
+--
+-- Name: COLUMN services.search_name; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.services.search_name IS 'The name folded (private.search_fold) for trigram typo matching.';
+
+
+--
+-- Name: offered_service(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.offered_service(p_provider_id uuid, p_service_id uuid) RETURNS app.services
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services;
+  v_provider_org uuid;
+begin
+  select p.org_id into v_provider_org from app.providers p where p.id = p_provider_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if v_service.org_id <> v_provider_org or not v_service.active or not exists (
+    select 1 from app.service_providers sp
+    where sp.service_id = p_service_id and sp.provider_id = p_provider_id
+  ) or not exists (select 1 from app.providers p where p.id = p_provider_id and p.active) then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This provider does not offer this service.';
+  end if;
+  return v_service;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION offered_service(p_provider_id uuid, p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.offered_service(p_provider_id uuid, p_service_id uuid) IS 'The service when the caller can see provider and service and the provider offers it (both active); 404 not_found or 422 service_not_offered otherwise. Invoker: visibility is the caller''s.';
+
+
+--
+-- Name: org_json(app.organizations); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.org_json(p_org app.organizations) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'id', p_org.id,
+    'slug', p_org.slug,
+    'name', p_org.name,
+    'timezone', p_org.timezone,
+    'currency', p_org.currency,
+    'search_language', p_org.search_language,
+    'cancellation_cutoff_minutes', p_org.cancellation_cutoff_minutes,
+    'created_at', private.utc(p_org.created_at)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION org_json(p_org app.organizations); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.org_json(p_org app.organizations) IS 'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}.';
+
+
+--
+-- Name: org_role(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.org_role(p_org_id uuid) RETURNS app.member_role
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select m.role from app.memberships m
+    where m.org_id = p_org_id and m.user_id = auth.uid()
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION org_role(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member.';
+
+
+--
+-- Name: override_input(date, json); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.override_input(p_on_date date, p_windows json) RETURNS tsrange[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_item json;
+  v_n bigint;
+  v_field text;
+  v_unknown text;
+  v_start time;
+  v_end time;
+  v_ranges tsrange[] := '{}';
+  v_first bigint;
+  v_second bigint;
+begin
+  if p_windows is null or pg_catalog.json_typeof(p_windows) <> 'array' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'windows must be a list of {start, end} ([] = closed that day).';
+  end if;
+  for v_item, v_n in
+    select e.value, e.ordinality from pg_catalog.json_array_elements(p_windows) with ordinality e
+  loop
+    v_field := 'windows[' || (v_n - 1) || ']';
+    if pg_catalog.json_typeof(v_item) <> 'object' then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = v_field || ' must be an object {start, end}.';
+    end if;
+    select pg_catalog.string_agg(k.key, ', ' order by k.key) into v_unknown
+    from pg_catalog.json_object_keys(v_item) k(key)
+    where k.key not in ('start', 'end');
+    if v_unknown is not null then
+      raise exception using errcode = 'PT422', message = 'unknown_field',
+        detail = 'Unknown field in ' || v_field || ': ' || v_unknown || '.';
+    end if;
+    v_start := private.wall_clock(v_item -> 'start', v_field || '.start', false);
+    v_end := private.wall_clock(v_item -> 'end', v_field || '.end', true);
+    if v_end <= v_start then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = v_field || '.end must be after its start.';
+    end if;
+    v_ranges := v_ranges || pg_catalog.tsrange(p_on_date + v_start, p_on_date + v_end, '[)');
+  end loop;
+  select a.n, b.n into v_first, v_second
+  from pg_catalog.unnest(v_ranges) with ordinality a(r, n)
+  join pg_catalog.unnest(v_ranges) with ordinality b(r, n) on b.n > a.n and a.r operator(pg_catalog.&&) b.r
+  order by a.n, b.n
+  limit 1;
+  if v_first is not null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'windows[' || (v_first - 1) || '] and windows[' || (v_second - 1) || '] overlap.';
+  end if;
+  return array(select r from pg_catalog.unnest(v_ranges) r order by pg_catalog.lower(r));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION override_input(p_on_date date, p_windows json); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.override_input(p_on_date date, p_windows json) IS 'The windows of PUT overrides/{date} as wall-clock tsranges on that date, sorted, or 422 validation_failed / unknown_field naming the window (including two windows that overlap).';
+
+
+--
+-- Name: override_json(date, tsrange[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.override_json(p_on_date date, p_windows tsrange[]) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'date', pg_catalog.to_char(p_on_date, 'YYYY-MM-DD'),
+    'windows', coalesce((
+      select pg_catalog.json_agg(private.window_json(p_on_date, w.r) order by pg_catalog.lower(w.r))
+      from pg_catalog.unnest(p_windows) w(r)
+    ), '[]')
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION override_json(p_on_date date, p_windows tsrange[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.override_json(p_on_date date, p_windows tsrange[]) IS 'One date override as {date, windows: [{start, end}]} ([] = closed).';
+
+
+--
+-- Name: page_cursor(timestamp with time zone, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.translate(
+      pg_catalog.encode(pg_catalog.convert_to(p_at::text || '|' || p_id, 'UTF8'), 'base64'),
+      E'+/=\n', '-_');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION page_cursor(p_at timestamp with time zone, p_id text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) IS 'Opaque keyset cursor for (timestamp, id) ordered lists; read back with private.cursor_parts().';
+
+
+--
+-- Name: page_limit(integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.page_limit(p_limit integer) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_limit is null then
+    return 50;
+  end if;
+  if p_limit < 1 or p_limit > 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'limit must be between 1 and 200.';
+  end if;
+  return p_limit;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION page_limit(p_limit integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.page_limit(p_limit integer) IS 'The list page size: default 50, 1..200 or 422.';
+
+
+--
+-- Name: parse_instant(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.parse_instant(p_value text, p_field text DEFAULT 'start'::text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+begin
+  -- RFC 3339 with an explicit offset; a bare local time would silently take the session's zone.
+  if p_value is null
+      or p_value !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}(:?\d{2})?)$' then
+    raise exception using errcode = 'PT422', message = 'invalid_time',
+      detail = p_field || ' must be an RFC 3339 instant with an offset, e.g. 2026-03-29T09:00:00+02:00.';
+  end if;
+  return p_value::timestamptz;
+exception
+  when sqlstate '22007' or sqlstate '22008' then
+    raise exception using errcode = 'PT422', message = 'invalid_time',
+      detail = p_field || ' is not a valid instant.';
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION parse_instant(p_value text, p_field text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.parse_instant(p_value text, p_field text) IS 'Parse an RFC 3339 instant that carries an offset; 422 invalid_time otherwise.';
+
+
+--
+-- Name: personal_data(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.personal_data(p_user_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+  v_provider_ids uuid[];
+  v_messages json := '[]';
+begin
+  select * into v_user from auth.users u where u.id = p_user_id;
+  if not found then
+    return null;
+  end if;
+  select coalesce(pg_catalog.array_agg(p.id), '{}') into v_provider_ids
+  from app.providers p where p.user_id = p_user_id;
+  if pg_catalog.to_regclass('outbox.messages') is not null then
+    -- Without payloads: a reset or verification link's token may be in one.
+    select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+      'message_id', m.message_id,
+      'kind', m.kind,
+      'recipient_email', m.recipient_email,
+      'locale', m.locale,
+      'booking_id', m.booking_id,
+      'status', m.status,
+      'created_at', private.utc(m.created_at),
+      'sent_at', private.utc(m.sent_at)
+    ) order by m.created_at, m.id), '[]') into v_messages
+    from outbox.messages m
+    where m.recipient_id = p_user_id;
+  end if;
+
+  return pg_catalog.json_build_object(
+    'exported_at', private.utc(private.now()),
+    'account', pg_catalog.json_build_object(
+      'id', v_user.id,
+      'email', v_user.email::text,
+      'full_name', v_user.full_name,
+      'locale', v_user.locale,
+      'email_verified', v_user.email_verified_at is not null,
+      'email_verified_at', private.utc(v_user.email_verified_at),
+      'is_platform_admin', v_user.is_platform_admin,
+      'created_at', private.utc(v_user.created_at),
+      'updated_at', private.utc(v_user.updated_at),
+      'deleted_at', private.utc(v_user.deleted_at)
+    ),
+    'sessions', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', s.id,
+        'user_agent', s.user_agent,
+        'ip', pg_catalog.host(s.ip),
+        'created_at', private.utc(s.created_at),
+        'last_used_at', private.utc(s.last_used_at),
+        'expires_at', private.utc(s.expires_at),
+        'revoked_at', private.utc(s.revoked_at),
+        'revoked_reason', s.revoked_reason
+      ) order by s.created_at, s.id)
+      from auth.sessions s where s.user_id = p_user_id
+    ), '[]'),
+    'failed_logins', coalesce((
+      select pg_catalog.json_agg(private.utc(f.failed_at) order by f.failed_at)
+      from auth.login_failures f where f.email operator(extensions.=) v_user.email
+    ), '[]'),
+    'memberships', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'org_id', m.org_id,
+        'org_name', o.name,
+        'role', m.role,
+        'created_at', private.utc(m.created_at)
+      ) order by m.created_at, m.org_id)
+      from app.memberships m join app.organizations o on o.id = m.org_id
+      where m.user_id = p_user_id
+    ), '[]'),
+    'provider_profiles', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', p.id,
+        'org_id', p.org_id,
+        'display_name', p.display_name,
+        'bio', p.bio,
+        'timezone', p.timezone,
+        'active', p.active,
+        'created_at', private.utc(p.created_at),
+        'time_off', coalesce((
+          select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'id', t.id,
+            'starts_at', private.utc(pg_catalog.lower(t.period)),
+            'ends_at', private.utc(pg_catalog.upper(t.period)),
+            'reason', t.reason
+          ) order by t.period)
+          from app.time_off t where t.provider_id = p.id
+        ), '[]')
+      ) order by p.created_at, p.id)
+      from app.providers p where p.id = any (v_provider_ids)
+    ), '[]'),
+    'bookings_as_customer', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', b.id,
+        'org_id', b.org_id,
+        'org_name', o.name,
+        'provider_id', b.provider_id,
+        'provider_name', p.display_name,
+        'service_id', b.service_id,
+        'service_name', s.name,
+        'start', private.local_iso(b.starts_at, coalesce(p.timezone, o.timezone)),
+        'end', private.local_iso(b.ends_at, coalesce(p.timezone, o.timezone)),
+        'status', b.status,
+        'price_minor', b.price_minor,
+        'currency', b.currency,
+        'customer_note', b.customer_note,
+        'cancelled_at', private.utc(b.cancelled_at),
+        'cancel_reason', b.cancel_reason,
+        'sequence', b.sequence,
+        'created_at', private.utc(b.created_at),
+        'updated_at', private.utc(b.updated_at),
+        'history', coalesce((
+          select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'at', private.utc(h.at),
+            'actor_id', h.actor_id,
+            'action', h.action,
+            'from_status', h.from_status,
+            'to_status', h.to_status,
+            'from_start', private.utc(h.from_start),
+            'to_start', private.utc(h.to_start)
+          ) order by h.id)
+          from app.booking_history h where h.booking_id = b.id
+        ), '[]')
+      ) order by b.starts_at, b.id)
+      from app.bookings b
+      join app.organizations o on o.id = b.org_id
+      join app.providers p on p.id = b.provider_id
+      join app.services s on s.id = b.service_id
+      where b.customer_id = p_user_id
+    ), '[]'),
+    -- Their working calendar: when and what, never who booked or their notes.
+    'bookings_as_provider', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', b.id,
+        'org_id', b.org_id,
+        'provider_id', b.provider_id,
+        'service_id', b.service_id,
+        'service_name', s.name,
+        'start', private.utc(b.starts_at),
+        'end', private.utc(b.ends_at),
+        'status', b.status
+      ) order by b.starts_at, b.id)
+      from app.bookings b
+      join app.services s on s.id = b.service_id
+      where b.provider_id = any (v_provider_ids)
+    ), '[]'),
+    'notes_about_them', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'booking_id', n.booking_id,
+        'internal_note', n.internal_note,
+        'updated_at', private.utc(n.updated_at)
+      ) order by n.booking_id)
+      from app.booking_notes n
+      join app.bookings b on b.id = n.booking_id
+      where b.customer_id = p_user_id and n.internal_note <> ''
+    ), '[]'),
+    'consents', coalesce((
+      select pg_catalog.json_agg(private.consent_json(c) order by c.at, c.id)
+      from gdpr.consents c where c.user_id = p_user_id
+    ), '[]'),
+    'messages', v_messages,
+    'audit', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', l.id,
+        'at', private.utc(l.at),
+        'actor_id', l.actor_id,
+        'request_id', l.request_id,
+        'table_name', l.table_name,
+        'row_id', l.row_id,
+        'action', l.action,
+        'old_values', l.old_values,
+        'new_values', l.new_values
+      ) order by l.at, l.id)
+      from audit.log l where l.subject_user_id = p_user_id
+    ), '[]')
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION personal_data(p_user_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.personal_data(p_user_id uuid) IS 'The export document of one account (NULL if there is none). Not granted to clients: private.export_me and private.export_user call it. Definer: it reads rows of every schema, which the person may not read directly.';
+
+
+--
+-- Name: providers; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.providers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    user_id uuid,
+    display_name text NOT NULL,
+    timezone text,
+    bio text DEFAULT ''::text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_config regconfig DEFAULT 'extensions.danish_unaccent'::regconfig NOT NULL,
+    search_document tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(search_config, display_name), 'A'::"char") || setweight(to_tsvector(search_config, bio), 'B'::"char"))) STORED,
+    search_name text GENERATED ALWAYS AS (private.search_fold(display_name)) STORED,
+    CONSTRAINT providers_bio_check CHECK ((length(bio) <= 5000)),
+    CONSTRAINT providers_display_name_check CHECK (((length(btrim(display_name)) >= 1) AND (length(btrim(display_name)) <= 200)))
+);
+
+ALTER TABLE ONLY app.providers FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE providers; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.providers IS 'A bookable person or resource. timezone NULL means the organization''s.';
+
+
+--
+-- Name: COLUMN providers.search_config; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.providers.search_config IS 'The folding text search configuration of the organization''s search_language (private.search_config), set by trigger on every write (extensions.danish_unaccent when triggers are skipped); the document is built with it.';
+
+
+--
+-- Name: COLUMN providers.search_document; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.providers.search_document IS 'Full-text document: display_name (weight A) and bio (B), accents folded, in the organization''s language.';
+
+
+--
+-- Name: COLUMN providers.search_name; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.providers.search_name IS 'The display name folded (private.search_fold) for trigram typo matching.';
+
+
+--
+-- Name: provider_json(app.providers); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.provider_json(p_provider app.providers) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'id', p_provider.id,
+    'org_id', p_provider.org_id,
+    'user_id', p_provider.user_id,
+    'display_name', p_provider.display_name,
+    'timezone', coalesce(p_provider.timezone,
+      (select o.timezone from app.organizations o where o.id = p_provider.org_id)),
+    'bio', p_provider.bio,
+    'active', p_provider.active
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION provider_json(p_provider app.providers); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.provider_json(p_provider app.providers) IS 'The provider object: {id, org_id, user_id, display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
+
+
+--
+-- Name: provider_zone(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.provider_zone(p_provider_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select coalesce(p.timezone, o.timezone)
+    from app.providers p
+    join app.organizations o on o.id = p.org_id
+    where p.id = p_provider_id
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION provider_zone(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone a provider works in: its own, else its organization''s.';
+
+
+--
+-- Name: purge_expired(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.purge_expired() RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cutoff timestamptz;
+  v_user_id uuid;
+  v_accounts integer := 0;
+  v_audit integer := 0;
+  v_sessions integer := 0;
+  v_refresh integer := 0;
+  v_one_time integer := 0;
+  v_failures integer := 0;
+  v_keys integer := 0;
+  v_messages integer := 0;
+begin
+  -- Customer accounts without activity: no login, booking or profile change within the period.
+  -- Members of an organization (and providers) are left to the organization, platform admins
+  -- to the operators.
+  v_cutoff := private.retention_cutoff('retention_inactive_account_days');
+  if v_cutoff is not null then
+    for v_user_id in
+      select u.id
+      from auth.users u
+      where u.deleted_at is null
+        and not u.is_platform_admin
+        and not exists (select 1 from app.memberships m where m.user_id = u.id)
+        and not exists (select 1 from app.providers p where p.user_id = u.id)
+        and greatest(
+              u.created_at,
+              u.updated_at,
+              (select max(s.last_used_at) from auth.sessions s where s.user_id = u.id),
+              (select max(b.ends_at) from app.bookings b where b.customer_id = u.id),
+              (select max(c.at) from gdpr.consents c where c.user_id = u.id)
+            ) < v_cutoff
+      order by u.created_at, u.id
+    loop
+      perform private.erase_user(v_user_id, 'retention_inactive_account');
+      v_accounts := v_accounts + 1;
+    end loop;
+  end if;
+
+  v_cutoff := private.retention_cutoff('retention_audit_days');
+  if v_cutoff is not null then
+    delete from audit.log l where l.at < v_cutoff;
+    get diagnostics v_audit = row_count;
+  end if;
+
+  -- Sessions that ended (expired or revoked) longer ago than the period, with their tokens.
+  v_cutoff := private.retention_cutoff('retention_session_days');
+  if v_cutoff is not null then
+    delete from auth.refresh_tokens t
+    using auth.sessions s
+    where s.id = t.session_id and least(s.revoked_at, s.expires_at) < v_cutoff;
+    get diagnostics v_refresh = row_count;
+    delete from auth.sessions s where least(s.revoked_at, s.expires_at) < v_cutoff;
+    get diagnostics v_sessions = row_count;
+    if pg_catalog.to_regclass('auth.one_time_tokens') is not null then
+      delete from auth.one_time_tokens t where least(t.used_at, t.expires_at) < v_cutoff;
+      get diagnostics v_one_time = row_count;
+    end if;
+  end if;
+
+  v_cutoff := private.retention_cutoff('retention_login_failure_days');
+  if v_cutoff is not null then
+    delete from auth.login_failures f where f.failed_at < v_cutoff;
+    get diagnostics v_failures = row_count;
+  end if;
+
+  v_cutoff := private.retention_cutoff('retention_idempotency_key_days');
+  if v_cutoff is not null then
+    delete from app.idempotency_keys k where k.created_at < v_cutoff;
+    get diagnostics v_keys = row_count;
+  end if;
+
+  v_cutoff := private.retention_cutoff('retention_sent_message_days');
+  if v_cutoff is not null and pg_catalog.to_regclass('outbox.messages') is not null then
+    delete from outbox.messages m
+    where m.status in ('sent', 'failed') and coalesce(m.sent_at, m.created_at) < v_cutoff;
+    get diagnostics v_messages = row_count;
+  end if;
+
+  return pg_catalog.json_build_object(
+    'inactive_accounts', v_accounts,
+    'audit_entries', v_audit,
+    'sessions', v_sessions,
+    'refresh_tokens', v_refresh,
+    'one_time_tokens', v_one_time,
+    'login_failures', v_failures,
+    'idempotency_keys', v_keys,
+    'outbox_messages', v_messages
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION purge_expired(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.purge_expired() IS 'The retention job behind gdpr.purge_expired(). Definer: it deletes from tables no role but the owner may write.';
+
+
+--
+-- Name: raise_slot_problem(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.raise_slot_problem(p_problem text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_problem = 'slot_taken' then
+    raise exception using errcode = 'PT409', message = 'slot_taken',
+      detail = 'This time is not available; choose another slot.';
+  elsif p_problem = 'too_soon' then
+    raise exception using errcode = 'PT422', message = 'too_soon',
+      detail = 'This start is sooner than the service''s minimum notice.';
+  elsif p_problem = 'too_far_ahead' then
+    raise exception using errcode = 'PT422', message = 'too_far_ahead',
+      detail = 'This start is further ahead than the service may be booked.';
+  elsif p_problem is not null then
+    raise exception using errcode = 'PT422', message = 'outside_working_hours',
+      detail = 'This start is not a bookable slot of the provider''s working hours.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION raise_slot_problem(p_problem text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.raise_slot_problem(p_problem text) IS 'Turn a private.slot_problem() code into its error.';
+
+
+--
+-- Name: random_token(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.random_token() RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.rtrim(pg_catalog.translate(
+      pg_catalog.encode(extensions.gen_random_bytes(32), 'base64'), E'+/\n', '-_'), '=');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION random_token(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.random_token() IS '256 random bits as base64url text.';
+
+
+--
+-- Name: range_bound(text, text, boolean, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.range_bound(p_value text, p_zone text, p_end boolean, p_field text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+begin
+  if p_value is null then
+    return null;
+  end if;
+  if p_value ~ '^\d{4}-\d{2}-\d{2}$' then
+    -- A date is a whole local day in the zone; as an end bound it includes that day.
+    begin
+      return ((p_value::date + case when p_end then 1 else 0 end)::timestamp) at time zone p_zone;
+    exception when others then
+      raise exception using errcode = 'PT422', message = 'invalid_time',
+        detail = p_field || ' is not a valid date.';
+    end;
+  end if;
+  return private.parse_instant(p_value, p_field);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION range_bound(p_value text, p_zone text, p_end boolean, p_field text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.range_bound(p_value text, p_zone text, p_end boolean, p_field text) IS 'A range bound given as a local date (YYYY-MM-DD in p_zone; an end date includes its day) or an RFC 3339 instant.';
+
+
+--
+-- Name: record_booking_change(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.record_booking_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_action text;
+begin
+  if TG_OP = 'INSERT' then
+    v_action := 'created';
+  elsif NEW.status is distinct from OLD.status then
+    v_action := NEW.status::text;
+  elsif NEW.starts_at is distinct from OLD.starts_at then
+    v_action := 'rescheduled';
+  elsif NEW.customer_note is distinct from OLD.customer_note then
+    v_action := 'note_changed';
+  else
+    return NEW;
+  end if;
+  insert into app.booking_history (org_id, booking_id, at, actor_id, action, from_status, to_status, from_start, to_start)
+  values (
+    NEW.org_id, NEW.id, private.now(), auth.uid(), v_action,
+    case when TG_OP = 'UPDATE' then OLD.status end, NEW.status,
+    case when TG_OP = 'UPDATE' then OLD.starts_at end, NEW.starts_at
+  );
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION record_booking_change(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user.';
+
+
+--
+-- Name: record_consent(text, boolean, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.record_consent(p_purpose text, p_granted boolean, p_policy_version text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_consent gdpr.consents;
+begin
+  if p_granted is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'granted must be true or false.';
+  end if;
+  if p_policy_version is null or pg_catalog.length(pg_catalog.btrim(p_policy_version)) not between 1 and 64 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'policy_version must have 1 to 64 characters.';
+  end if;
+  insert into gdpr.consents (user_id, purpose, granted, policy_version, at)
+  values (private.require_user(), p_purpose, p_granted, pg_catalog.btrim(p_policy_version), private.now())
+  returning * into v_consent;
+  return private.consent_json(v_consent);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION record_consent(p_purpose text, p_granted boolean, p_policy_version text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.record_consent(p_purpose text, p_granted boolean, p_policy_version text) IS 'Record the caller''s decision on a purpose, with the server''s time. Definer: consents are append-only and clients have no write privileges, so neither the time nor an earlier decision can be forged.';
+
+
+--
+-- Name: refresh(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh(p_refresh_token text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now timestamptz := private.now();
+  v_token auth.refresh_tokens;
+  v_child auth.refresh_tokens;
+  v_session auth.sessions;
+  v_user auth.users;
+  v_successor text;
+begin
+  select * into v_token
+  from auth.refresh_tokens t
+  where t.token_hash = private.token_hash(coalesce(p_refresh_token, ''))
+  for update;
+  if not found then
+    raise exception using errcode = 'PT401', message = 'invalid_refresh_token',
+      detail = 'This refresh token is not valid.';
+  end if;
+
+  select * into v_session from auth.sessions s where s.id = v_token.session_id for update;
+  if v_session.revoked_at is not null or v_session.expires_at <= v_now then
+    raise exception using errcode = 'PT401', message = 'session_revoked',
+      detail = 'The session of this refresh token has ended; log in again.';
+  end if;
+  select * into v_user from auth.users u where u.id = v_token.user_id;
+  v_successor := private.successor_token(p_refresh_token);
+
+  if v_token.used_at is null then
+    update auth.refresh_tokens t set used_at = v_now where t.id = v_token.id;
+    update auth.sessions s
+    set last_used_at = v_now,
+        expires_at = v_now + pg_catalog.make_interval(days => private.setting('session_days')::integer)
+    where s.id = v_session.id;
+    return private.issue_tokens(v_user, v_session.id, v_token.id, v_successor);
+  end if;
+
+  if v_token.used_at > v_now - pg_catalog.make_interval(secs => private.setting('refresh_grace_seconds')::integer) then
+    -- Two tabs refreshing at once: the late one gets the pair the first one got.
+    select * into v_child from auth.refresh_tokens t where t.parent_id = v_token.id;
+    return private.token_pair(v_user, v_successor, v_child.access_claims);
+  end if;
+
+  update auth.sessions s
+  set revoked_at = v_now, revoked_reason = 'refresh_token_reused'
+  where s.id = v_session.id;
+  return private.error(401, 'refresh_token_reused',
+    'This refresh token was used before; the session has been ended for safety.');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION refresh(p_refresh_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh(p_refresh_token text) IS 'Rotate a single-use refresh token: a fresh one returns a successor pair; a used one within refresh_grace_seconds returns the same successor; later, reuse ends the session. Definer: reads token hashes.';
+
+
+--
+-- Name: register(text, text, text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.register(p_email text, p_password text, p_full_name text, p_locale text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_email extensions.citext := private.check_email(p_email);
+  v_user auth.users;
+begin
+  perform private.check_password(p_password, v_email::text);
+  begin
+    insert into auth.users (email, password_hash, full_name, locale)
+    values (v_email, private.hash_password(p_password), coalesce(p_full_name, ''), coalesce(p_locale, 'da'))
+    returning * into v_user;
+  exception when unique_violation then
+    raise exception using errcode = 'PT409', message = 'email_taken',
+      detail = 'An account with this email address exists already.';
+  end;
+  return private.user_json(v_user);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION register(p_email text, p_password text, p_full_name text, p_locale text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.register(p_email text, p_password text, p_full_name text, p_locale text) IS 'Create an account (never an admin). Definer: anon cannot insert into auth.users.';
+
+
+--
+-- Name: reindex_org_search(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.reindex_org_search() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_config pg_catalog.regconfig := private.search_config(NEW.search_language);
+begin
+  update app.services s set search_config = v_config
+  where s.org_id = NEW.id and s.search_config <> v_config;
+  update app.providers p set search_config = v_config
+  where p.org_id = NEW.id and p.search_config <> v_config;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION reindex_org_search(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.reindex_org_search() IS 'AFTER UPDATE OF search_language trigger on app.organizations: re-index the organization''s services and providers in the new language. Definer: the manager who changes the language has no privilege on search_config, and the documents must follow for every row, not only those the caller may write.';
+
+
+--
+-- Name: remove_member(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_caller app.member_role;
+  v_current app.member_role;
+begin
+  perform private.lock_org_members(p_org_id);
+  v_caller := private.org_role(p_org_id);
+  if p_user_id is distinct from v_uid
+      and (v_caller is null or v_caller not in ('owner', 'admin')) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins may remove other members.';
+  end if;
+  select m.role into v_current
+  from app.memberships m
+  where m.org_id = p_org_id and m.user_id = p_user_id
+  for update;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such member.';
+  end if;
+  if p_user_id <> v_uid and v_caller <> 'owner' and v_current = 'owner' then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only owners may remove an owner.';
+  end if;
+  if v_current = 'owner' then
+    perform private.require_other_owner(p_org_id);
+  end if;
+  delete from app.memberships m where m.org_id = p_org_id and m.user_id = p_user_id;
+  -- Someone who no longer works here no longer edits a provider profile here either.
+  update app.providers p set user_id = null where p.org_id = p_org_id and p.user_id = p_user_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION remove_member(p_org_id uuid, p_user_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) IS 'Remove a member (owners and admins; any member may leave), under the last-owner rule, and unlink them from the organization''s providers. Definer: memberships have no client write privileges.';
+
+
+--
+-- Name: request_email_verification(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.request_email_verification() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+begin
+  select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
+  if found and v_user.email_verified_at is null then
+    perform private.issue_one_time_token(v_user,
+      'email_verification', private.setting('email_verification_minutes')::integer);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION request_email_verification(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.request_email_verification() IS 'Enqueue a verification email to the caller, unless the address is verified already. Definer: writes tokens and the outbox.';
+
+
+--
+-- Name: request_password_reset(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.request_password_reset(p_email text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+begin
+  select * into v_user
+  from auth.users u
+  where u.email operator(extensions.=) pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext
+    and u.deleted_at is null;
+  if found then
+    perform private.issue_one_time_token(v_user,
+      'password_reset', private.setting('password_reset_minutes')::integer);
+  else
+    -- The same lookup and token work either way, and the email itself leaves later through the
+    -- outbox, so the answer's timing says little about whether the account exists.
+    perform private.token_hash(private.random_token());
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION request_password_reset(p_email text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.request_password_reset(p_email text) IS 'Enqueue a password-reset email for an existing, non-erased account; nothing for any other address (the caller cannot tell). Definer: reads auth.users.';
+
+
+--
+-- Name: require_managed_service(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_managed_service(p_id uuid) RETURNS app.services
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services;
+begin
+  perform private.require_user();
+  select * into v_service from app.services s where s.id = p_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if not private.is_org_manager(v_service.org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins may change its services.';
+  end if;
+  return v_service;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_managed_service(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_managed_service(p_id uuid) IS 'The service, or 401 for anon, 404 if the caller cannot see it, 403 unless they are an owner or admin of its organization.';
+
+
+--
+-- Name: require_org_manager(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_org_manager(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_visible_org(p_org_id);
+  perform private.require_user();
+  if not private.is_org_manager(p_org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins may do this.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_org_manager(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_org_manager(p_org_id uuid) IS '404 for an unknown organization, 401 for anon, 403 unless owner or admin.';
+
+
+--
+-- Name: require_other_owner(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_other_owner(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_owners integer;
+begin
+  -- Locking the owner rows, not only counting them: under READ COMMITTED a row another
+  -- transaction has just demoted is re-checked and drops out; under REPEATABLE READ it raises a
+  -- serialization failure (retried by the API). Either way two owners demoting each other at
+  -- once cannot both see the other as the remaining owner.
+  select pg_catalog.count(*) into v_owners
+  from (
+    select 1 from app.memberships m
+    where m.org_id = p_org_id and m.role = 'owner'
+    for update
+  ) owners;
+  if v_owners <= 1 then
+    raise exception using errcode = 'PT409', message = 'last_owner',
+      detail = 'An organization keeps at least one owner; make someone else an owner first.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_other_owner(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_other_owner(p_org_id uuid) IS '409 last_owner unless the organization has at least two owners; call with the organization locked (private.lock_org_members) when taking one owner away. Called by the membership definer functions only (not granted to clients).';
+
+
+--
+-- Name: require_platform_admin(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_platform_admin() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  if not private.is_platform_admin() then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only platform admins may do this.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_platform_admin(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_platform_admin() IS '401 for anon, 403 forbidden unless the caller is a platform admin.';
+
+
+--
+-- Name: require_schedule_provider(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_schedule_provider(p_provider_id uuid) RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+begin
+  -- Row-level security on app.providers decides what "visible" means (40-organizations).
+  select p.org_id into v_org_id from app.providers p where p.id = p_provider_id;
+  if v_org_id is null then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  return v_org_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_schedule_provider(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_schedule_provider(p_provider_id uuid) IS 'The organization of a provider the caller can see (active providers are public, inactive ones visible to their organization''s members), else 404 not_found.';
+
+
+--
+-- Name: require_schedule_writer(uuid, uuid, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_schedule_writer(p_org_id uuid, p_provider_id uuid, p_staff_too boolean) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  if private.is_provider_self(p_provider_id) then
+    return;
+  end if;
+  if p_staff_too and private.is_org_staff(p_org_id) then
+    return;
+  end if;
+  if not p_staff_too and private.is_org_manager(p_org_id) then
+    return;
+  end if;
+  raise exception using errcode = 'PT403', message = 'forbidden',
+    detail = case when p_staff_too
+      then 'Only the organization''s owners, admins and staff, or the provider, may change this.'
+      else 'Only the organization''s owners and admins, or the provider, may change working hours.'
+    end;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_schedule_writer(p_org_id uuid, p_provider_id uuid, p_staff_too boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_schedule_writer(p_org_id uuid, p_provider_id uuid, p_staff_too boolean) IS '401 for anon; 403 forbidden unless the caller is the provider, or owner/admin of the organization (and staff too when p_staff_too). Call after private.require_schedule_provider, so an invisible provider is 404 first.';
+
+
+--
+-- Name: require_user(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_user() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid uuid := auth.uid();
+begin
+  if v_uid is null then
+    raise exception using errcode = 'PT401', message = 'unauthorized',
+      detail = 'This needs an access token.';
+  end if;
+  return v_uid;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_user(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_user() IS 'The caller''s user id, or 401 unauthorized.';
+
+
+--
+-- Name: require_visible_org(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_visible_org(p_org_id uuid) RETURNS app.organizations
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_org app.organizations;
+begin
+  select * into v_org from app.organizations o where o.id = p_org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+  return v_org;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_visible_org(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_visible_org(p_org_id uuid) IS 'The organization, or 404 not_found.';
+
+
+--
+-- Name: reschedule_booking(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.reschedule_booking(p_id uuid, p_start text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+  v_start timestamptz := private.parse_instant(p_start);
+begin
+  if not (private.is_org_staff(v_booking.org_id) or v_booking.customer_id = auth.uid()) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the customer and the organization''s staff may reschedule.';
+  end if;
+  if v_booking.status not in ('pending', 'confirmed') then
+    raise exception using errcode = 'PT409', message = 'invalid_transition',
+      detail = pg_catalog.format('A %s booking cannot be rescheduled.', v_booking.status);
+  end if;
+  perform private.check_cutoff(v_booking);
+  if v_start = v_booking.starts_at then
+    return private.booking_out(p_id);  -- nothing moves: no new sequence, no history
+  end if;
+  perform private.lock_provider_calendar(v_booking.provider_id);
+  perform private.raise_slot_problem(
+    private.slot_problem(v_booking.provider_id, v_booking.service_id, v_start, v_booking.id));
+  begin
+    update app.bookings b
+    set starts_at = v_start,
+        ends_at = v_start + (b.ends_at - b.starts_at),
+        sequence = b.sequence + 1
+    where b.id = p_id;
+  exception when exclusion_violation then
+    perform private.raise_slot_problem('slot_taken');
+  end;
+  return private.booking_out(p_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION reschedule_booking(p_id uuid, p_start text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block.';
+
+
+--
+-- Name: retention_cutoff(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.retention_cutoff(p_setting text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_days text := pg_catalog.btrim(coalesce(private.setting(p_setting), ''));
+begin
+  if v_days = '' then
+    return null;
+  end if;
+  if v_days !~ '^\d{1,6}$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = pg_catalog.format('The setting %s must be a whole number of days, or empty.', p_setting);
+  end if;
+  return private.now() - pg_catalog.make_interval(days => v_days::integer);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION retention_cutoff(p_setting text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.retention_cutoff(p_setting text) IS 'private.now() minus the retention period (days) in a setting; NULL when the setting is empty (keep forever).';
+
+
+--
+-- Name: revoke_sessions(uuid, text, uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.revoke_sessions(p_user_id uuid, p_reason text, p_only uuid DEFAULT NULL::uuid, p_except uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  update auth.sessions s
+  set revoked_at = private.now(), revoked_reason = p_reason
+  where s.user_id = p_user_id
+    and s.revoked_at is null
+    and (p_only is null or s.id = p_only)
+    and (p_except is null or s.id <> p_except);
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_sessions(p_user_id uuid, p_reason text, p_only uuid, p_except uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.revoke_sessions(p_user_id uuid, p_reason text, p_only uuid, p_except uuid) IS 'End sessions of a user (one, all, or all but one). Definer: callers may not write auth.sessions directly, or they could reopen a revoked one.';
+
+
+--
+-- Name: schedule_bound(text, text, text, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.schedule_bound(p_value text, p_zone text, p_field text, p_is_end boolean) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_date date;
+begin
+  if p_value is null then
+    return null;
+  end if;
+  if p_value ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then
+    begin
+      v_date := p_value::date;
+    exception when data_exception then
+      raise exception using errcode = 'PT422', message = 'invalid_time',
+        detail = p_field || ' is not a valid date.';
+    end;
+    -- A date means its whole local day: from its midnight, or to the next one.
+    return (v_date + case when p_is_end then 1 else 0 end)::timestamp at time zone p_zone;
+  end if;
+  return private.parse_instant(p_value, p_field);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION schedule_bound(p_value text, p_zone text, p_field text, p_is_end boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.schedule_bound(p_value text, p_zone text, p_field text, p_is_end boolean) IS 'A list bound: a date "YYYY-MM-DD" is that local day in p_zone (from its start, or up to its end when p_is_end), anything else must be an RFC 3339 instant with an offset; 422 invalid_time otherwise.';
+
+
+--
+-- Name: scrub_json(jsonb, text[], text[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.scrub_json(p_value jsonb, p_values text[], p_keys text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_value is null then
+    return null;
+  end if;
+  case pg_catalog.jsonb_typeof(p_value)
+    when 'object' then
+      return coalesce((
+        select pg_catalog.jsonb_object_agg(e.key,
+          case when e.key = any (p_keys)
+                    and pg_catalog.jsonb_typeof(e.value) = 'string'
+                    and (e.value #>> '{}') <> ''
+               then pg_catalog.to_jsonb('[erased]'::text)
+               else private.scrub_json(e.value, p_values, p_keys) end)
+        from pg_catalog.jsonb_each(p_value) e
+      ), '{}'::jsonb);
+    when 'array' then
+      return coalesce((
+        select pg_catalog.jsonb_agg(private.scrub_json(e.value, p_values, p_keys) order by e.n)
+        from pg_catalog.jsonb_array_elements(p_value) with ordinality e(value, n)
+      ), '[]'::jsonb);
+    when 'string' then
+      return pg_catalog.to_jsonb(private.scrub_text(p_value #>> '{}', p_values));
+    else
+      return p_value;
+  end case;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION scrub_json(p_value jsonb, p_values text[], p_keys text[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.scrub_json(p_value jsonb, p_values text[], p_keys text[]) IS 'A JSON value with every non-empty string under one of p_keys (at any depth) replaced by [erased], and every string scrubbed of p_values (private.scrub_text).';
+
+
+--
+-- Name: scrub_text(text, text[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.scrub_text(p_text text, p_values text[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_text text := p_text;
+  v_value text;
+begin
+  if p_text is null or p_values is null then
+    return p_text;
+  end if;
+  foreach v_value in array p_values loop
+    continue when v_value is null or v_value = '';
+    if pg_catalog.lower(v_text) = pg_catalog.lower(v_value) then
+      return '[erased]';
+    end if;
+    -- Inside longer text only values of 4+ characters, so a short name does not eat words.
+    if pg_catalog.length(v_value) >= 4 then
+      v_text := pg_catalog.regexp_replace(v_text,
+        pg_catalog.regexp_replace(v_value, '([^[:alnum:][:space:]])', '\\\1', 'g'), '[erased]', 'gi');
+    end if;
+  end loop;
+  return v_text;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION scrub_text(p_text text, p_values text[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.scrub_text(p_text text, p_values text[]) IS 'Replace, ignoring case, a text equal to one of the values by [erased], and occurrences of values of 4+ characters inside it.';
+
+
+--
+-- Name: search_config(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_config(p_language text) RETURNS regconfig
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+  v_name text := pg_catalog.regexp_replace(coalesce(p_language, ''), '^pg_catalog\.', '');
+begin
+  -- "danish" and "pg_catalog.danish" -> extensions.danish_unaccent; a folding configuration
+  -- named directly is itself; anything else (a custom configuration) -> simple_unaccent, so every
+  -- document is built with a configuration of one known set (see api.search).
+  if v_name like 'extensions.%\_unaccent' then
+    v_name := pg_catalog.substr(v_name, pg_catalog.length('extensions.') + 1);
+  else
+    v_name := v_name || '_unaccent';
+  end if;
+  return coalesce(
+    (select c.oid::pg_catalog.regconfig
+     from pg_catalog.pg_ts_config c
+     where c.cfgnamespace = 'extensions'::pg_catalog.regnamespace and c.cfgname = v_name),
+    'extensions.simple_unaccent'::pg_catalog.regconfig);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_config(p_language text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_config(p_language text) IS 'The folding text search configuration for an organization''s search_language: danish -> extensions.danish_unaccent (likewise every built-in language); a custom configuration without a folding twin -> extensions.simple_unaccent.';
+
+
+--
+-- Name: search_cursor(real, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  -- The rank travels as text: real's text form reads back to the identical value.
+  return pg_catalog.translate(
+    pg_catalog.encode(pg_catalog.convert_to(
+      pg_catalog.json_build_array('rank', p_rank::text, p_name, p_kind, p_id)::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_cursor(p_rank real, p_name text, p_kind text, p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) IS 'Opaque keyset cursor for search results ordered by (rank desc, name, kind, id); read back with private.search_cursor_parts().';
+
+
+--
+-- Name: search_cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+  v_parts json;
+begin
+  if p_cursor is null or p_cursor = '' then
+    return;
+  end if;
+  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+  if pg_catalog.json_typeof(v_parts) is distinct from 'array' or v_parts ->> 0 is distinct from 'rank' then
+    raise exception 'not a search cursor';
+  end if;
+  rank := (v_parts ->> 1)::real;
+  name := v_parts ->> 2;
+  kind := v_parts ->> 3;
+  id := (v_parts ->> 4)::uuid;
+  if rank is null or name is null or kind is null or id is null then
+    raise exception 'incomplete search cursor';
+  end if;
+exception when others then
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued for a search.';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) IS 'Decode a cursor made by private.search_cursor(); 422 on anything else.';
+
+
+--
+-- Name: search_public(text, integer, real, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_public(p_q text, p_limit integer, p_after_rank real DEFAULT NULL::real, p_after_name text DEFAULT NULL::text, p_after_kind text DEFAULT NULL::text, p_after_id uuid DEFAULT NULL::uuid) RETURNS TABLE(kind text, id uuid, org_id uuid, name text, text text, rank real)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_fold text := private.search_fold(p_q);
+  v_configs pg_catalog.regconfig[];
+  v_queries tsquery[];
+  v_name_queries tsquery[];
+  v_any tsquery;
+  v_query tsquery;
+  v_found bigint := 0;
+begin
+  -- One query per language in use (a skip scan over organizations_search_language_idx finds
+  -- them), since a word stems differently in danish and english. Their disjunction finds the
+  -- candidates through the GIN index; each row then must match its own language's query.
+  with recursive languages as (
+    (select o.search_language as language
+     from app.organizations o
+     order by o.search_language
+     limit 1)
+    union all
+    select (select o.search_language
+            from app.organizations o
+            where o.search_language > l.language
+            order by o.search_language
+            limit 1)
+    from languages l
+    where l.language is not null
+  ),
+  configs as (
+    select distinct private.search_config(l.language) as config
+    from languages l
+    where l.language is not null
+  ),
+  queries as (
+    select c.config,
+           private.search_query(c.config, p_q) as query,
+           private.search_query(c.config, p_q, 'A') as name_query
+    from configs c
+  )
+  select pg_catalog.array_agg(x.config), pg_catalog.array_agg(x.query), pg_catalog.array_agg(x.name_query)
+  into v_configs, v_queries, v_name_queries
+  from queries x
+  where x.query is not null;
+  for v_query in select distinct u.query from pg_catalog.unnest(v_queries) u(query) loop
+    v_any := case when v_any is null then v_query else v_any || v_query end;
+  end loop;
+
+  -- Public rows only: "active" is the whole of what the visitors' policies on app.services and
+  -- app.providers admit (40-organizations); keep the two in step.
+  -- Full-text matches rank >= 2 and typo matches <= 1, so a page is filled from the full-text
+  -- matches first and, only when they run out, from the typo matches: a common word never pays
+  -- for the trigram comparison, and a walk through the pages still meets every row once.
+  if p_after_rank is null or p_after_rank >= 2 then
+    return query
+    select h.kind, h.id, h.org_id, h.name, h.text, h.rank
+    from (
+      select 'service'::text as kind, s.id, s.org_id, s.name, s.description as text,
+             (case when s.search_document @@ qq.name_query then 3::real else 2::real end)
+               + pg_catalog.ts_rank(s.search_document, qq.query, 32) as rank
+      from app.services s
+      join rows from (pg_catalog.unnest(v_configs), pg_catalog.unnest(v_queries),
+                      pg_catalog.unnest(v_name_queries)) qq(config, query, name_query)
+        on qq.config = s.search_config
+      where v_any is not null
+        and s.search_document @@ v_any
+        and s.search_document @@ qq.query
+        and s.active
+      union all
+      select 'provider', p.id, p.org_id, p.display_name, p.bio,
+             (case when p.search_document @@ qq.name_query then 3::real else 2::real end)
+               + pg_catalog.ts_rank(p.search_document, qq.query, 32)
+      from app.providers p
+      join rows from (pg_catalog.unnest(v_configs), pg_catalog.unnest(v_queries),
+                      pg_catalog.unnest(v_name_queries)) qq(config, query, name_query)
+        on qq.config = p.search_config
+      where v_any is not null
+        and p.search_document @@ v_any
+        and p.search_document @@ qq.query
+        and p.active
+    ) h
+    where p_after_rank is null
+       or h.rank < p_after_rank
+       or (h.rank = p_after_rank and (h.name, h.kind, h.id) > (p_after_name, p_after_kind, p_after_id))
+    order by h.rank desc, h.name, h.kind, h.id
+    limit p_limit;
+    get diagnostics v_found = row_count;
+  end if;
+  if v_found < p_limit then
+    -- Typos: names close to q that the full text did not find (those were listed above).
+    return query
+    select h.kind, h.id, h.org_id, h.name, h.text, h.rank
+    from (
+      select 'service'::text as kind, s.id, s.org_id, s.name, s.description as text,
+             extensions.word_similarity(v_fold, s.search_name) as rank
+      from app.services s
+      left join rows from (pg_catalog.unnest(v_configs), pg_catalog.unnest(v_queries)) qq(config, query)
+        on qq.config = s.search_config
+      where s.search_name operator(extensions.%>) v_fold
+        and s.active
+        and not coalesce(s.search_document @@ qq.query, false)
+      union all
+      select 'provider', p.id, p.org_id, p.display_name, p.bio,
+             extensions.word_similarity(v_fold, p.search_name)
+      from app.providers p
+      left join rows from (pg_catalog.unnest(v_configs), pg_catalog.unnest(v_queries)) qq(config, query)
+        on qq.config = p.search_config
+      where p.search_name operator(extensions.%>) v_fold
+        and p.active
+        and not coalesce(p.search_document @@ qq.query, false)
+    ) h
+    where p_after_rank is null
+       or p_after_rank >= 2
+       or h.rank < p_after_rank
+       or (h.rank = p_after_rank and (h.name, h.kind, h.id) > (p_after_name, p_after_kind, p_after_id))
+    order by h.rank desc, h.name, h.kind, h.id
+    limit p_limit - v_found;
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_public(p_q text, p_limit integer, p_after_rank real, p_after_name text, p_after_kind text, p_after_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_public(p_q text, p_limit integer, p_after_rank real, p_after_name text, p_after_kind text, p_after_id uuid) IS 'The ranked page of api.search after a cursor position: active services and providers of every organization matching q, best first. Definer: under row-level security PostgreSQL may not use an index for a condition whose operator is not leakproof (@@, %>), so as the caller every search would read every row; as the owner it reads the GIN indexes, and it returns active rows only, exactly what the visitors'' policies show anyone.';
+
+
+--
+-- Name: search_q(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_q(p_q text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_q text := pg_catalog.btrim(p_q);
+begin
+  if v_q is null or v_q = '' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'q is required: the words to search for.';
+  end if;
+  if pg_catalog.length(v_q) > 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'q must have at most 200 characters.';
+  end if;
+  return v_q;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_q(p_q text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_q(p_q text) IS 'q trimmed; 422 validation_failed when blank or over 200 characters.';
+
+
+--
+-- Name: search_query(regconfig, text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_query(p_config regconfig, p_text text, p_weights text DEFAULT ''::text) RETURNS tsquery
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_terms text;
+begin
+  if coalesce(p_weights, '') !~ '^[ABCD]*$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'Weights are letters A to D.';
+  end if;
+  -- The text is parsed, folded and stemmed exactly like the documents; each lexeme is then
+  -- quoted (quotes and backslashes escaped) and made a prefix term. No lexeme (only stop words
+  -- or punctuation) gives NULL, which matches nothing, instead of an empty query and a NOTICE.
+  select pg_catalog.string_agg(
+           '''' || pg_catalog.replace(pg_catalog.replace(t.lexeme, '\', '\\'), '''', '''''')
+             || ''':*' || coalesce(p_weights, ''),
+           ' & ' order by t.lexeme)
+  into v_terms
+  from pg_catalog.unnest(pg_catalog.to_tsvector(p_config, p_text)) t;
+  return v_terms::tsquery;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION search_query(p_config regconfig, p_text text, p_weights text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_query(p_config regconfig, p_text text, p_weights text) IS 'The prefix query for free text in a configuration: every lexeme required, each a prefix (''klip'':*), optionally limited to weights (''A'' = names only); NULL when the text has no lexeme.';
+
+
+--
+-- Name: search_services(app.organizations, text, integer, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_services(p_org app.organizations, p_q text, p_limit integer, p_cursor text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_config pg_catalog.regconfig := private.search_config(p_org.search_language);
+  v_query tsquery := private.search_query(v_config, p_q);
+  v_name_query tsquery := private.search_query(v_config, p_q, 'A');
+  v_fold text := private.search_fold(p_q);
+  v_after record;
+  v_items json;
+  v_next text;
+begin
+  select * into v_after from private.search_cursor_parts(p_cursor);
+  -- Rows come under the caller's policies: members find inactive services too, others do not.
+  with hits as (
+    select s, s.id, s.name,
+           (case when s.search_document @@ v_name_query then 3::real else 2::real end)
+             + pg_catalog.ts_rank(s.search_document, v_query, 32) as rank
+    from app.services s
+    where s.org_id = p_org.id
+      and s.search_document @@ v_query
+    union all
+    select s, s.id, s.name, extensions.word_similarity(v_fold, s.search_name)
+    from app.services s
+    where s.org_id = p_org.id
+      and s.search_name operator(extensions.%>) v_fold
+  ),
+  best as (
+    select distinct on (h.id) h.s, h.id, h.name, h.rank
+    from hits h
+    order by h.id, h.rank desc
+  ),
+  page as (
+    select b.s, b.id, b.name, b.rank,
+           pg_catalog.row_number() over (order by b.rank desc, b.name, b.id) as n
+    from best b
+    where v_after.rank is null
+       or b.rank < v_after.rank
+       or (b.rank = v_after.rank and (b.name, 'service', b.id) > (v_after.name, v_after.kind, v_after.id))
+    order by b.rank desc, b.name, b.id
+    limit p_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
+                    filter (where x.n <= p_limit), '[]'),
+         case when pg_catalog.count(*) > p_limit then
+           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, 'service', x.id) order by x.n))[p_limit]
+         end
+  into v_items, v_next
+  from page x;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_services(p_org app.organizations, p_q text, p_limit integer, p_cursor text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_services(p_org app.organizations, p_q text, p_limit integer, p_cursor text) IS 'The ?q= page of api.list_services: the organization''s services the caller may see, ranked as api.search ranks them (full text, then typos): {items: [service], next_cursor}.';
+
+
+--
+-- Name: seed_demo(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_owner uuid;
+  v_customer uuid;
+  v_mette_user uuid;
+  v_org uuid;
+  v_mette uuid;
+  v_jonas uuid;
+  v_cut uuid;
+  v_beard uuid;
+  v_colour uuid;
+  v_locs uuid;
+begin
+  if exists (select 1 from app.organizations o where o.slug = 'salon-norrebro') then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = 'The demo organization exists already.';
+  end if;
+  v_owner := (private.register('owner@salon-norrebro.example', p_owner_password, 'Sofie Owner', 'da') ->> 'id')::uuid;
+  v_customer := (private.register('customer@salon-norrebro.example', p_customer_password, 'Karl Kunde', 'da') ->> 'id')::uuid;
+  v_mette_user := (private.register('mette@salon-norrebro.example', p_owner_password, 'Mette Frisør', 'da') ->> 'id')::uuid;
+
+  insert into app.organizations (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes)
+  values ('salon-norrebro', 'Salon Nørrebro', 'Europe/Copenhagen', 'DKK', 'danish', 1440)
+  returning id into v_org;
+  insert into app.memberships (org_id, user_id, role) values
+    (v_org, v_owner, 'owner'),
+    (v_org, v_mette_user, 'provider');
+
+  insert into app.providers (org_id, user_id, display_name, bio)
+  values (v_org, v_mette_user, 'Mette', 'Klipning og farve, 15 års erfaring.')
+  returning id into v_mette;
+  insert into app.providers (org_id, display_name, bio)
+  values (v_org, 'Jonas', 'Locs, fletninger og skægtrim.')
+  returning id into v_jonas;
+
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Klipning', 'Vask, klip og føn.', 45, 0, 15, 45000, 'DKK', 1440, 90, 30, false)
+  returning id into v_cut;
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Skægtrim', 'Trim og konturer.', 20, 0, 10, 20000, 'DKK', 1440, 90, 30, false)
+  returning id into v_beard;
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Farvning', 'Hel farve inkl. konsultation; bekræftes af salonen.', 120, 15, 15,
+    125000, 'DKK', 1440, 90, 60, true)
+  returning id into v_colour;
+  insert into app.services (org_id, name, description, duration_minutes, buffer_before_minutes,
+    buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days,
+    slot_interval_minutes, requires_confirmation)
+  values (v_org, 'Locs vedligehold', 'Retwist og pleje af locs.', 90, 0, 15, 90000, 'DKK', 1440, 90, 30, false)
+  returning id into v_locs;
+
+  insert into app.service_providers (org_id, service_id, provider_id) values
+    (v_org, v_cut, v_mette), (v_org, v_colour, v_mette), (v_org, v_cut, v_jonas),
+    (v_org, v_beard, v_jonas), (v_org, v_locs, v_jonas);
+
+  -- Mette: Monday to Friday 09-17, Wednesday split around a long lunch.
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
+  select v_org, v_mette, d, '09:00', '17:00' from pg_catalog.generate_series(1, 5) d where d <> 3;
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends) values
+    (v_org, v_mette, 3, '09:00', '12:00'),
+    (v_org, v_mette, 3, '13:30', '18:00');
+  -- Jonas: Tuesday to Saturday 10-18, Saturday until 15.
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
+  select v_org, v_jonas, d, '10:00', '18:00' from pg_catalog.generate_series(2, 5) d;
+  insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
+  values (v_org, v_jonas, 6, '10:00', '15:00');
+
+  return pg_catalog.json_build_object(
+    'org_id', v_org, 'org_slug', 'salon-norrebro',
+    'providers', pg_catalog.json_build_object('Mette', v_mette, 'Jonas', v_jonas),
+    'services', pg_catalog.json_build_object('Klipning', v_cut, 'Skægtrim', v_beard,
+      'Farvning', v_colour, 'Locs vedligehold', v_locs),
+    'owner', 'owner@salon-norrebro.example',
+    'provider', 'mette@salon-norrebro.example',
+    'customer', 'customer@salon-norrebro.example'
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION seed_demo(p_owner_password text, p_customer_password text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids.';
+
+
+--
+-- Name: sees_internal_notes(app.bookings); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.sees_internal_notes(p_booking app.bookings) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return private.is_org_staff(p_booking.org_id) or private.is_provider_self(p_booking.provider_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION sees_internal_notes(p_booking app.bookings); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.sees_internal_notes(p_booking app.bookings) IS 'Staff+ of the organization and the provider see internal notes; the customer never.';
+
+
+--
+-- Name: service_json(app.services); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.service_json(p_service app.services) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'id', p_service.id,
+    'org_id', p_service.org_id,
+    'name', p_service.name,
+    'description', p_service.description,
+    'duration_minutes', p_service.duration_minutes,
+    'buffer_before_minutes', p_service.buffer_before_minutes,
+    'buffer_after_minutes', p_service.buffer_after_minutes,
+    'price_minor', p_service.price_minor,
+    'currency', p_service.currency,
+    'min_notice_minutes', p_service.min_notice_minutes,
+    'max_advance_days', p_service.max_advance_days,
+    'slot_interval_minutes', p_service.slot_interval_minutes,
+    'requires_confirmation', p_service.requires_confirmation,
+    'active', p_service.active,
+    -- Joined with app.providers under the caller's policies: visitors see active providers only.
+    'provider_ids', coalesce((
+      select pg_catalog.json_agg(p.id order by p.display_name, p.id)
+      from app.service_providers sp
+      join app.providers p on p.id = sp.provider_id
+      where sp.service_id = p_service.id
+    ), '[]')
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION service_json(p_service app.services); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.service_json(p_service app.services) IS 'The service object: every field of app.services but the timestamps, plus provider_ids (the providers offering it that the caller may see).';
+
+
+--
+-- Name: session_is_active(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.session_is_active(p_session_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select exists (
+        select 1
+        from auth.sessions s
+        where s.id = p_session_id
+          and s.revoked_at is null
+          and s.expires_at > private.now()
+      )
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION session_is_active(p_session_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.session_is_active(p_session_id uuid) IS 'Is this session (a token''s sid) open? Definer: the API checks it before switching role.';
+
+
+--
+-- Name: set_search_config(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.set_search_config() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- The documents are generated from search_config, so setting it here, on every write, is
+  -- all it takes; a client cannot choose it (no column privilege), and this overrides anyone else.
+  NEW.search_config := private.search_config(
+    (select o.search_language from app.organizations o where o.id = NEW.org_id));
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_search_config(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.set_search_config() IS 'BEFORE INSERT OR UPDATE trigger on app.services and app.providers: search_config := the folding configuration of the organization''s search_language, from which the search_document column is generated.';
+
+
+--
+-- Name: set_service_providers(app.services, uuid[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.set_service_providers(p_service app.services, p_provider_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (
+    select 1 from pg_catalog.unnest(p_provider_ids) x(provider_id)
+    where x.provider_id is null
+       or not exists (
+         select 1 from app.providers p where p.id = x.provider_id and p.org_id = p_service.org_id
+       )
+  ) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'provider_ids must name providers of the service''s organization.';
+  end if;
+  delete from app.service_providers sp
+  where sp.service_id = p_service.id
+    and not (sp.provider_id = any (p_provider_ids));
+  insert into app.service_providers (org_id, service_id, provider_id)
+  select distinct p_service.org_id, p_service.id, x.provider_id
+  from pg_catalog.unnest(p_provider_ids) x(provider_id)
+  on conflict (service_id, provider_id) do nothing;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION set_service_providers(p_service app.services, p_provider_ids uuid[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.set_service_providers(p_service app.services, p_provider_ids uuid[]) IS 'Make exactly these providers offer the service; 422 validation_failed unless each is a provider of its organization. Runs as the caller: the link policies require an owner or admin.';
+
+
+--
+-- Name: setting(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.setting(p_name text) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select s.value from private.settings s where s.name = p_name
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION setting(p_name text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.setting(p_name text) IS 'Value of one tunable rule from private.settings. Definer: the settings table is owner-only.';
+
+
+--
+-- Name: slot_problem(uuid, uuid, timestamp with time zone, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services;
+  v_now timestamptz := private.now();
+  v_tick timestamptz := p_start + interval '1 microsecond';
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if p_start < v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes) then
+    return 'too_soon';
+  end if;
+  if p_start > v_now + pg_catalog.make_interval(days => v_service.max_advance_days) then
+    return 'too_far_ahead';
+  end if;
+  if not exists (
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, null, true, true) s
+    where s.starts_at = p_start
+  ) then
+    return 'outside_working_hours';
+  end if;
+  if not exists (
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true) s
+    where s.starts_at = p_start
+  ) then
+    return 'slot_taken';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable.';
+
+
+--
+-- Name: slots(uuid, uuid, timestamp with time zone, timestamp with time zone, uuid, boolean, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid, p_ignore_bookings boolean DEFAULT false, p_ignore_limits boolean DEFAULT false) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_service app.services;
+  v_zone text := private.provider_zone(p_provider_id);
+  v_now timestamptz := private.now();
+  v_duration interval;
+  v_before interval;
+  v_after interval;
+  v_span tstzrange;
+  v_busy tstzmultirange;
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found or v_zone is null then
+    return;
+  end if;
+  v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
+  v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
+  v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
+  -- Everything that could touch a candidate: the range widened by a day and the buffers.
+  v_span := pg_catalog.tstzrange(p_from - interval '1 day' - v_before, p_to + interval '1 day' + v_duration + v_after);
+
+  select coalesce(pg_catalog.range_agg(b.period), '{}') into v_busy
+  from (
+    select t.period
+    from app.time_off t
+    where t.provider_id = p_provider_id and t.period operator(pg_catalog.&&) v_span
+    union all
+    select k.blocked
+    from app.bookings k
+    where not p_ignore_bookings
+      and k.org_id = v_service.org_id
+      and k.provider_id = p_provider_id
+      and k.blocked operator(pg_catalog.&&) v_span
+      and k.status in ('pending', 'confirmed')
+      and k.id is distinct from p_exclude_booking
+  ) b;
+
+  return query
+  with windows as (
+    select w.window_range
+    from private.working_windows(
+      p_provider_id,
+      (p_from at time zone v_zone)::date - 1,
+      (p_to at time zone v_zone)::date + 1) w
+  ), free as (
+    select coalesce(pg_catalog.range_agg(w.window_range), '{}') operator(pg_catalog.-) v_busy as m
+    from windows w
+  )
+  select s.at, s.at + v_duration
+  from windows w
+  cross join lateral pg_catalog.generate_series(
+    pg_catalog.lower(w.window_range),
+    pg_catalog.upper(w.window_range) - v_duration,
+    pg_catalog.make_interval(mins => v_service.slot_interval_minutes)) as s(at)
+  cross join free f
+  where s.at >= p_from
+    and s.at < p_to
+    and pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after) operator(pg_catalog.<@) f.m
+    and (p_ignore_limits or (
+      s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
+      and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
+  order by s.at;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean) IS 'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them.';
+
+
+--
+-- Name: successor_token(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.successor_token(p_token text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
+      extensions.hmac('slotbase refresh successor', p_token, 'sha256'), 'base64'), E'+/\n', '-_'), '=');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION successor_token(p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.successor_token(p_token text) IS 'The refresh token that succeeds p_token, derived from it: only its holder can compute it, so the server stores hashes only and can still return the same successor within the grace window.';
+
+
+--
+-- Name: time_off_created_by(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.time_off_created_by() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  NEW.created_by := coalesce(auth.uid(), NEW.created_by);
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION time_off_created_by(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.time_off_created_by() IS 'BEFORE INSERT on app.time_off: created_by is the caller (a job without a token may set it itself).';
+
+
+--
+-- Name: time_off_json(uuid, uuid, tstzrange, text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.time_off_json(p_id uuid, p_provider_id uuid, p_period tstzrange, p_reason text, p_zone text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'id', p_id,
+    'provider_id', p_provider_id,
+    'starts_at', private.local_iso(pg_catalog.lower(p_period), p_zone),
+    'ends_at', private.local_iso(pg_catalog.upper(p_period), p_zone),
+    'reason', nullif(p_reason, '')
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION time_off_json(p_id uuid, p_provider_id uuid, p_period tstzrange, p_reason text, p_zone text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.time_off_json(p_id uuid, p_provider_id uuid, p_period tstzrange, p_reason text, p_zone text) IS 'One time off as {id, provider_id, starts_at, ends_at, reason} with instants in p_zone (the provider''s); an empty reason is null.';
+
+
+--
+-- Name: token_hash(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.token_hash(p_token text) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION token_hash(p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.token_hash(p_token text) IS 'How tokens are stored: sha256 of the text.';
+
+
+--
+-- Name: token_pair(auth.users, text, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.token_pair(p_user auth.users, p_refresh_token text, p_claims jsonb) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'token_type', 'bearer',
+    'expires_in', (p_claims ->> 'exp')::bigint - (p_claims ->> 'iat')::bigint,
+    'refresh_token', p_refresh_token,
+    'user', private.user_json(p_user),
+    'claims', p_claims
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION token_pair(p_user auth.users, p_refresh_token text, p_claims jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.token_pair(p_user auth.users, p_refresh_token text, p_claims jsonb) IS 'Token pair before signing: the API replaces "claims" by the signed access_token.';
+
+
+--
+-- Name: touch_updated_at(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.touch_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  NEW.updated_at := pg_catalog.now();
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION touch_updated_at(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.touch_updated_at() IS 'BEFORE UPDATE trigger keeping updated_at true.';
+
+
+--
+-- Name: transition_booking(uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+  v_uid uuid := auth.uid();
+  v_staff boolean := private.is_org_staff(v_booking.org_id);
+  v_provider boolean := private.is_provider_self(v_booking.provider_id);
+  v_from app.booking_status[];
+  v_to app.booking_status;
+begin
+  case p_action
+    when 'cancel' then
+      if not (v_staff or v_booking.customer_id = v_uid) then
+        raise exception using errcode = 'PT403', message = 'forbidden',
+          detail = 'Only the customer and the organization''s staff may cancel.';
+      end if;
+      v_from := '{pending,confirmed}'; v_to := 'cancelled';
+    when 'confirm' then v_from := '{pending}'; v_to := 'confirmed';
+    when 'decline' then v_from := '{pending}'; v_to := 'declined';
+    when 'complete' then v_from := '{confirmed}'; v_to := 'completed';
+    when 'no_show' then v_from := '{confirmed}'; v_to := 'no_show';
+    else
+      raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'Unknown action.';
+  end case;
+  if p_action <> 'cancel' and not (v_staff or v_provider) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s staff and the provider may do this.';
+  end if;
+  if not (v_booking.status = any (v_from)) then
+    raise exception using errcode = 'PT409', message = 'invalid_transition',
+      detail = pg_catalog.format('A %s booking cannot be changed this way.', v_booking.status);
+  end if;
+  if p_action = 'cancel' then
+    perform private.check_cutoff(v_booking);
+  end if;
+  -- confirm keeps the slot it already holds: pending and confirmed are both active statuses, so
+  -- the exclusion constraint has held this time since creation.
+  update app.bookings b
+  set status = v_to,
+      cancelled_at = case when v_to = 'cancelled' then private.now() else b.cancelled_at end,
+      cancel_reason = case when v_to = 'cancelled' then p_reason else b.cancel_reason end
+  where b.id = p_id;
+  return private.booking_out(p_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION transition_booking(p_id uuid, p_action text, p_reason text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text) IS 'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed.';
+
+
+--
+-- Name: update_booking_notes(uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+  v_notes boolean := private.sees_internal_notes(v_booking);
+begin
+  if p_internal_note is not null then
+    if not v_notes then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the organization''s staff and the provider may write internal notes.';
+    end if;
+    insert into app.booking_notes (booking_id, org_id, internal_note)
+    values (p_id, v_booking.org_id, p_internal_note)
+    on conflict (booking_id) do update
+      set internal_note = excluded.internal_note, updated_at = private.now();
+  end if;
+  if p_customer_note is not null then
+    if v_booking.customer_id is distinct from auth.uid() then
+      raise exception using errcode = 'PT403', message = 'forbidden',
+        detail = 'Only the customer may change the customer note.';
+    end if;
+    update app.bookings b set customer_note = p_customer_note where b.id = p_id;
+  end if;
+  return private.booking_out(p_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) IS 'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round.';
+
+
+--
+-- Name: update_member(uuid, uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.update_member(p_org_id uuid, p_user_id uuid, p_role text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_caller app.member_role;
+  v_role app.member_role;
+  v_current app.member_role;
+begin
+  perform private.require_user();
+  perform private.lock_org_members(p_org_id);
+  v_caller := private.org_role(p_org_id);
+  if v_caller is null or v_caller not in ('owner', 'admin') then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins may change roles.';
+  end if;
+  v_role := private.member_role(p_role);
+  select m.role into v_current
+  from app.memberships m
+  where m.org_id = p_org_id and m.user_id = p_user_id
+  for update;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such member.';
+  end if;
+  if v_caller <> 'owner' and (v_current = 'owner' or v_role = 'owner') then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only owners may make someone an owner or change an owner''s role.';
+  end if;
+  if v_current = 'owner' and v_role <> 'owner' then
+    perform private.require_other_owner(p_org_id);
+  end if;
+  update app.memberships m set role = v_role
+  where m.org_id = p_org_id and m.user_id = p_user_id;
+  return private.member_json(p_org_id, p_user_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_member(p_org_id uuid, p_user_id uuid, p_role text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.update_member(p_org_id uuid, p_user_id uuid, p_role text) IS 'Change a member''s role under the last-owner rule (serialized per organization). Definer: memberships have no client write privileges.';
+
+
+--
+-- Name: use_one_time_token(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.use_one_time_token(p_token text, p_purpose text) RETURNS auth.users
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_token auth.one_time_tokens;
+  v_user auth.users;
+begin
+  select * into v_token
+  from auth.one_time_tokens t
+  where t.token_hash = private.token_hash(coalesce(p_token, ''))
+    and t.purpose = p_purpose
+  for update;
+  if found and v_token.used_at is null and v_token.expires_at > private.now() then
+    select * into v_user from auth.users u where u.id = v_token.user_id and u.deleted_at is null;
+  end if;
+  if v_user.id is null then
+    raise exception using errcode = 'PT400', message = 'invalid_token',
+      detail = 'This link is not valid: it is unknown, used, expired or meant for something else.';
+  end if;
+  update auth.one_time_tokens t set used_at = private.now() where t.id = v_token.id;
+  return v_user;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION use_one_time_token(p_token text, p_purpose text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.use_one_time_token(p_token text, p_purpose text) IS 'Spend a token of a purpose and return its account, or 400 invalid_token (unknown, used, expired, another purpose, erased account). The caller''s transaction decides: an error after this rolls the use back. Definer: reads token hashes.';
+
+
+--
+-- Name: user_json(auth.users); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.user_json(p_user auth.users) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+      'id', p_user.id,
+      'email', p_user.email::text,
+      'full_name', p_user.full_name,
+      'locale', p_user.locale,
+      'email_verified', p_user.email_verified_at is not null,
+      'created_at', private.utc(p_user.created_at)
+    );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION user_json(p_user auth.users); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.user_json(p_user auth.users) IS 'The user object of the REST contract.';
+
+
+--
+-- Name: user_object(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.user_object(p_user_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select private.user_json(u)
+      from auth.users u
+      where u.id = p_user_id
+        and (u.id = auth.uid() or private.is_platform_admin())
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION user_object(p_user_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.user_object(p_user_id uuid) IS 'The user object of an account the caller may see (their own; any for platform admins), else NULL. Definer: the object is built from the whole row, and clients may not read password_hash.';
+
+
+--
+-- Name: utc(timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.utc(p_at timestamp with time zone) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION utc(p_at timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.utc(p_at timestamp with time zone) IS 'RFC 3339 text in UTC, whatever the session time zone.';
+
+
+--
+-- Name: visible_booking_for_update(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.visible_booking_for_update(p_id uuid) RETURNS app.bookings
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_booking app.bookings;
+  v_uid uuid := private.require_user();
+begin
+  select * into v_booking from app.bookings b where b.id = p_id for update;
+  if not found or not (
+    v_booking.customer_id = v_uid
+    or private.is_org_staff(v_booking.org_id)
+    or private.is_provider_self(v_booking.provider_id)
+  ) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
+  end if;
+  return v_booking;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION visible_booking_for_update(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.visible_booking_for_update(p_id uuid) IS 'Lock a booking the caller may see (customer, staff+, the provider), else 404 not_found.';
+
+
+--
+-- Name: wall_clock(json, text, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.wall_clock(p_value json, p_field text, p_is_end boolean) RETURNS time without time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_text text := case when pg_catalog.json_typeof(p_value) = 'string' then p_value #>> '{}' end;
+begin
+  if v_text is null
+      or (v_text !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' and not (p_is_end and v_text = '24:00')) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = p_field || ' must be a wall-clock time "HH:MM"'
+        || case when p_is_end then ' (up to 24:00).' else ' (00:00 to 23:59).' end;
+  end if;
+  return v_text::time;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION wall_clock(p_value json, p_field text, p_is_end boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.wall_clock(p_value json, p_field text, p_is_end boolean) IS 'A JSON string "HH:MM" as time; "24:00" only when p_is_end. 422 validation_failed naming p_field otherwise.';
+
+
+--
+-- Name: window_json(date, tsrange); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.window_json(p_on_date date, p_window tsrange) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'start', pg_catalog.to_char(pg_catalog.lower(p_window), 'HH24:MI'),
+    'end', case when pg_catalog.upper(p_window) >= (p_on_date + 1)::timestamp
+      then '24:00'
+      else pg_catalog.to_char(pg_catalog.upper(p_window), 'HH24:MI')
+    end
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION window_json(p_on_date date, p_window tsrange); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.window_json(p_on_date date, p_window tsrange) IS 'One override window as {start, end} in "HH:MM"; a window reaching the next midnight ends at "24:00".';
+
+
+--
+-- Name: working_hours_input(json); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.working_hours_input(p_windows json) RETURNS TABLE(weekday smallint, starts time without time zone, ends time without time zone, valid_from date, valid_until date, ordinal integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_item json;
+  v_n bigint;
+  v_field text;
+  v_unknown text;
+begin
+  if p_windows is null or pg_catalog.json_typeof(p_windows) <> 'array' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'windows must be a list of {weekday, start, end, valid_from?, valid_until?}.';
+  end if;
+  for v_item, v_n in
+    select e.value, e.ordinality from pg_catalog.json_array_elements(p_windows) with ordinality e
+  loop
+    ordinal := v_n - 1;
+    v_field := 'windows[' || ordinal || ']';
+    if pg_catalog.json_typeof(v_item) <> 'object' then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = v_field || ' must be an object {weekday, start, end, valid_from?, valid_until?}.';
+    end if;
+    select pg_catalog.string_agg(k.key, ', ' order by k.key) into v_unknown
+    from pg_catalog.json_object_keys(v_item) k(key)
+    where k.key not in ('weekday', 'start', 'end', 'valid_from', 'valid_until');
+    if v_unknown is not null then
+      raise exception using errcode = 'PT422', message = 'unknown_field',
+        detail = 'Unknown field in ' || v_field || ': ' || v_unknown || '.';
+    end if;
+    if pg_catalog.json_typeof(v_item -> 'weekday') is distinct from 'number'
+        or (v_item ->> 'weekday') !~ '^[1-7]$' then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = v_field || '.weekday must be a number from 1 (Monday) to 7 (Sunday).';
+    end if;
+    weekday := (v_item ->> 'weekday')::smallint;
+    starts := private.wall_clock(v_item -> 'start', v_field || '.start', false);
+    ends := private.wall_clock(v_item -> 'end', v_field || '.end', true);
+    if ends <= starts then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = v_field || '.end must be after its start.';
+    end if;
+    valid_from := private.json_date(v_item -> 'valid_from', v_field || '.valid_from');
+    valid_until := private.json_date(v_item -> 'valid_until', v_field || '.valid_until');
+    if valid_until < valid_from then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = v_field || '.valid_until must not be before its valid_from.';
+    end if;
+    return next;
+  end loop;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION working_hours_input(p_windows json); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.working_hours_input(p_windows json) IS 'The windows of PUT working-hours as rows (ordinal = index in the list, from 0), or 422 validation_failed / unknown_field naming the window. Overlaps are left to working_hours_no_overlap.';
+
+
+--
+-- Name: working_hours_json(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.working_hours_json(p_provider_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'provider_id', p_provider_id,
+    'timezone', private.provider_zone(p_provider_id),
+    'windows', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+          'weekday', w.weekday,
+          'start', pg_catalog.to_char(w.starts, 'HH24:MI'),
+          'end', pg_catalog.to_char(w.ends, 'HH24:MI'),
+          'valid_from', pg_catalog.to_char(w.valid_from, 'YYYY-MM-DD'),
+          'valid_until', pg_catalog.to_char(w.valid_until, 'YYYY-MM-DD')
+        ) order by w.weekday, w.starts, w.valid_from nulls first, w.id)
+      from app.working_hours w
+      where w.provider_id = p_provider_id
+    ), '[]')
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION working_hours_json(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.working_hours_json(p_provider_id uuid) IS 'The working-hours object of the REST contract: {provider_id, timezone (effective), windows: [{weekday, start, end, valid_from, valid_until}]} ordered by weekday and start.';
+
+
+--
+-- Name: working_windows(uuid, date, date); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) RETURNS TABLE(window_range tstzrange)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_zone text := private.provider_zone(p_provider_id);
+begin
+  return query
+  with days as (
+    select d::date as day
+    from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') d
+  ), local_windows as (
+    select w as local_range
+    from days
+    join app.date_overrides o on o.provider_id = p_provider_id and o.on_date = days.day
+    cross join lateral pg_catalog.unnest(o.windows) w
+    union all
+    select pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
+    from days
+    join app.working_hours h
+      on h.provider_id = p_provider_id
+     and h.weekday = extract(isodow from days.day)
+     and (h.valid_from is null or h.valid_from <= days.day)
+     and (h.valid_until is null or days.day <= h.valid_until)
+    where not exists (
+      select 1 from app.date_overrides o
+      where o.provider_id = p_provider_id and o.on_date = days.day
+    )
+  )
+  select pg_catalog.tstzrange(
+    pg_catalog.lower(l.local_range) at time zone v_zone,
+    pg_catalog.upper(l.local_range) at time zone v_zone)
+  from local_windows l;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION working_windows(p_provider_id uuid, p_from date, p_to date); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) IS 'A provider''s working windows on local dates p_from..p_to as instant ranges: wall-clock times read in the provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
+
+
+--
+-- Name: arabic_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.arabic_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR asciiword WITH arabic_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, arabic_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, arabic_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR hword_asciipart WITH arabic_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR asciihword WITH arabic_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, arabic_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.arabic_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION arabic_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.arabic_unaccent IS 'pg_catalog.arabic with unaccent before its dictionaries (search_language arabic).';
+
+
+--
+-- Name: armenian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.armenian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR asciiword WITH armenian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, armenian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, armenian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH armenian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR asciihword WITH armenian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, armenian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.armenian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION armenian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.armenian_unaccent IS 'pg_catalog.armenian with unaccent before its dictionaries (search_language armenian).';
+
+
+--
+-- Name: basque_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.basque_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR asciiword WITH basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR hword_asciipart WITH basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR asciihword WITH basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, basque_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.basque_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION basque_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.basque_unaccent IS 'pg_catalog.basque with unaccent before its dictionaries (search_language basque).';
+
+
+--
+-- Name: catalan_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.catalan_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR asciiword WITH catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR hword_asciipart WITH catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR asciihword WITH catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, catalan_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.catalan_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION catalan_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.catalan_unaccent IS 'pg_catalog.catalan with unaccent before its dictionaries (search_language catalan).';
+
+
+--
+-- Name: dutch_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.dutch_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR asciiword WITH dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR hword_asciipart WITH dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR asciihword WITH dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, dutch_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.dutch_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION dutch_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.dutch_unaccent IS 'pg_catalog.dutch with unaccent before its dictionaries (search_language dutch).';
+
+
+--
+-- Name: english_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.english_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR asciiword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR hword_asciipart WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR asciihword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.english_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION english_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.english_unaccent IS 'pg_catalog.english with unaccent before its dictionaries (search_language english).';
+
+
+--
+-- Name: finnish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.finnish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR asciiword WITH finnish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, finnish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, finnish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH finnish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR asciihword WITH finnish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, finnish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.finnish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION finnish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.finnish_unaccent IS 'pg_catalog.finnish with unaccent before its dictionaries (search_language finnish).';
+
+
+--
+-- Name: french_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.french_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR asciiword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR hword_asciipart WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR asciihword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.french_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION french_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.french_unaccent IS 'pg_catalog.french with unaccent before its dictionaries (search_language french).';
+
+
+--
+-- Name: german_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.german_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR asciiword WITH german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR hword_asciipart WITH german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR asciihword WITH german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, german_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.german_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION german_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.german_unaccent IS 'pg_catalog.german with unaccent before its dictionaries (search_language german).';
+
+
+--
+-- Name: greek_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.greek_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR asciiword WITH greek_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, greek_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, greek_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR hword_asciipart WITH greek_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR asciihword WITH greek_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, greek_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.greek_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION greek_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.greek_unaccent IS 'pg_catalog.greek with unaccent before its dictionaries (search_language greek).';
+
+
+--
+-- Name: hindi_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.hindi_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR asciiword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, hindi_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, hindi_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR hword_asciipart WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR asciihword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, hindi_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hindi_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION hindi_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.hindi_unaccent IS 'pg_catalog.hindi with unaccent before its dictionaries (search_language hindi).';
+
+
+--
+-- Name: hungarian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR asciiword WITH hungarian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, hungarian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, hungarian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH hungarian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR asciihword WITH hungarian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, hungarian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION hungarian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.hungarian_unaccent IS 'pg_catalog.hungarian with unaccent before its dictionaries (search_language hungarian).';
+
+
+--
+-- Name: indonesian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR asciiword WITH indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR asciihword WITH indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, indonesian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION indonesian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.indonesian_unaccent IS 'pg_catalog.indonesian with unaccent before its dictionaries (search_language indonesian).';
+
+
+--
+-- Name: irish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.irish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR asciiword WITH irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR asciihword WITH irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, irish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.irish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION irish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.irish_unaccent IS 'pg_catalog.irish with unaccent before its dictionaries (search_language irish).';
+
+
+--
+-- Name: italian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.italian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR asciiword WITH italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR asciihword WITH italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, italian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.italian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION italian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.italian_unaccent IS 'pg_catalog.italian with unaccent before its dictionaries (search_language italian).';
+
+
+--
+-- Name: lithuanian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR asciiword WITH lithuanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, lithuanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, lithuanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH lithuanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR asciihword WITH lithuanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, lithuanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION lithuanian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.lithuanian_unaccent IS 'pg_catalog.lithuanian with unaccent before its dictionaries (search_language lithuanian).';
+
+
+--
+-- Name: nepali_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.nepali_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR asciiword WITH nepali_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, nepali_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, nepali_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR hword_asciipart WITH nepali_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR asciihword WITH nepali_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, nepali_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.nepali_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION nepali_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.nepali_unaccent IS 'pg_catalog.nepali with unaccent before its dictionaries (search_language nepali).';
+
+
+--
+-- Name: norwegian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR asciiword WITH norwegian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, norwegian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, norwegian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH norwegian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR asciihword WITH norwegian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, norwegian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION norwegian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.norwegian_unaccent IS 'pg_catalog.norwegian with unaccent before its dictionaries (search_language norwegian).';
+
+
+--
+-- Name: portuguese_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR asciiword WITH portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR hword_asciipart WITH portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR asciihword WITH portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, portuguese_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION portuguese_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.portuguese_unaccent IS 'pg_catalog.portuguese with unaccent before its dictionaries (search_language portuguese).';
+
+
+--
+-- Name: romanian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.romanian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR asciiword WITH romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR asciihword WITH romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, romanian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.romanian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION romanian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.romanian_unaccent IS 'pg_catalog.romanian with unaccent before its dictionaries (search_language romanian).';
+
+
+--
+-- Name: russian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.russian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR asciiword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, russian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, russian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR asciihword WITH english_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, russian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.russian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION russian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.russian_unaccent IS 'pg_catalog.russian with unaccent before its dictionaries (search_language russian).';
+
+
+--
+-- Name: serbian_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.serbian_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR asciiword WITH serbian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, serbian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, serbian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR hword_asciipart WITH serbian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR asciihword WITH serbian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, serbian_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.serbian_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION serbian_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.serbian_unaccent IS 'pg_catalog.serbian with unaccent before its dictionaries (search_language serbian).';
+
+
+--
+-- Name: simple_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.simple_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR asciiword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR hword_asciipart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR asciihword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.simple_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION simple_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.simple_unaccent IS 'pg_catalog.simple with unaccent before its dictionaries (search_language simple).';
+
+
+--
+-- Name: spanish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.spanish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR asciiword WITH spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR asciihword WITH spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, spanish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.spanish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION spanish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.spanish_unaccent IS 'pg_catalog.spanish with unaccent before its dictionaries (search_language spanish).';
+
+
+--
+-- Name: swedish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.swedish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR asciiword WITH swedish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, swedish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, swedish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH swedish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR asciihword WITH swedish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, swedish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.swedish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION swedish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.swedish_unaccent IS 'pg_catalog.swedish with unaccent before its dictionaries (search_language swedish).';
+
+
+--
+-- Name: tamil_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.tamil_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR asciiword WITH tamil_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, tamil_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, tamil_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR hword_asciipart WITH tamil_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR asciihword WITH tamil_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, tamil_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.tamil_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION tamil_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.tamil_unaccent IS 'pg_catalog.tamil with unaccent before its dictionaries (search_language tamil).';
+
+
+--
+-- Name: turkish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.turkish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR asciiword WITH turkish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, turkish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, turkish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH turkish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR asciihword WITH turkish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, turkish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.turkish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION turkish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.turkish_unaccent IS 'pg_catalog.turkish with unaccent before its dictionaries (search_language turkish).';
+
+
+--
+-- Name: yiddish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR asciiword WITH yiddish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, yiddish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, yiddish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH yiddish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR asciihword WITH yiddish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, yiddish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION yiddish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.yiddish_unaccent IS 'pg_catalog.yiddish with unaccent before its dictionaries (search_language yiddish).';
+
+
+--
+-- Name: booking_history; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.booking_history (
+    id bigint NOT NULL,
+    org_id uuid NOT NULL,
+    booking_id uuid NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_id uuid,
+    action text NOT NULL,
+    from_status app.booking_status,
+    to_status app.booking_status,
+    from_start timestamp with time zone,
+    to_start timestamp with time zone
+);
+
+ALTER TABLE ONLY app.booking_history FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE booking_history; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.booking_history IS 'One row per change of a booking, written by trigger: who, when, what moved.';
+
+
+--
+-- Name: booking_history_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.booking_history ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.booking_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: booking_notes; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.booking_notes (
+    booking_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    internal_note text DEFAULT ''::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT booking_notes_internal_note_check CHECK ((length(internal_note) <= 5000))
+);
+
+ALTER TABLE ONLY app.booking_notes FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE booking_notes; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.booking_notes IS 'Internal notes on a booking: organization members only, never the customer (a separate table so RLS, not column grants, guards them).';
+
+
+--
+-- Name: date_overrides; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.date_overrides (
+    org_id uuid NOT NULL,
+    provider_id uuid NOT NULL,
+    on_date date NOT NULL,
+    windows tsrange[] DEFAULT '{}'::tsrange[] NOT NULL
+);
+
+ALTER TABLE ONLY app.date_overrides FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE date_overrides; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.date_overrides IS 'Replaces the weekly hours on one local date; windows are wall-clock ranges on that date, {} = closed.';
+
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.idempotency_keys (
+    user_id uuid NOT NULL,
+    key text NOT NULL,
+    request_hash bytea NOT NULL,
+    response_status integer,
+    response_body text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT idempotency_keys_key_check CHECK (((length(key) >= 1) AND (length(key) <= 255)))
+);
+
+ALTER TABLE ONLY app.idempotency_keys FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE idempotency_keys; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.idempotency_keys IS 'Idempotency-Key per user: the first request''s body hash and response, replayed for the same body.';
+
+
+--
+-- Name: memberships; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.memberships (
+    org_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role app.member_role NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app.memberships FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE memberships; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.memberships IS 'Who works for an organization, and as what. Looked up by every policy; never taken from a token.';
+
+
+--
+-- Name: service_providers; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.service_providers (
+    org_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    provider_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app.service_providers FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE service_providers; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.service_providers IS 'Which providers offer which services (same organization by construction).';
+
+
+--
+-- Name: time_off; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.time_off (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    provider_id uuid NOT NULL,
+    period tstzrange NOT NULL,
+    reason text DEFAULT ''::text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT time_off_period_check CHECK (((NOT isempty(period)) AND (NOT lower_inf(period)) AND (NOT upper_inf(period)))),
+    CONSTRAINT time_off_reason_check CHECK ((length(reason) <= 1000))
+);
+
+ALTER TABLE ONLY app.time_off FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE time_off; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.time_off IS 'Absences as instant ranges. The reason is visible to organization members only.';
+
+
+--
+-- Name: working_hours; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.working_hours (
+    id bigint NOT NULL,
+    org_id uuid NOT NULL,
+    provider_id uuid NOT NULL,
+    weekday smallint NOT NULL,
+    starts time without time zone NOT NULL,
+    ends time without time zone NOT NULL,
+    valid_from date,
+    valid_until date,
+    CONSTRAINT working_hours_check CHECK ((ends > starts)),
+    CONSTRAINT working_hours_check1 CHECK (((valid_until IS NULL) OR (valid_from IS NULL) OR (valid_until >= valid_from))),
+    CONSTRAINT working_hours_weekday_check CHECK (((weekday >= 1) AND (weekday <= 7)))
+);
+
+ALTER TABLE ONLY app.working_hours FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE working_hours; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.working_hours IS 'Weekly windows in the provider''s local wall-clock time (ISO weekday, Monday = 1); several a day, never overlapping.';
+
+
+--
+-- Name: working_hours_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.working_hours ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.working_hours_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: log_id_seq; Type: SEQUENCE; Schema: audit; Owner: -
+--
+
+ALTER TABLE audit.log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME audit.log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: common_passwords; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.common_passwords (
+    password text NOT NULL
+);
+
+ALTER TABLE ONLY auth.common_passwords FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE common_passwords; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.common_passwords IS 'Built-in block list (lower case) checked by private.check_password().';
+
+
+--
+-- Name: login_failures; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.login_failures (
+    id bigint NOT NULL,
+    email extensions.citext NOT NULL,
+    failed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY auth.login_failures FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE login_failures; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.login_failures IS 'Failed logins by email (known or not, so lockout does not reveal which accounts exist).';
+
+
+--
+-- Name: login_failures_id_seq; Type: SEQUENCE; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.login_failures ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME auth.login_failures_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: one_time_tokens; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.one_time_tokens (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    token_hash bytea NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT one_time_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['password_reset'::text, 'email_verification'::text])))
+);
+
+ALTER TABLE ONLY auth.one_time_tokens FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE one_time_tokens; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.one_time_tokens IS 'Single-purpose, single-use tokens of password-reset and email-verification links, stored as sha256 only. Opaque random text, never a JWT, so never an access token.';
+
+
+--
+-- Name: one_time_tokens_id_seq; Type: SEQUENCE; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.one_time_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME auth.one_time_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: refresh_tokens; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.refresh_tokens (
+    id bigint NOT NULL,
+    session_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    parent_id bigint,
+    access_claims jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    used_at timestamp with time zone
+);
+
+ALTER TABLE ONLY auth.refresh_tokens FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE refresh_tokens; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.refresh_tokens IS 'Single-use refresh tokens, stored as sha256 only, chained per session (parent_id).';
+
+
+--
+-- Name: COLUMN refresh_tokens.access_claims; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON COLUMN auth.refresh_tokens.access_claims IS 'Claims of the access token issued beside this token, so a grace-window replay returns the same pair.';
+
+
+--
+-- Name: refresh_tokens_id_seq; Type: SEQUENCE; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.refresh_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME auth.refresh_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: sessions; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    user_agent text,
+    ip inet,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    CONSTRAINT sessions_user_agent_check CHECK ((length(user_agent) <= 512))
+);
+
+ALTER TABLE ONLY auth.sessions FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE sessions; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.sessions IS 'One row per login (device). The sid claim of access tokens; revoking it refuses its tokens at once.';
+
+
+--
+-- Name: consents_id_seq; Type: SEQUENCE; Schema: gdpr; Owner: -
+--
+
+ALTER TABLE gdpr.consents ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME gdpr.consents_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: applied; Type: TABLE; Schema: migrations; Owner: -
+--
+
+CREATE TABLE migrations.applied (
+    version text NOT NULL,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: code; Type: TABLE; Schema: migrations; Owner: -
+--
+
+CREATE TABLE migrations.code (
+    file text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: messages_id_seq; Type: SEQUENCE; Schema: outbox; Owner: -
+--
+
+ALTER TABLE outbox.messages ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME outbox.messages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: clock; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.clock (
+    id boolean DEFAULT true NOT NULL,
+    frozen_at timestamp with time zone NOT NULL,
+    CONSTRAINT clock_id_check CHECK (id)
+);
+
+ALTER TABLE ONLY private.clock FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE clock; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.clock IS 'When a row exists, private.now() returns its frozen_at. Tests only.';
+
+
+--
+-- Name: settings; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.settings (
+    name text NOT NULL,
+    value text NOT NULL,
+    description text NOT NULL
+);
+
+ALTER TABLE ONLY private.settings FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE settings; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.settings IS 'Tunable rules (bcrypt cost, token lifetimes, lockout). Change with UPDATE as the owner.';
+
+
+--
+-- Name: booking_history booking_history_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_history
+    ADD CONSTRAINT booking_history_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: booking_notes booking_notes_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_notes
+    ADD CONSTRAINT booking_notes_pkey PRIMARY KEY (booking_id);
+
+
+--
+-- Name: bookings bookings_no_overlap; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (org_id WITH =, provider_id WITH =, blocked WITH &&) WHERE ((status = ANY (ARRAY['pending'::app.booking_status, 'confirmed'::app.booking_status])));
+
+
+--
+-- Name: bookings bookings_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: date_overrides date_overrides_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.date_overrides
+    ADD CONSTRAINT date_overrides_pkey PRIMARY KEY (provider_id, on_date);
+
+
+--
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (user_id, key);
+
+
+--
+-- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
+
+
+--
+-- Name: organizations organizations_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.organizations
+    ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: organizations organizations_slug_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.organizations
+    ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+
+--
+-- Name: providers providers_org_id_id_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.providers
+    ADD CONSTRAINT providers_org_id_id_key UNIQUE (org_id, id);
+
+
+--
+-- Name: providers providers_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.providers
+    ADD CONSTRAINT providers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: service_providers service_providers_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.service_providers
+    ADD CONSTRAINT service_providers_pkey PRIMARY KEY (service_id, provider_id);
+
+
+--
+-- Name: services services_org_id_id_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.services
+    ADD CONSTRAINT services_org_id_id_key UNIQUE (org_id, id);
+
+
+--
+-- Name: services services_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.services
+    ADD CONSTRAINT services_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: time_off time_off_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.time_off
+    ADD CONSTRAINT time_off_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: working_hours working_hours_no_overlap; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.working_hours
+    ADD CONSTRAINT working_hours_no_overlap EXCLUDE USING gist (provider_id WITH =, weekday WITH =, tsrange(('2000-01-01'::date + starts), ('2000-01-01'::date + ends)) WITH &&, daterange(valid_from, valid_until, '[]'::text) WITH &&);
+
+
+--
+-- Name: working_hours working_hours_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.working_hours
+    ADD CONSTRAINT working_hours_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: log log_pkey; Type: CONSTRAINT; Schema: audit; Owner: -
+--
+
+ALTER TABLE ONLY audit.log
+    ADD CONSTRAINT log_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: common_passwords common_passwords_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.common_passwords
+    ADD CONSTRAINT common_passwords_pkey PRIMARY KEY (password);
+
+
+--
+-- Name: login_failures login_failures_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.login_failures
+    ADD CONSTRAINT login_failures_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: one_time_tokens one_time_tokens_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: one_time_tokens one_time_tokens_token_hash_key; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_token_hash_key UNIQUE (token_hash);
+
+
+--
+-- Name: refresh_tokens refresh_tokens_parent_id_key; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_parent_id_key UNIQUE (parent_id);
+
+
+--
+-- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: refresh_tokens refresh_tokens_token_hash_key; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+
+--
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: consents consents_pkey; Type: CONSTRAINT; Schema: gdpr; Owner: -
+--
+
+ALTER TABLE ONLY gdpr.consents
+    ADD CONSTRAINT consents_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: applied applied_pkey; Type: CONSTRAINT; Schema: migrations; Owner: -
+--
+
+ALTER TABLE ONLY migrations.applied
+    ADD CONSTRAINT applied_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: code code_pkey; Type: CONSTRAINT; Schema: migrations; Owner: -
+--
+
+ALTER TABLE ONLY migrations.code
+    ADD CONSTRAINT code_pkey PRIMARY KEY (file);
+
+
+--
+-- Name: messages messages_message_id_key; Type: CONSTRAINT; Schema: outbox; Owner: -
+--
+
+ALTER TABLE ONLY outbox.messages
+    ADD CONSTRAINT messages_message_id_key UNIQUE (message_id);
+
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: outbox; Owner: -
+--
+
+ALTER TABLE ONLY outbox.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: clock clock_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.clock
+    ADD CONSTRAINT clock_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: settings settings_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.settings
+    ADD CONSTRAINT settings_pkey PRIMARY KEY (name);
+
+
+--
+-- Name: booking_history_booking_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX booking_history_booking_idx ON app.booking_history USING btree (booking_id, id);
+
+
+--
+-- Name: booking_history_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX booking_history_org_id_idx ON app.booking_history USING btree (org_id);
+
+
+--
+-- Name: booking_notes_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX booking_notes_org_id_idx ON app.booking_notes USING btree (org_id);
+
+
+--
+-- Name: bookings_customer_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX bookings_customer_idx ON app.bookings USING btree (customer_id, starts_at, id);
+
+
+--
+-- Name: bookings_org_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX bookings_org_idx ON app.bookings USING btree (org_id, starts_at, id);
+
+
+--
+-- Name: bookings_provider_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX bookings_provider_idx ON app.bookings USING btree (provider_id, starts_at, id);
+
+
+--
+-- Name: bookings_reminder_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX bookings_reminder_idx ON app.bookings USING btree (starts_at) WHERE (status = ANY (ARRAY['pending'::app.booking_status, 'confirmed'::app.booking_status]));
+
+
+--
+-- Name: date_overrides_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX date_overrides_org_id_idx ON app.date_overrides USING btree (org_id);
+
+
+--
+-- Name: memberships_user_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
+
+
+--
+-- Name: organizations_search_language_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX organizations_search_language_idx ON app.organizations USING btree (search_language);
+
+
+--
+-- Name: providers_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX providers_org_id_idx ON app.providers USING btree (org_id);
+
+
+--
+-- Name: providers_search_document_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX providers_search_document_idx ON app.providers USING gin (search_document);
+
+
+--
+-- Name: providers_search_name_trgm_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX providers_search_name_trgm_idx ON app.providers USING gin (search_name extensions.gin_trgm_ops);
+
+
+--
+-- Name: providers_user_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX providers_user_id_idx ON app.providers USING btree (user_id);
+
+
+--
+-- Name: service_providers_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX service_providers_org_id_idx ON app.service_providers USING btree (org_id);
+
+
+--
+-- Name: service_providers_provider_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX service_providers_provider_id_idx ON app.service_providers USING btree (provider_id);
+
+
+--
+-- Name: services_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX services_org_id_idx ON app.services USING btree (org_id);
+
+
+--
+-- Name: services_search_document_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX services_search_document_idx ON app.services USING gin (search_document);
+
+
+--
+-- Name: services_search_name_trgm_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX services_search_name_trgm_idx ON app.services USING gin (search_name extensions.gin_trgm_ops);
+
+
+--
+-- Name: time_off_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX time_off_org_id_idx ON app.time_off USING btree (org_id);
+
+
+--
+-- Name: time_off_provider_period_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX time_off_provider_period_idx ON app.time_off USING gist (provider_id, period);
+
+
+--
+-- Name: working_hours_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX working_hours_org_id_idx ON app.working_hours USING btree (org_id);
+
+
+--
+-- Name: log_actor_id_at_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX log_actor_id_at_idx ON audit.log USING btree (actor_id, at DESC, id DESC);
+
+
+--
+-- Name: log_at_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX log_at_idx ON audit.log USING btree (at);
+
+
+--
+-- Name: log_org_id_at_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX log_org_id_at_idx ON audit.log USING btree (org_id, at DESC, id DESC);
+
+
+--
+-- Name: log_subject_user_id_at_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX log_subject_user_id_at_idx ON audit.log USING btree (subject_user_id, at DESC, id DESC);
+
+
+--
+-- Name: log_table_row_idx; Type: INDEX; Schema: audit; Owner: -
+--
+
+CREATE INDEX log_table_row_idx ON audit.log USING btree (table_name, row_id);
+
+
+--
+-- Name: login_failures_email_failed_at_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX login_failures_email_failed_at_idx ON auth.login_failures USING btree (email, failed_at);
+
+
+--
+-- Name: one_time_tokens_user_id_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX one_time_tokens_user_id_idx ON auth.one_time_tokens USING btree (user_id, purpose);
+
+
+--
+-- Name: refresh_tokens_session_id_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX refresh_tokens_session_id_idx ON auth.refresh_tokens USING btree (session_id);
+
+
+--
+-- Name: refresh_tokens_user_id_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX refresh_tokens_user_id_idx ON auth.refresh_tokens USING btree (user_id);
+
+
+--
+-- Name: sessions_user_id_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX sessions_user_id_idx ON auth.sessions USING btree (user_id);
+
+
+--
+-- Name: consents_user_id_purpose_at_idx; Type: INDEX; Schema: gdpr; Owner: -
+--
+
+CREATE INDEX consents_user_id_purpose_at_idx ON gdpr.consents USING btree (user_id, purpose, at DESC, id DESC);
+
+
+--
+-- Name: messages_booking_id_idx; Type: INDEX; Schema: outbox; Owner: -
+--
+
+CREATE INDEX messages_booking_id_idx ON outbox.messages USING btree (booking_id);
+
+
+--
+-- Name: messages_claim_idx; Type: INDEX; Schema: outbox; Owner: -
+--
+
+CREATE INDEX messages_claim_idx ON outbox.messages USING btree (next_attempt_at, id) WHERE (status = 'pending'::text);
+
+
+--
+-- Name: messages_recipient_id_idx; Type: INDEX; Schema: outbox; Owner: -
+--
+
+CREATE INDEX messages_recipient_id_idx ON outbox.messages USING btree (recipient_id);
+
+
+--
+-- Name: booking_notes audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.booking_notes FOR EACH ROW EXECUTE FUNCTION private.audit_row('booking_id', '', 'org_id', 'booking:booking_id');
+
+
+--
+-- Name: bookings audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', 'blocked', 'org_id', 'customer_id');
+
+
+--
+-- Name: date_overrides audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.date_overrides FOR EACH ROW EXECUTE FUNCTION private.audit_row('provider_id,on_date', '', 'org_id', 'provider:provider_id');
+
+
+--
+-- Name: memberships audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_row('org_id,user_id', '', 'org_id', 'user_id');
+
+
+--
+-- Name: organizations audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'id', '');
+
+
+--
+-- Name: providers audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.providers FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', 'search_document,search_name', 'org_id', 'user_id');
+
+
+--
+-- Name: services audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.services FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', 'search_document,search_name', 'org_id', '');
+
+
+--
+-- Name: time_off audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.time_off FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', 'provider:provider_id');
+
+
+--
+-- Name: working_hours audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.working_hours FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', 'provider:provider_id');
+
+
+--
+-- Name: bookings bookings_history; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_history AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.record_booking_change();
+
+
+--
+-- Name: bookings bookings_outbox_inserted; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_outbox_inserted AFTER INSERT ON app.bookings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.booking_inserted();
+
+
+--
+-- Name: bookings bookings_outbox_updated; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_outbox_updated AFTER UPDATE ON app.bookings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.booking_updated();
+
+
+--
+-- Name: bookings bookings_touch_updated_at; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: organizations organizations_check; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER organizations_check BEFORE INSERT OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.check_organization();
+
+
+--
+-- Name: organizations organizations_search_reindex; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER organizations_search_reindex AFTER UPDATE OF search_language ON app.organizations FOR EACH ROW WHEN ((new.search_language IS DISTINCT FROM old.search_language)) EXECUTE FUNCTION private.reindex_org_search();
+
+
+--
+-- Name: organizations organizations_touch_updated_at; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER organizations_touch_updated_at BEFORE UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: providers providers_check; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER providers_check BEFORE INSERT OR UPDATE ON app.providers FOR EACH ROW EXECUTE FUNCTION private.check_provider();
+
+
+--
+-- Name: providers providers_link_member_on_insert; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER providers_link_member_on_insert AFTER INSERT ON app.providers FOR EACH ROW WHEN ((new.user_id IS NOT NULL)) EXECUTE FUNCTION private.link_provider_member();
+
+
+--
+-- Name: providers providers_link_member_on_update; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER providers_link_member_on_update AFTER UPDATE OF user_id ON app.providers FOR EACH ROW WHEN (((new.user_id IS NOT NULL) AND (new.user_id IS DISTINCT FROM old.user_id))) EXECUTE FUNCTION private.link_provider_member();
+
+
+--
+-- Name: providers providers_search_config; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER providers_search_config BEFORE INSERT OR UPDATE ON app.providers FOR EACH ROW EXECUTE FUNCTION private.set_search_config();
+
+
+--
+-- Name: providers providers_touch_updated_at; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER providers_touch_updated_at BEFORE UPDATE ON app.providers FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: services services_check; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER services_check BEFORE INSERT OR UPDATE ON app.services FOR EACH ROW EXECUTE FUNCTION private.check_service();
+
+
+--
+-- Name: services services_search_config; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER services_search_config BEFORE INSERT OR UPDATE ON app.services FOR EACH ROW EXECUTE FUNCTION private.set_search_config();
+
+
+--
+-- Name: services services_touch_updated_at; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER services_touch_updated_at BEFORE UPDATE ON app.services FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: time_off time_off_created_by; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER time_off_created_by BEFORE INSERT ON app.time_off FOR EACH ROW EXECUTE FUNCTION private.time_off_created_by();
+
+
+--
+-- Name: users audit_changes; Type: TRIGGER; Schema: auth; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON auth.users FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', '', 'id');
+
+
+--
+-- Name: users users_touch_updated_at; Type: TRIGGER; Schema: auth; Owner: -
+--
+
+CREATE TRIGGER users_touch_updated_at BEFORE UPDATE ON auth.users FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: consents audit_changes; Type: TRIGGER; Schema: gdpr; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON gdpr.consents FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', '', 'user_id');
+
+
+--
+-- Name: messages messages_notify; Type: TRIGGER; Schema: outbox; Owner: -
+--
+
+CREATE TRIGGER messages_notify AFTER INSERT ON outbox.messages FOR EACH STATEMENT EXECUTE FUNCTION private.notify_outbox();
+
+
+--
+-- Name: booking_history booking_history_actor_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_history
+    ADD CONSTRAINT booking_history_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: booking_history booking_history_booking_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_history
+    ADD CONSTRAINT booking_history_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app.bookings(id) ON DELETE CASCADE;
+
+
+--
+-- Name: booking_notes booking_notes_booking_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_notes
+    ADD CONSTRAINT booking_notes_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app.bookings(id) ON DELETE CASCADE;
+
+
+--
+-- Name: booking_notes booking_notes_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_notes
+    ADD CONSTRAINT booking_notes_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: bookings bookings_created_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: bookings bookings_customer_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES auth.users(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: bookings bookings_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE RESTRICT;
+
+
+--
+-- Name: bookings bookings_org_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE RESTRICT;
+
+
+--
+-- Name: date_overrides date_overrides_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.date_overrides
+    ADD CONSTRAINT date_overrides_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: idempotency_keys idempotency_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memberships memberships_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.memberships
+    ADD CONSTRAINT memberships_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: memberships memberships_user_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.memberships
+    ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: providers providers_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.providers
+    ADD CONSTRAINT providers_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: providers providers_user_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.providers
+    ADD CONSTRAINT providers_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: service_providers service_providers_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.service_providers
+    ADD CONSTRAINT service_providers_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: service_providers service_providers_org_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.service_providers
+    ADD CONSTRAINT service_providers_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: services services_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.services
+    ADD CONSTRAINT services_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: time_off time_off_created_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.time_off
+    ADD CONSTRAINT time_off_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: time_off time_off_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.time_off
+    ADD CONSTRAINT time_off_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: working_hours working_hours_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.working_hours
+    ADD CONSTRAINT working_hours_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: one_time_tokens one_time_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: refresh_tokens refresh_tokens_parent_id_fkey; Type: FK CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES auth.refresh_tokens(id) ON DELETE CASCADE;
+
+
+--
+-- Name: refresh_tokens refresh_tokens_session_id_fkey; Type: FK CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES auth.sessions(id) ON DELETE CASCADE;
+
+
+--
+-- Name: refresh_tokens refresh_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: consents consents_user_id_fkey; Type: FK CONSTRAINT; Schema: gdpr; Owner: -
+--
+
+ALTER TABLE ONLY gdpr.consents
+    ADD CONSTRAINT consents_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_booking_id_fkey; Type: FK CONSTRAINT; Schema: outbox; Owner: -
+--
+
+ALTER TABLE ONLY outbox.messages
+    ADD CONSTRAINT messages_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app.bookings(id) ON DELETE SET NULL;
+
+
+--
+-- Name: messages messages_recipient_id_fkey; Type: FK CONSTRAINT; Schema: outbox; Owner: -
+--
+
+ALTER TABLE ONLY outbox.messages
+    ADD CONSTRAINT messages_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: date_overrides anyone reads date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "anyone reads date overrides of visible providers" ON app.date_overrides FOR SELECT TO anon, authenticated USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: organizations anyone reads organizations; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "anyone reads organizations" ON app.organizations FOR SELECT TO anon, authenticated USING (true);
+
+
+--
+-- Name: service_providers anyone reads which providers offer which services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "anyone reads which providers offer which services" ON app.service_providers FOR SELECT TO anon, authenticated USING (true);
+
+
+--
+-- Name: working_hours anyone reads working hours of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "anyone reads working hours of visible providers" ON app.working_hours FOR SELECT TO anon, authenticated USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = working_hours.provider_id))));
+
+
+--
+-- Name: booking_history; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.booking_history ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: booking_notes; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.booking_notes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: bookings; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.bookings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: bookings customers read their own bookings; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "customers read their own bookings" ON app.bookings FOR SELECT TO authenticated USING ((customer_id = ( SELECT auth.uid() AS uid)));
+
+
+--
+-- Name: date_overrides; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.date_overrides ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: idempotency_keys; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.idempotency_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: time_off members and the provider read time off; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "members and the provider read time off" ON app.time_off FOR SELECT TO authenticated USING ((( SELECT private.is_org_member(time_off.org_id) AS is_org_member) OR ( SELECT private.is_provider_self(time_off.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: memberships members read their organization's memberships; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "members read their organization's memberships" ON app.memberships FOR SELECT TO authenticated USING (( SELECT private.is_org_member(memberships.org_id) AS is_org_member));
+
+
+--
+-- Name: memberships; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.memberships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: organizations; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.organizations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: providers owners and admins add providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins add providers" ON app.providers FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_org_manager(providers.org_id) AS is_org_manager));
+
+
+--
+-- Name: services owners and admins add services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins add services" ON app.services FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_org_manager(services.org_id) AS is_org_manager));
+
+
+--
+-- Name: service_providers owners and admins link providers to services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins link providers to services" ON app.service_providers FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_org_manager(service_providers.org_id) AS is_org_manager));
+
+
+--
+-- Name: service_providers owners and admins unlink providers from services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins unlink providers from services" ON app.service_providers FOR DELETE TO authenticated USING (( SELECT private.is_org_manager(service_providers.org_id) AS is_org_manager));
+
+
+--
+-- Name: services owners and admins update services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins update services" ON app.services FOR UPDATE TO authenticated USING (( SELECT private.is_org_manager(services.org_id) AS is_org_manager)) WITH CHECK (( SELECT private.is_org_manager(services.org_id) AS is_org_manager));
+
+
+--
+-- Name: organizations owners and admins update their organization; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins update their organization" ON app.organizations FOR UPDATE TO authenticated USING (( SELECT private.is_org_manager(organizations.id) AS is_org_manager)) WITH CHECK (( SELECT private.is_org_manager(organizations.id) AS is_org_manager));
+
+
+--
+-- Name: working_hours owners, admins and the provider add working hours; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners, admins and the provider add working hours" ON app.working_hours FOR INSERT TO authenticated WITH CHECK ((( SELECT private.is_org_manager(working_hours.org_id) AS is_org_manager) OR ( SELECT private.is_provider_self(working_hours.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: working_hours owners, admins and the provider remove working hours; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners, admins and the provider remove working hours" ON app.working_hours FOR DELETE TO authenticated USING ((( SELECT private.is_org_manager(working_hours.org_id) AS is_org_manager) OR ( SELECT private.is_provider_self(working_hours.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: providers owners, admins and the provider themself update a provider; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners, admins and the provider themself update a provider" ON app.providers FOR UPDATE TO authenticated USING ((( SELECT private.is_org_manager(providers.org_id) AS is_org_manager) OR (user_id = ( SELECT auth.uid() AS uid)))) WITH CHECK ((( SELECT private.is_org_manager(providers.org_id) AS is_org_manager) OR (user_id = ( SELECT auth.uid() AS uid))));
+
+
+--
+-- Name: providers; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.providers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: bookings providers read bookings on their calendar; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "providers read bookings on their calendar" ON app.bookings FOR SELECT TO authenticated USING ((provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])));
+
+
+--
+-- Name: booking_notes providers read internal notes on their calendar; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "providers read internal notes on their calendar" ON app.booking_notes FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[]))))));
+
+
+--
+-- Name: booking_history readers of a booking read its history; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "readers of a booking read its history" ON app.booking_history FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE (b.id = booking_history.booking_id))));
+
+
+--
+-- Name: service_providers; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.service_providers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: services; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.services ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: date_overrides staff and the provider add date overrides; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider add date overrides" ON app.date_overrides FOR INSERT TO authenticated WITH CHECK ((( SELECT private.is_org_staff(date_overrides.org_id) AS is_org_staff) OR ( SELECT private.is_provider_self(date_overrides.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: time_off staff and the provider add time off; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider add time off" ON app.time_off FOR INSERT TO authenticated WITH CHECK ((( SELECT private.is_org_staff(time_off.org_id) AS is_org_staff) OR ( SELECT private.is_provider_self(time_off.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: date_overrides staff and the provider remove date overrides; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider remove date overrides" ON app.date_overrides FOR DELETE TO authenticated USING ((( SELECT private.is_org_staff(date_overrides.org_id) AS is_org_staff) OR ( SELECT private.is_provider_self(date_overrides.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: time_off staff and the provider remove time off; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider remove time off" ON app.time_off FOR DELETE TO authenticated USING ((( SELECT private.is_org_staff(time_off.org_id) AS is_org_staff) OR ( SELECT private.is_provider_self(time_off.provider_id) AS is_provider_self)));
+
+
+--
+-- Name: booking_notes staff read internal notes; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_staff_org_ids() AS my_staff_org_ids)::uuid[])));
+
+
+--
+-- Name: bookings staff read their organization's bookings; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff read their organization's bookings" ON app.bookings FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_staff_org_ids() AS my_staff_org_ids)::uuid[])));
+
+
+--
+-- Name: time_off; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.time_off ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: providers users read active providers and all of their organizations' pro; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "users read active providers and all of their organizations' pro" ON app.providers FOR SELECT TO authenticated USING ((active OR ( SELECT private.is_org_member(providers.org_id) AS is_org_member)));
+
+
+--
+-- Name: services users read active services and all of their organizations' serv; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "users read active services and all of their organizations' serv" ON app.services FOR SELECT TO authenticated USING ((active OR ( SELECT private.is_org_member(services.org_id) AS is_org_member)));
+
+
+--
+-- Name: providers visitors read active providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read active providers" ON app.providers FOR SELECT TO anon USING (active);
+
+
+--
+-- Name: services visitors read active services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read active services" ON app.services FOR SELECT TO anon USING (active);
+
+
+--
+-- Name: working_hours; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.working_hours ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: log; Type: ROW SECURITY; Schema: audit; Owner: -
+--
+
+ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: log owners and admins read their organization's audit entries; Type: POLICY; Schema: audit; Owner: -
+--
+
+CREATE POLICY "owners and admins read their organization's audit entries" ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_managed_org_ids() AS my_managed_org_ids)::uuid[])));
+
+
+--
+-- Name: log platform admins read every audit entry; Type: POLICY; Schema: audit; Owner: -
+--
+
+CREATE POLICY "platform admins read every audit entry" ON audit.log FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
+
+
+--
+-- Name: common_passwords; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.common_passwords ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: login_failures; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.login_failures ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: one_time_tokens; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.one_time_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users platform admins read every account; Type: POLICY; Schema: auth; Owner: -
+--
+
+CREATE POLICY "platform admins read every account" ON auth.users FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
+
+
+--
+-- Name: refresh_tokens; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.refresh_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sessions; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users users read their own account; Type: POLICY; Schema: auth; Owner: -
+--
+
+CREATE POLICY "users read their own account" ON auth.users FOR SELECT TO authenticated USING ((id = ( SELECT auth.uid() AS uid)));
+
+
+--
+-- Name: refresh_tokens users read their own refresh tokens; Type: POLICY; Schema: auth; Owner: -
+--
+
+CREATE POLICY "users read their own refresh tokens" ON auth.refresh_tokens FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
+
+
+--
+-- Name: sessions users read their own sessions; Type: POLICY; Schema: auth; Owner: -
+--
+
+CREATE POLICY "users read their own sessions" ON auth.sessions FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
+
+
+--
+-- Name: users users update their own profile; Type: POLICY; Schema: auth; Owner: -
+--
+
+CREATE POLICY "users update their own profile" ON auth.users FOR UPDATE TO authenticated USING ((id = ( SELECT auth.uid() AS uid))) WITH CHECK ((id = ( SELECT auth.uid() AS uid)));
+
+
+--
+-- Name: consents; Type: ROW SECURITY; Schema: gdpr; Owner: -
+--
+
+ALTER TABLE gdpr.consents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: consents platform admins read every consent; Type: POLICY; Schema: gdpr; Owner: -
+--
+
+CREATE POLICY "platform admins read every consent" ON gdpr.consents FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
+
+
+--
+-- Name: consents users read their own consents; Type: POLICY; Schema: gdpr; Owner: -
+--
+
+CREATE POLICY "users read their own consents" ON gdpr.consents FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
+
+
+--
+-- Name: messages; Type: ROW SECURITY; Schema: outbox; Owner: -
+--
+
+ALTER TABLE outbox.messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: clock; Type: ROW SECURITY; Schema: private; Owner: -
+--
+
+ALTER TABLE private.clock ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: settings; Type: ROW SECURITY; Schema: private; Owner: -
+--
+
+ALTER TABLE private.settings ENABLE ROW LEVEL SECURITY;
+
+--
+-- PostgreSQL database dump complete
+--
+
+
