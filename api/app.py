@@ -157,6 +157,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             audience=settings.jwt_audience,
             leeway=settings.jwt_leeway_seconds,
         )
+        state.known_ids = {}
         state.pool = await db.create_pool(
             dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )

@@ -77,7 +77,9 @@ async def invoke(
     identity: Identity = ANON
     try:
         if not anonymous:
-            identity = identify(request.headers.get("authorization"), state.verifier)
+            identity = identify(
+                request.headers.get("authorization"), state.verifier, state.known_ids
+            )
         if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon)

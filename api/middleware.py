@@ -5,6 +5,7 @@ Non-HTTP scopes pass through untouched.
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 
@@ -16,6 +17,14 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
+
+
+_PREFIX = uuid.uuid4().hex[:12]  # this process; unique enough across instances
+_counter = itertools.count(1)
+
+
+def _next_id() -> str:
+    return f"{_PREFIX}-{next(_counter):x}"
 
 
 class RequestContext:
@@ -33,7 +42,7 @@ class RequestContext:
             if name == b"x-request-id":
                 given = value.decode("latin-1")
                 break
-        request_id = given if REQUEST_ID_RE.match(given) else str(uuid.uuid4())
+        request_id = given if REQUEST_ID_RE.match(given) else _next_id()
         scope.setdefault("state", {})["request_id"] = request_id
         extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
 
