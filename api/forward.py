@@ -46,9 +46,31 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise RequestError(400, "invalid_json", "The body is not valid JSON.") from None
+    except RecursionError:
+        data = TOO_DEEP  # nested past the parser's limit: refused below like any deep body
+    if data is TOO_DEEP or _depth(data) > MAX_DEPTH:
+        raise RequestError(422, "validation_failed", f"JSON nested deeper than {MAX_DEPTH}.")
     if not isinstance(data, dict):
         raise RequestError(422, "validation_failed", "The body must be a JSON object.")
     return data
+
+
+MAX_DEPTH = 32  # no argument of the contract nests deeper than a few levels
+TOO_DEEP = object()
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, counted without recursion (a deep body must not exhaust the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _context(request: Request) -> str:

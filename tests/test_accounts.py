@@ -847,3 +847,14 @@ async def test_the_user_list_refuses_unknown_query_parameters(
     admin = await make_platform_admin(db, make_account)
     response = await client.get(f"{API}/users", params={"role": "admin"}, headers=admin.headers)
     assert_problem(response, 422, "unknown_field")
+
+
+@pytest.mark.parametrize("depth", [33, 1000, 100_000])
+async def test_deeply_nested_json_is_refused_without_a_server_error(
+    client: httpx.AsyncClient, depth: int
+) -> None:
+    body = b'{"email": ' + b"[" * depth + b"]" * depth + b"}"
+    response = await client.post(
+        f"{API}/auth/register", content=body, headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 422, "validation_failed")
