@@ -332,8 +332,15 @@ COMMANDS = {
 }
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM unwinds like Ctrl-C, so the embedded cluster, Redis and the worker are stopped by
+    # their context managers (uvicorn re-raises the signal once it has shut down).
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, _terminate)
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
