@@ -115,15 +115,15 @@ class Runner:
             pytrace=False,
         )
 
-    def interrupt(self, server: DevServer) -> int:
-        server.process.send_signal(signal.SIGINT)
+    def interrupt(self, server: DevServer, sig: int = signal.SIGINT) -> int:
+        server.process.send_signal(sig)
         try:
             return server.process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait()
             pytest.fail(
-                server.explain(f"slotbase dev did not exit within {STOP_TIMEOUT:.0f} s of SIGINT"),
+                server.explain(f"slotbase dev did not exit within {STOP_TIMEOUT:.0f} s of {sig}"),
                 pytrace=False,
             )
 
@@ -169,14 +169,14 @@ def me(http: httpx.Client, server: DevServer, token: str) -> dict[str, object]:
 
 
 def assert_stopped(runner: Runner, server: DevServer, code: int) -> None:
-    assert code in (0, 130), server.explain(f"slotbase dev exited with {code} after SIGINT")
+    assert code in (0, 130, 143), server.explain(f"slotbase dev exited with {code} on a signal")
     pid_file = runner.data_dir / "pg" / "postmaster.pid"
     assert not pid_file.exists(), server.explain(
         "the embedded PostgreSQL is still running after slotbase dev exited"
     )
 
 
-def test_dev_serves_over_http_stops_on_sigint_and_keeps_its_data(runner: Runner) -> None:
+def test_dev_serves_over_http_stops_on_sigint_or_sigterm_and_keeps_its_data(runner: Runner) -> None:
     with httpx.Client(trust_env=False, timeout=10.0) as http:
         first = runner.start()
         runner.wait_ready(first, http)
@@ -200,4 +200,5 @@ def test_dev_serves_over_http_stops_on_sigint_and_keeps_its_data(runner: Runner)
         assert again["id"] == user_id
         assert again["full_name"] == "Dev Server"
 
-        assert_stopped(runner, second, runner.interrupt(second))
+        # A process manager's SIGTERM stops everything as cleanly as Ctrl-C.
+        assert_stopped(runner, second, runner.interrupt(second, signal.SIGTERM))
