@@ -2294,45 +2294,6 @@ COMMENT ON FUNCTION private.act_as(p_role text, p_claims jsonb) IS 'Become p_rol
 
 
 --
--- Name: act_as_caller_check(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.act_as_caller_check(p_provider_id uuid, p_service_id uuid) RETURNS void
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_provider app.providers;
-  v_service app.services;
-begin
-  -- Same visibility rules as the policies: inactive things exist only for members.
-  select * into v_provider from app.providers p where p.id = p_provider_id;
-  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
-    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
-  end if;
-  select * into v_service from app.services s where s.id = p_service_id;
-  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
-    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
-  end if;
-  if v_service.org_id <> v_provider.org_id or not v_service.active or not v_provider.active
-      or not exists (
-        select 1 from app.service_providers sp
-        where sp.service_id = p_service_id and sp.provider_id = p_provider_id) then
-    raise exception using errcode = 'PT422', message = 'service_not_offered',
-      detail = 'This provider does not offer this service.';
-  end if;
-end;
-$$;
-
-
---
--- Name: FUNCTION act_as_caller_check(p_provider_id uuid, p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.act_as_caller_check(p_provider_id uuid, p_service_id uuid) IS 'Inside definer functions: 404 unless the caller could see provider and service, 422 service_not_offered unless the provider offers it.';
-
-
---
 -- Name: add_member(uuid, text, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -3484,8 +3445,7 @@ begin
   end if;
 
   -- Visibility of provider and service is the caller's own, as in the slot list.
-  perform private.act_as_caller_check(p_provider_id, p_service_id);
-  select * into v_service from app.services s where s.id = p_service_id;
+  v_service := private.offered_service(p_provider_id, p_service_id);
   v_start := private.parse_instant(p_start);
 
   if v_customer <> v_uid then
@@ -5127,25 +5087,27 @@ COMMENT ON COLUMN app.services.search_name IS 'The name folded (private.search_f
 --
 
 CREATE FUNCTION private.offered_service(p_provider_id uuid, p_service_id uuid) RETURNS app.services
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
+  v_provider app.providers;
   v_service app.services;
-  v_provider_org uuid;
 begin
-  select p.org_id into v_provider_org from app.providers p where p.id = p_provider_id;
-  if not found then
+  -- The visibility rules of the providers and services policies (active, or the caller is a
+  -- member), spelled out because definer callers (booking) run as the owner.
+  select * into v_provider from app.providers p where p.id = p_provider_id;
+  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
   end if;
   select * into v_service from app.services s where s.id = p_service_id;
-  if not found then
+  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
   end if;
-  if v_service.org_id <> v_provider_org or not v_service.active or not exists (
-    select 1 from app.service_providers sp
-    where sp.service_id = p_service_id and sp.provider_id = p_provider_id
-  ) or not exists (select 1 from app.providers p where p.id = p_provider_id and p.active) then
+  if v_service.org_id <> v_provider.org_id or not v_service.active or not v_provider.active
+      or not exists (
+        select 1 from app.service_providers sp
+        where sp.service_id = p_service_id and sp.provider_id = p_provider_id) then
     raise exception using errcode = 'PT422', message = 'service_not_offered',
       detail = 'This provider does not offer this service.';
   end if;
@@ -5158,7 +5120,7 @@ $$;
 -- Name: FUNCTION offered_service(p_provider_id uuid, p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.offered_service(p_provider_id uuid, p_service_id uuid) IS 'The service when the caller can see provider and service and the provider offers it (both active); 404 not_found or 422 service_not_offered otherwise. Invoker: visibility is the caller''s.';
+COMMENT ON FUNCTION private.offered_service(p_provider_id uuid, p_service_id uuid) IS 'The service when the caller can see provider and service and the provider offers it (both active); 404 not_found or 422 service_not_offered otherwise. One rule for the slot list, availability checks and booking. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, not from RLS.';
 
 
 --

@@ -176,25 +176,27 @@ create or replace function private.offered_service(p_provider_id uuid, p_service
 returns app.services
 language plpgsql
 stable
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
+  v_provider app.providers;
   v_service app.services;
-  v_provider_org uuid;
 begin
-  select p.org_id into v_provider_org from app.providers p where p.id = p_provider_id;
-  if not found then
+  -- The visibility rules of the providers and services policies (active, or the caller is a
+  -- member), spelled out because definer callers (booking) run as the owner.
+  select * into v_provider from app.providers p where p.id = p_provider_id;
+  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
   end if;
   select * into v_service from app.services s where s.id = p_service_id;
-  if not found then
+  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
   end if;
-  if v_service.org_id <> v_provider_org or not v_service.active or not exists (
-    select 1 from app.service_providers sp
-    where sp.service_id = p_service_id and sp.provider_id = p_provider_id
-  ) or not exists (select 1 from app.providers p where p.id = p_provider_id and p.active) then
+  if v_service.org_id <> v_provider.org_id or not v_service.active or not v_provider.active
+      or not exists (
+        select 1 from app.service_providers sp
+        where sp.service_id = p_service_id and sp.provider_id = p_provider_id) then
     raise exception using errcode = 'PT422', message = 'service_not_offered',
       detail = 'This provider does not offer this service.';
   end if;
@@ -202,7 +204,7 @@ begin
 end;
 $$;
 comment on function private.offered_service(uuid, uuid) is
-  'The service when the caller can see provider and service and the provider offers it (both active); 404 not_found or 422 service_not_offered otherwise. Invoker: visibility is the caller''s.';
+  'The service when the caller can see provider and service and the provider offers it (both active); 404 not_found or 422 service_not_offered otherwise. One rule for the slot list, availability checks and booking. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, not from RLS.';
 grant execute on function private.offered_service(uuid, uuid) to anon, authenticated;
 
 create or replace function private.range_bound(p_value text, p_zone text, p_end boolean, p_field text)

@@ -313,8 +313,7 @@ begin
   end if;
 
   -- Visibility of provider and service is the caller's own, as in the slot list.
-  perform private.act_as_caller_check(p_provider_id, p_service_id);
-  select * into v_service from app.services s where s.id = p_service_id;
+  v_service := private.offered_service(p_provider_id, p_service_id);
   v_start := private.parse_instant(p_start);
 
   if v_customer <> v_uid then
@@ -364,37 +363,7 @@ $$;
 comment on function private.create_booking(uuid, uuid, text, text, uuid, text) is
   'Book a slot after the same checks as the slot list; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
 
-create or replace function private.act_as_caller_check(p_provider_id uuid, p_service_id uuid)
-returns void
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v_provider app.providers;
-  v_service app.services;
-begin
-  -- Same visibility rules as the policies: inactive things exist only for members.
-  select * into v_provider from app.providers p where p.id = p_provider_id;
-  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
-    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
-  end if;
-  select * into v_service from app.services s where s.id = p_service_id;
-  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
-    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
-  end if;
-  if v_service.org_id <> v_provider.org_id or not v_service.active or not v_provider.active
-      or not exists (
-        select 1 from app.service_providers sp
-        where sp.service_id = p_service_id and sp.provider_id = p_provider_id) then
-    raise exception using errcode = 'PT422', message = 'service_not_offered',
-      detail = 'This provider does not offer this service.';
-  end if;
-end;
-$$;
-comment on function private.act_as_caller_check(uuid, uuid) is
-  'Inside definer functions: 404 unless the caller could see provider and service, 422 service_not_offered unless the provider offers it.';
+drop function if exists private.act_as_caller_check(uuid, uuid);
 
 create or replace function private.check_cutoff(p_booking app.bookings)
 returns void
