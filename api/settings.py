@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,60 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     if not lo <= value <= hi:
         raise SettingsError(f"{name} must be between {lo} and {hi}, not {value}")
     return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+class Rate(NamedTuple):
+    """At most `limit` requests per `window` seconds."""
+
+    limit: int
+    window: int
+
+    @classmethod
+    def parse(cls, name: str, raw: str) -> Rate:
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*(s|m|h)?\s*", raw)
+        if not match:
+            raise SettingsError(f"{name} must look like 100/60 (requests per seconds), not {raw!r}")
+        limit, window = int(match[1]), int(match[2]) * {"s": 1, "m": 60, "h": 3600}[match[3] or "s"]
+        if limit < 1 or not 1 <= window <= 86400:
+            raise SettingsError(f"{name}: the limit must be positive and the window 1s to 1 day")
+        return cls(limit, window)
+
+
+RATE_IP = Rate(600, 60)  # per client address, all routes
+RATE_USER = Rate(1200, 60)  # per signed-in user (sub), all routes
+RATE_AUTH = Rate(20, 60)  # per client address: login, register, refresh, password reset
+
+
+def _rate(env: Mapping[str, str], name: str, default: Rate) -> Rate:
+    raw = env.get(name, "").strip()
+    return Rate.parse(name, raw) if raw else default
+
+
+def _networks(
+    name: str, items: tuple[str, ...]
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
 
 
 def _split_keys(raw: str) -> list[str]:
@@ -64,6 +120,28 @@ class Settings:
     first_superuser_email: str | None = None
     first_superuser_password: str | None = None
     data_dir: Path = ROOT / ".data"
+    debug: bool = False
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # The edge
+    allowed_hosts: tuple[str, ...] = ("*",)
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    request_timeout_seconds: int = 30
+    hsts_max_age: int = 63_072_000
+    # Rate limits (shared through Redis)
+    rate_limit_enabled: bool = True
+    rate_limit_ip: Rate = RATE_IP
+    rate_limit_user: Rate = RATE_USER
+    rate_limit_auth: Rate = RATE_AUTH
+    # Metrics
+    metrics_enabled: bool = True
+    metrics_token: str | None = None
+    metrics_port: int | None = None
+    # Live events
+    events_heartbeat_seconds: int = 15
+    events_queue_size: int = 1000
 
     @property
     def production(self) -> bool:
@@ -101,6 +179,24 @@ class Settings:
             first_superuser_email=env.get("FIRST_SUPERUSER_EMAIL") or None,
             first_superuser_password=env.get("FIRST_SUPERUSER_PASSWORD") or None,
             data_dir=data_dir,
+            debug=_bool(env, "DEBUG", False),
+            log_format=(env.get("LOG_FORMAT", "").strip().lower() or "json"),
+            log_level=(env.get("LOG_LEVEL", "").strip().upper() or "INFO"),
+            allowed_hosts=_list(env, "ALLOWED_HOSTS", ("*",)),
+            cors_origins=_list(env, "CORS_ORIGINS"),
+            cors_allow_credentials=_bool(env, "CORS_ALLOW_CREDENTIALS", False),
+            trusted_proxies=_networks("TRUSTED_PROXIES", _list(env, "TRUSTED_PROXIES")),
+            request_timeout_seconds=_int(env, "REQUEST_TIMEOUT_SECONDS", 30, 1, 3600),
+            hsts_max_age=_int(env, "HSTS_MAX_AGE", 63_072_000, 0, 10 * 31_536_000),
+            rate_limit_enabled=_bool(env, "RATE_LIMIT_ENABLED", True),
+            rate_limit_ip=_rate(env, "RATE_LIMIT_IP", RATE_IP),
+            rate_limit_user=_rate(env, "RATE_LIMIT_USER", RATE_USER),
+            rate_limit_auth=_rate(env, "RATE_LIMIT_AUTH", RATE_AUTH),
+            metrics_enabled=_bool(env, "METRICS_ENABLED", True),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            metrics_port=_int(env, "METRICS_PORT", 0, 0, 65535) or None,
+            events_heartbeat_seconds=_int(env, "EVENTS_HEARTBEAT_SECONDS", 15, 1, 300),
+            events_queue_size=_int(env, "EVENTS_QUEUE_SIZE", 1000, 1, 1_000_000),
         )
         settings.check()
         return settings
@@ -110,6 +206,15 @@ class Settings:
             raise SettingsError("DB_POOL_MIN must not exceed DB_POOL_MAX")
         if bool(self.first_superuser_email) != bool(self.first_superuser_password):
             raise SettingsError("set both FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError("LOG_FORMAT must be json or text")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if "*" in self.cors_origins and self.cors_allow_credentials:
+            # A wildcard origin with credentials lets any site act as the signed-in user.
+            raise SettingsError("CORS_ORIGINS=* cannot be combined with CORS_ALLOW_CREDENTIALS")
+        if self.metrics_port is not None and self.metrics_port == self.port:
+            raise SettingsError("METRICS_PORT must differ from PORT (leave it unset to share)")
         if not self.production:
             return
         problems = []
@@ -123,6 +228,10 @@ class Settings:
             problems.append("FIRST_SUPERUSER_PASSWORD is a default secret")
         if self.api_database_url is None and (self.authenticator_password or "") in DEV_SECRETS:
             problems.append("AUTHENTICATOR_PASSWORD must be set to a real secret")
+        if self.debug:
+            problems.append("DEBUG must be off")
+        if self.metrics_token is not None and self.metrics_token in DEV_SECRETS:
+            problems.append("METRICS_TOKEN is a default secret")
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
 
