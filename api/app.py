@@ -14,10 +14,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, health, oauth
+from api import db, events, health, oauth, streams
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
 from api.middleware import RequestContext
@@ -121,6 +121,8 @@ def routes() -> list[BaseRoute]:
         *table,
         StarletteRoute(PREFIX + "/auth/token", oauth.token, methods=["POST"]),
         StarletteRoute(PREFIX + "/rpc/{name}", rpc, methods=["GET", "POST"]),
+        StarletteRoute(PREFIX + "/events", streams.events, methods=["GET"]),
+        WebSocketRoute(PREFIX + "/ws", streams.websocket_endpoint),
         StarletteRoute("/.well-known/jwks.json", jwks_document, methods=["GET"]),
         StarletteRoute(PREFIX + "/auth/jwks", jwks_document, methods=["GET"]),
         StarletteRoute("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
@@ -164,10 +166,15 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         state.redis = aioredis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
         )
+        state.hub = events.Hub(events.sql_caller(state))
+        state.listener = events.Listener(dsn, state.hub)
         try:
             state.catalog = await db.Catalog.load(state.pool)
+            await state.listener.start()
             yield
         finally:
+            await state.listener.stop()
+            state.hub.close_all("shutdown")
             await state.redis.aclose()
             await state.pool.close()
 

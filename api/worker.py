@@ -38,6 +38,7 @@ MARK_FAILED = "select private.mark_failed($1, $2, $3)"
 REMINDERS = "select private.enqueue_reminders()"
 HAS_PURGE = "select pg_catalog.to_regproc('gdpr.purge_expired') is not null"
 PURGE = "select gdpr.purge_expired()::text"
+PURGE_EVENTS = "select private.purge_events()"
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
@@ -83,6 +84,8 @@ class Worker:
             if purge and (await as_service(self.conn, HAS_PURGE))[0][0]:
                 rows = await as_service(self.conn, PURGE)
                 log.info("gdpr.purge_expired: %s", rows[0][0] if rows else "")
+                rows = await as_service(self.conn, PURGE_EVENTS)
+                log.info("purged %s live-update events past their retention", rows[0][0])
         except asyncpg.PostgresError as exc:
             log.warning("maintenance failed: %s", exc)
 

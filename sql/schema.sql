@@ -812,6 +812,70 @@ COMMENT ON FUNCTION api.delete_time_off(id uuid) IS 'DELETE /time-off/{id} (owne
 
 
 --
+-- Name: event_topics(text[]); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.event_topics(topics text[]) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.to_json(private.topic_filter(topics));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION event_topics(topics text[]); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.event_topics(topics text[]) IS 'Checks live-update topics before subscribing and returns them normalized. bookings: the caller''s bookings as customer, their calendar as provider, their organizations'' as staff (needs a token); availability:<provider id>: anyone who can see the provider. 401, 404 or 422 for a topic the caller may not have.';
+
+
+--
+-- Name: events_since(bigint, text[], integer); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.events_since(after bigint, topics text[], lim integer DEFAULT 200) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_topics text[] := private.topic_filter(topics);
+  v_limit integer := private.page_limit(lim);
+  v_items jsonb;
+  v_floor bigint := private.events_floor();
+begin
+  if after is null or after < 0 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'after must be an event id (0 or more).';
+  end if;
+  select coalesce(pg_catalog.jsonb_agg(private.event_json(e) order by e.id), '[]')
+  into v_items
+  from (
+    select e.* from app.events e
+    where e.id > after and private.event_topic(e) = any (v_topics)
+    order by e.id
+    limit v_limit + 1
+  ) e;
+  return pg_catalog.json_build_object(
+    'items', case when pg_catalog.jsonb_array_length(v_items) > v_limit then v_items - v_limit else v_items end,
+    'next_cursor', case when pg_catalog.jsonb_array_length(v_items) > v_limit
+      then (v_items -> (v_limit - 1) ->> 'id') end,
+    -- Events after `after` were purged already: the client should reload what it shows.
+    'gap', v_floor is not null and after < v_floor - 1);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION events_since(after bigint, topics text[], lim integer); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.events_since(after bigint, topics text[], lim integer) IS 'Events after the event id `after` on the given topics that the caller may read, oldest first: {items, next_cursor, gap}. gap is true when some were purged (kept for events_retention_minutes). What SSE''s Last-Event-ID resumes from.';
+
+
+--
 -- Name: export_me(); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -2163,6 +2227,35 @@ COMMENT ON FUNCTION api.user_audit(user_id uuid, lim integer, cursor text) IS 'G
 
 
 --
+-- Name: visible_events(bigint[]); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.visible_events(ids bigint[]) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if pg_catalog.cardinality(ids) > 1000 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'At most 1000 ids at once.';
+  end if;
+  return (
+    select coalesce(pg_catalog.json_agg(private.event_json(e) order by e.id), '[]')
+    from app.events e
+    where e.id = any (ids)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION visible_events(ids bigint[]); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.visible_events(ids bigint[]) IS 'The events among `ids` that the caller may read (row-level security decides), oldest first. The API asks this for each subscriber before delivering a booking event.';
+
+
+--
 -- Name: jwt(); Type: FUNCTION; Schema: auth; Owner: -
 --
 
@@ -2635,6 +2728,54 @@ $$;
 --
 
 COMMENT ON FUNCTION private.audit_row() IS 'AFTER INSERT OR UPDATE OR DELETE row trigger writing audit.log. Arguments: key columns, columns never to record (generated ones), the organization column, how to find the person the row is about (a column, booking:<column> or provider:<column>). Secret columns are always left out. Definer: clients may not write audit.log, and the subject lookups read rows the caller may not see.';
+
+
+--
+-- Name: booking_events(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_kind text;
+  v_was_blocking boolean := TG_OP = 'UPDATE' and OLD.status in ('pending', 'confirmed');
+  v_is_blocking boolean := NEW.status in ('pending', 'confirmed');
+begin
+  if TG_OP = 'INSERT' then
+    v_kind := 'booking.created';
+  elsif NEW.status is distinct from OLD.status then
+    v_kind := 'booking.' || NEW.status::text;
+  elsif NEW.starts_at is distinct from OLD.starts_at or NEW.ends_at is distinct from OLD.ends_at then
+    v_kind := 'booking.rescheduled';
+  elsif NEW.customer_note is distinct from OLD.customer_note then
+    v_kind := 'booking.updated';
+  end if;
+  if v_kind is not null then
+    perform private.publish_event('bookings', v_kind, NEW.org_id, NEW.provider_id, NEW.id, NEW.status::text);
+  end if;
+  -- Availability moves when the booking starts or stops blocking time, or blocks other time.
+  if v_was_blocking or v_is_blocking then
+    if TG_OP = 'INSERT' or v_was_blocking <> v_is_blocking or NEW.blocked <> OLD.blocked then
+      perform private.publish_event('availability', 'availability.changed', NEW.org_id, NEW.provider_id,
+        p_during => case
+          when v_was_blocking and v_is_blocking then pg_catalog.range_merge(OLD.blocked, NEW.blocked)
+          when v_was_blocking then OLD.blocked
+          else NEW.blocked
+        end);
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_events(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves.';
 
 
 --
@@ -3952,6 +4093,145 @@ $$;
 --
 
 COMMENT ON FUNCTION private.error(p_status integer, p_code text, p_detail text, p_headers jsonb) IS 'Answer an error without rolling back: sets response.status (and response.headers) and returns {code, detail}.';
+
+
+--
+-- Name: events; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.events (
+    id bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    topic text NOT NULL,
+    kind text NOT NULL,
+    org_id uuid NOT NULL,
+    provider_id uuid NOT NULL,
+    booking_id uuid,
+    status text,
+    during tstzrange,
+    CONSTRAINT events_check CHECK (((topic = 'bookings'::text) = (booking_id IS NOT NULL))),
+    CONSTRAINT events_kind_check CHECK ((kind ~ '^[a-z_]+\.[a-z_]+$'::text)),
+    CONSTRAINT events_topic_check CHECK ((topic = ANY (ARRAY['bookings'::text, 'availability'::text])))
+);
+
+ALTER TABLE ONLY app.events FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE events; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.events IS 'The change feed for live updates: one row per booking or availability change, ids and kinds only; kept for private.settings events_retention_minutes, then purged.';
+
+
+--
+-- Name: COLUMN events.during; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.events.during IS 'Availability events: the instants whose availability changed, when known (null: any time).';
+
+
+--
+-- Name: event_json(app.events); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.event_json(p_event app.events) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return pg_catalog.jsonb_build_object(
+    'id', p_event.id,
+    'topic', private.event_topic(p_event),
+    'kind', p_event.kind,
+    'at', private.utc(p_event.at),
+    'data', case p_event.topic
+      when 'bookings' then pg_catalog.jsonb_build_object(
+        'booking_id', p_event.booking_id,
+        'org_id', p_event.org_id,
+        'provider_id', p_event.provider_id,
+        'status', p_event.status)
+      else pg_catalog.jsonb_build_object(
+        'org_id', p_event.org_id,
+        'provider_id', p_event.provider_id,
+        'from', private.utc(pg_catalog.lower(p_event.during)),
+        'to', private.utc(pg_catalog.upper(p_event.during)))
+    end);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION event_json(p_event app.events); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.event_json(p_event app.events) IS 'One event as clients receive it: {id, topic, kind, at, data}; data holds ids, a status or a time range, never personal data.';
+
+
+--
+-- Name: event_topic(app.events); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.event_topic(p_event app.events) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_event.topic = 'availability' then
+    return 'availability:' || p_event.provider_id::text;
+  end if;
+  return p_event.topic;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION event_topic(p_event app.events); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.event_topic(p_event app.events) IS 'The topic a client subscribes to for this event: bookings, or availability:<provider id>.';
+
+
+--
+-- Name: events_ceiling(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.events_ceiling() RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return coalesce((select pg_catalog.max(e.id) from app.events e), 0);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION events_ceiling(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.events_ceiling() IS 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down.';
+
+
+--
+-- Name: events_floor(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.events_floor() RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (select pg_catalog.min(e.id) from app.events e);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION events_floor(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (null when none): a resume from before it has missed purged events.';
 
 
 --
@@ -5655,6 +5935,63 @@ COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone 
 
 
 --
+-- Name: publish_event(text, text, uuid, uuid, uuid, text, tstzrange); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid DEFAULT NULL::uuid, p_status text DEFAULT NULL::text, p_during tstzrange DEFAULT NULL::tstzrange) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_event app.events;
+begin
+  insert into app.events (at, topic, kind, org_id, provider_id, booking_id, status, during)
+  values (private.now(), p_topic, p_kind, p_org_id, p_provider_id, p_booking_id, p_status, p_during)
+  returning * into v_event;
+  perform pg_catalog.pg_notify('slotbase_events', case
+    when v_event.topic = 'bookings'
+      then pg_catalog.jsonb_build_object('id', v_event.id, 'topic', 'bookings')::text
+    else private.event_json(v_event)::text
+  end);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid, p_status text, p_during tstzrange); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid, p_status text, p_during tstzrange) IS 'Record one event in app.events and NOTIFY slotbase_events (delivered when the transaction commits, never if it rolls back). Called by triggers only.';
+
+
+--
+-- Name: purge_events(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.purge_events() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer;
+begin
+  delete from app.events e
+  where e.at < private.now()
+    - pg_catalog.make_interval(mins => greatest(5, coalesce(private.setting('events_retention_minutes')::integer, 60)));
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION purge_events(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.purge_events() IS 'Delete events older than events_retention_minutes (never less than 5); the worker runs it.';
+
+
+--
 -- Name: purge_expired(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -6537,6 +6874,54 @@ COMMENT ON FUNCTION private.schedule_bound(p_value text, p_zone text, p_field te
 
 
 --
+-- Name: schedule_events(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.schedule_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_row record;
+  v_sent text := coalesce(pg_catalog.current_setting('slotbase.availability_sent', true), '');
+  v_columns text := 'org_id, provider_id, '
+    || case when TG_TABLE_NAME = 'time_off' then 'period' else 'null::tstzrange' end || ' as period';
+  v_rows text := case TG_OP
+    when 'INSERT' then pg_catalog.format('select %s from new_rows', v_columns)
+    when 'DELETE' then pg_catalog.format('select %s from old_rows', v_columns)
+    else pg_catalog.format('select %1$s from new_rows union all select %1$s from old_rows', v_columns)
+  end;
+begin
+  -- Statement-level, so replacing a week of working hours is one event per provider, not one per
+  -- row; the transaction-local list folds a delete-then-insert into one event as well.
+  for v_row in execute pg_catalog.format(
+    'select c.org_id, c.provider_id, pg_catalog.range_merge(pg_catalog.range_agg(c.period)) as during,'
+    '       pg_catalog.bool_or(c.period is null) as unbounded'
+    ' from (%s) c group by c.org_id, c.provider_id', v_rows)
+  loop
+    if TG_TABLE_NAME <> 'time_off' or v_row.unbounded then
+      continue when pg_catalog.strpos(v_sent, v_row.provider_id::text) > 0;
+      v_sent := v_sent || v_row.provider_id::text || ',';
+      perform private.publish_event('availability', 'availability.changed', v_row.org_id, v_row.provider_id);
+    else
+      perform private.publish_event('availability', 'availability.changed', v_row.org_id, v_row.provider_id,
+        p_during => v_row.during);
+    end if;
+  end loop;
+  perform pg_catalog.set_config('slotbase.availability_sent', v_sent, true);
+  return null;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION schedule_events(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off).';
+
+
+--
 -- Name: scrub_json(jsonb, text[], text[]); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -7151,6 +7536,29 @@ COMMENT ON FUNCTION private.service_json(p_service app.services) IS 'The service
 
 
 --
+-- Name: session_events(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.session_events() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform pg_catalog.pg_notify('slotbase_events',
+    pg_catalog.jsonb_build_object('topic', 'session', 'sid', OLD.id)::text);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION session_events(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.session_events() IS 'AFTER trigger on auth.sessions: a session that is revoked or deleted closes its live streams (NOTIFY at commit).';
+
+
+--
 -- Name: session_is_active(uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -7505,6 +7913,61 @@ $$;
 --
 
 COMMENT ON FUNCTION private.token_pair(p_user auth.users, p_refresh_token text, p_claims jsonb) IS 'Token pair before signing: the API replaces "claims" by the signed access_token.';
+
+
+--
+-- Name: topic_filter(text[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.topic_filter(p_topics text[]) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_topic text;
+  v_provider uuid;
+  v_out text[] := '{}';
+begin
+  if p_topics is null or pg_catalog.cardinality(p_topics) = 0 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'Name at least one topic: bookings, or availability:<provider id>.';
+  end if;
+  if pg_catalog.cardinality(p_topics) > 100 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'At most 100 topics at once.';
+  end if;
+  foreach v_topic in array p_topics loop
+    v_topic := pg_catalog.btrim(coalesce(v_topic, ''));
+    if v_topic = 'bookings' then
+      if auth.uid() is null then
+        raise exception using errcode = 'PT401', message = 'unauthorized',
+          detail = 'The bookings topic needs an access token.';
+      end if;
+    elsif v_topic ~* '^availability:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+      v_provider := pg_catalog.substr(v_topic, 14)::uuid;
+      if not exists (select 1 from app.providers p where p.id = v_provider) then
+        raise exception using errcode = 'PT404', message = 'not_found',
+          detail = 'No such provider.';
+      end if;
+      v_topic := 'availability:' || v_provider::text;
+    else
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'Unknown topic; use bookings, or availability:<provider id>.';
+    end if;
+    if not v_topic = any (v_out) then
+      v_out := v_out || v_topic;
+    end if;
+  end loop;
+  return v_out;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION topic_filter(p_topics text[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.topic_filter(p_topics text[]) IS 'Checks topics under the caller''s identity (bookings needs a token; a provider must be visible) and returns them normalized, without repeats.';
 
 
 --
@@ -10128,6 +10591,20 @@ COMMENT ON TABLE app.date_overrides IS 'Replaces the weekly hours on one local d
 
 
 --
+-- Name: events_id_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -10570,6 +11047,14 @@ ALTER TABLE ONLY app.date_overrides
 
 
 --
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -10866,6 +11351,27 @@ CREATE INDEX date_overrides_org_id_idx ON app.date_overrides USING btree (org_id
 
 
 --
+-- Name: events_at_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX events_at_idx ON app.events USING btree (at);
+
+
+--
+-- Name: events_booking_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX events_booking_id_idx ON app.events USING btree (booking_id) WHERE (booking_id IS NOT NULL);
+
+
+--
+-- Name: events_provider_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX events_provider_id_idx ON app.events USING btree (provider_id, id);
+
+
+--
 -- Name: memberships_user_id_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -11125,6 +11631,13 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.working_hou
 
 
 --
+-- Name: bookings bookings_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_events AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.booking_events();
+
+
+--
 -- Name: bookings bookings_history; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -11150,6 +11663,27 @@ CREATE TRIGGER bookings_outbox_updated AFTER UPDATE ON app.bookings REFERENCING 
 --
 
 CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: date_overrides date_overrides_delete_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER date_overrides_delete_events AFTER DELETE ON app.date_overrides REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: date_overrides date_overrides_insert_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER date_overrides_insert_events AFTER INSERT ON app.date_overrides REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: date_overrides date_overrides_update_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER date_overrides_update_events AFTER UPDATE ON app.date_overrides REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
 
 
 --
@@ -11237,10 +11771,66 @@ CREATE TRIGGER time_off_created_by BEFORE INSERT ON app.time_off FOR EACH ROW EX
 
 
 --
+-- Name: time_off time_off_delete_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER time_off_delete_events AFTER DELETE ON app.time_off REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: time_off time_off_insert_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER time_off_insert_events AFTER INSERT ON app.time_off REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: time_off time_off_update_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER time_off_update_events AFTER UPDATE ON app.time_off REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: working_hours working_hours_delete_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER working_hours_delete_events AFTER DELETE ON app.working_hours REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: working_hours working_hours_insert_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER working_hours_insert_events AFTER INSERT ON app.working_hours REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: working_hours working_hours_update_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER working_hours_update_events AFTER UPDATE ON app.working_hours REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
 -- Name: users audit_changes; Type: TRIGGER; Schema: auth; Owner: -
 --
 
 CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON auth.users FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', '', 'id');
+
+
+--
+-- Name: sessions sessions_deleted_events; Type: TRIGGER; Schema: auth; Owner: -
+--
+
+CREATE TRIGGER sessions_deleted_events AFTER DELETE ON auth.sessions FOR EACH ROW WHEN ((old.revoked_at IS NULL)) EXECUTE FUNCTION private.session_events();
+
+
+--
+-- Name: sessions sessions_revoked_events; Type: TRIGGER; Schema: auth; Owner: -
+--
+
+CREATE TRIGGER sessions_revoked_events AFTER UPDATE OF revoked_at ON auth.sessions FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION private.session_events();
 
 
 --
@@ -11334,6 +11924,22 @@ ALTER TABLE ONLY app.bookings
 
 ALTER TABLE ONLY app.date_overrides
     ADD CONSTRAINT date_overrides_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: events events_booking_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.events
+    ADD CONSTRAINT events_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app.bookings(id) ON DELETE CASCADE;
+
+
+--
+-- Name: events events_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.events
+    ADD CONSTRAINT events_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
 
 --
@@ -11521,6 +12127,15 @@ CREATE POLICY "anyone reads working hours of visible providers" ON app.working_h
 
 
 --
+-- Name: events anyone who sees a provider reads its availability events; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "anyone who sees a provider reads its availability events" ON app.events FOR SELECT TO anon, authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))));
+
+
+--
 -- Name: booking_history; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -11550,6 +12165,12 @@ CREATE POLICY "customers read their own bookings" ON app.bookings FOR SELECT TO 
 --
 
 ALTER TABLE app.date_overrides ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: events; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.events ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: idempotency_keys; Type: ROW SECURITY; Schema: app; Owner: -
@@ -11666,6 +12287,15 @@ CREATE POLICY "providers read bookings on their calendar" ON app.bookings FOR SE
 CREATE POLICY "providers read internal notes on their calendar" ON app.booking_notes FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
    FROM app.bookings b
   WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[]))))));
+
+
+--
+-- Name: events readers of a booking read its events; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "readers of a booking read its events" ON app.events FOR SELECT TO authenticated USING (((topic = 'bookings'::text) AND (EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE (b.id = events.booking_id)))));
 
 
 --

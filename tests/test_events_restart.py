@@ -1,0 +1,93 @@
+"""The event listener outlives a PostgreSQL restart: streams stay open and keep delivering.
+
+This test restarts a cluster of its own (the session's cluster serves every other test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.devdb import LocalCluster
+from api.migrate import migrate
+from tests.booking_fixtures import API, Seed, local
+from tests.live import serve, sse
+
+pytestmark = pytest.mark.anyio
+ZONE = "Europe/Copenhagen"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def book_when_up(http: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str]):
+    """The pool's old connections died with the server: the first calls may answer 503."""
+    for _ in range(50):
+        response = await http.post(f"{API}/bookings", json=body, headers=headers)
+        if response.status_code != 503:
+            return response
+        await asyncio.sleep(0.2)
+    raise AssertionError("the API did not recover after the restart")
+
+
+@pytest.mark.slow
+async def test_the_listener_survives_a_postgresql_restart(
+    server_tmp_path: Path, settings: Any, keyset: Any
+):
+    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
+    cluster.init()
+    cluster.start()
+    try:
+        admin = await asyncpg.connect(cluster.dsn())
+        await admin.execute("create database events")
+        await admin.close()
+        await migrate(cluster.dsn("events"))
+        seed = await Seed.connect(cluster.dsn("events"))
+        org = await seed.org(timezone=ZONE)
+        desk = await seed.provider(org)
+        cut = await seed.service(org, [desk], duration=60)
+        await seed.hours(desk, range(1, 8), "08:00", "18:00")
+
+        app = create_app(settings, dsn=cluster.dsn("events", "authenticator"), keyset=keyset)
+        async with (
+            app.router.lifespan_context(app),
+            serve(app) as base,
+            httpx.AsyncClient(base_url=base) as http,
+        ):
+            account = {"email": "restart@example.com", "password": "velvet-otter-harbour"}
+            assert (await http.post(f"{API}/auth/register", json=account)).status_code == 201
+            login = await http.post(f"{API}/auth/login", json=account)
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            await seed.freeze("2026-03-02T08:00:00Z")  # after login: tokens carry the real time
+            await seed.close()
+
+            def body(hhmm: str) -> dict[str, Any]:
+                start = local(date(2026, 3, 3), hhmm, ZONE)
+                return {"provider_id": desk, "service_id": cut, "start": start}
+
+            async with sse(base, f"availability:{desk}") as visitor:
+                first = await book_when_up(http, body("10:00"), headers)
+                assert first.status_code == 201, first.text
+                assert (await visitor.event())["kind"] == "availability.changed"
+
+                await asyncio.to_thread(cluster.stop)
+                await asyncio.to_thread(cluster.start)
+
+                second = await book_when_up(http, body("12:00"), headers)
+                assert second.status_code == 201, second.text
+                event = await visitor.event(wait=20)
+                assert event["data"]["from"] == "2026-03-03T11:00:00Z"
+                assert await visitor.quiet() == []
+    finally:
+        cluster.stop()
