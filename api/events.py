@@ -46,6 +46,11 @@ class Event:
     kind: str
     text: str  # the event's JSON as SQL wrote it
 
+    @functools.cached_property
+    def sse(self) -> bytes:
+        """The Server-Sent Events frame, encoded once for every stream it goes to."""
+        return f"id: {self.id}\ndata: {self.text}\n\n".encode()
+
     @classmethod
     def from_json(cls, data: dict[str, Any], text: str | None = None) -> Event:
         return cls(int(data["id"]), str(data["topic"]), str(data["kind"]), text or json.dumps(data))

@@ -130,7 +130,7 @@ async def _nothing() -> AsyncIterator[bytes]:
 
 
 def sse_frame(event: Event) -> bytes:
-    return f"id: {event.id}\ndata: {event.text}\n\n".encode()
+    return event.sse
 
 
 class EventStream(StreamingResponse):
@@ -195,6 +195,8 @@ HEARTBEAT = Event(0, "", "", "")
 
 async def next_event(sub: Subscriber, heartbeat: float) -> Event | None:
     """The next event, HEARTBEAT after a quiet interval, or None once the stream is closed."""
+    if not sub.queue.empty():  # the common case under load: no timer, no task
+        return sub.queue.get_nowait()
     wait = heartbeat
     if sub.expires_at is not None:
         wait = min(wait, max(0.0, sub.expires_at - time.time()))

@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from bench import accounts, bookings, outbox, search
+from bench import accounts, bookings, events, outbox, search
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
@@ -21,3 +21,5 @@ if __name__ == "__main__":
     outbox.main(SECONDS)
     print()
     search.main(SECONDS)
+    print()
+    events.main(SECONDS)
