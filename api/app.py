@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, events, health, oauth, streams
+from api import db, events, health, oauth, ratelimit, streams
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
 from api.middleware import RequestContext
@@ -166,6 +166,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         state.redis = aioredis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
         )
+        state.limiter = ratelimit.open_limiter(settings)
         state.hub = events.Hub(events.sql_caller(state))
         state.listener = events.Listener(dsn, state.hub)
         try:
@@ -176,11 +177,16 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             await state.listener.stop()
             state.hub.close_all("shutdown")
             await state.redis.aclose()
+            if state.limiter is not None:
+                await state.limiter.close()
             await state.pool.close()
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(RequestContext)],
+        middleware=[
+            Middleware(RequestContext),
+            Middleware(ratelimit.RateLimit, settings=settings),
+        ],
         exception_handlers={HTTPException: on_http_error, Exception: on_error},
         lifespan=lifespan,
     )

@@ -14,11 +14,12 @@ from jwks import KeySet, TokenError, Verifier, sign
 
 
 class Identity:
-    __slots__ = ("claims", "role")
+    __slots__ = ("claims", "role", "sub")
 
-    def __init__(self, role: str, claims: str | None) -> None:
+    def __init__(self, role: str, claims: str | None, sub: str | None = None) -> None:
         self.role = role
         self.claims = claims
+        self.sub = sub  # the verified subject; keys the per-user rate limit
 
     @property
     def anon(self) -> bool:
@@ -50,7 +51,11 @@ def identify(
     if scheme.lower() != "bearer" or not token:
         raise TokenError("malformed_token", "Use the header 'Authorization: Bearer <token>'.")
     claims = verifier.verify(token)
-    identity = Identity(str(claims.get("role", "")), json.dumps(claims, separators=(",", ":")))
+    identity = Identity(
+        str(claims.get("role", "")),
+        json.dumps(claims, separators=(",", ":")),
+        str(claims["sub"]) if claims.get("sub") else None,
+    )
     if len(known_ids) >= KNOWN_MAX:
         known_ids.pop(next(iter(known_ids)))
     known_ids[authorization] = (identity, float(claims["exp"]))

@@ -74,10 +74,11 @@ def _depth(value: Any) -> int:
 
 
 def _context(request: Request) -> str:
-    client = request.client.host if request.client else None
+    state = request.scope.get("state", {})
+    client = state.get("client_ip") or (request.client.host if request.client else None)
     return json.dumps(
         {
-            "id": request.scope.get("state", {}).get("request_id"),
+            "id": state.get("request_id"),
             "ip": client,
             "user_agent": request.headers.get("user-agent"),
         }

@@ -48,12 +48,16 @@ async def health(request: Request) -> Response:
     (database, migrations), redis = await asyncio.gather(
         check_database(request), check_redis(request)
     )
-    status = "down" if not (database and migrations) else "ok" if redis else "degraded"
+    limiter = getattr(request.app.state, "limiter", None)
+    shared = limiter is None or limiter.shared  # per-process limits while Redis was away
+    status = "down" if not (database and migrations) else "ok" if redis and shared else "degraded"
     checks = {
         "database": "ok" if database else "down",
         "redis": "ok" if redis else "down",
         "migrations": "ok" if migrations else ("pending" if database else "unknown"),
     }
+    if limiter is not None:
+        checks["rate_limits"] = "shared" if shared else "local"
     body = {"status": status, "version": VERSION, "checks": checks}
     return _json(body, 503 if status == "down" else 200)
 

@@ -1,0 +1,68 @@
+"""The client address: forwarded headers count only when they come from a trusted proxy."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from api.proxies import client_ip
+
+PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"))
+
+
+def scope(peer: str, *headers: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "client": (peer, 40000),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
+    }
+
+
+def test_without_trusted_proxies_the_peer_is_the_client() -> None:
+    given = scope("198.51.100.9", ("X-Forwarded-For", "192.0.2.1"))
+    assert client_ip(given, ()) == "198.51.100.9"
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored() -> None:
+    given = scope("198.51.100.9", ("X-Forwarded-For", "192.0.2.1"), ("Forwarded", "for=192.0.2.2"))
+    assert client_ip(given, PROXIES) == "198.51.100.9"
+
+
+def test_a_trusted_proxy_names_the_client() -> None:
+    given = scope("10.0.0.5", ("X-Forwarded-For", "192.0.2.1"))
+    assert client_ip(given, PROXIES) == "192.0.2.1"
+
+
+def test_a_client_cannot_choose_its_address_through_a_trusted_proxy() -> None:
+    # The client sent "X-Forwarded-For: 203.0.113.66"; the proxy appended the real peer.
+    given = scope("10.0.0.5", ("X-Forwarded-For", "203.0.113.66, 192.0.2.1"))
+    assert client_ip(given, PROXIES) == "192.0.2.1"
+
+
+def test_a_chain_of_trusted_proxies_is_walked_from_the_right() -> None:
+    given = scope("10.0.0.5", ("X-Forwarded-For", "203.0.113.66, 192.0.2.1, 10.1.1.1"))
+    assert client_ip(given, PROXIES) == "192.0.2.1"
+    split = scope("10.0.0.5", ("X-Forwarded-For", "192.0.2.1"), ("X-Forwarded-For", "10.1.1.1"))
+    assert client_ip(split, PROXIES) == "192.0.2.1"
+
+
+def test_rfc7239_forwarded_is_read_with_ports_quotes_and_ipv6() -> None:
+    given = scope("10.0.0.5", ("Forwarded", 'for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"'))
+    assert client_ip(given, PROXIES) == "2001:db8::17"
+    v4 = scope("fd00::1", ("Forwarded", 'for="192.0.2.60:8080";by=10.0.0.5'))
+    assert client_ip(v4, PROXIES) == "192.0.2.60"
+
+
+def test_forwarded_wins_over_x_forwarded_for() -> None:
+    given = scope("10.0.0.5", ("X-Forwarded-For", "192.0.2.1"), ("Forwarded", "for=192.0.2.2"))
+    assert client_ip(given, PROXIES) == "192.0.2.2"
+
+
+def test_an_unreadable_hop_stops_the_walk_at_the_last_trusted_proxy() -> None:
+    given = scope("10.0.0.5", ("Forwarded", "for=unknown"))
+    assert client_ip(given, PROXIES) == "10.0.0.5"
+    hidden = scope("10.0.0.5", ("X-Forwarded-For", "192.0.2.1, _hidden, 10.2.2.2"))
+    assert client_ip(hidden, PROXIES) == "10.2.2.2"
+
+
+def test_a_trusted_peer_without_headers_is_the_client() -> None:
+    assert client_ip(scope("10.0.0.5"), PROXIES) == "10.0.0.5"
