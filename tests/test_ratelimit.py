@@ -1,0 +1,248 @@
+"""Rate limits over real Redis: shared by instances, headers, auth and user buckets, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import ipaddress
+import logging
+import shutil
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from api.app import create_app
+from api.settings import Rate, Settings
+from jwks import KeySet
+from tests.conftest import ISSUER, Account
+
+pytestmark = pytest.mark.anyio
+JWKS = "/.well-known/jwks.json"  # a cheap route that touches neither the database nor a token
+
+
+@pytest.fixture
+def limited(settings: Settings) -> Settings:
+    return dataclasses.replace(
+        settings,
+        rate_limit_enabled=True,
+        rate_limit_ip=Rate(5, 60),
+        rate_limit_user=Rate(1000, 60),
+        rate_limit_auth=Rate(1000, 60),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, db: Any, keyset: KeySet) -> AsyncIterator[Any]:
+    app = create_app(settings, dsn=db.dsn_as("authenticator"), keyset=keyset)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def http(app: Any, ip: str = "203.0.113.7") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(ip, 50000))
+    return httpx.AsyncClient(transport=transport, base_url=ISSUER)
+
+
+async def test_the_limit_holds_across_two_instances_sharing_redis(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    async with (
+        running(limited, db, keyset) as one,
+        running(limited, db, keyset) as two,
+        http(one) as a,
+        http(two) as b,
+    ):
+        statuses = [(await (a if i % 2 else b).get(JWKS)).status_code for i in range(8)]
+    assert statuses == [200] * 5 + [429] * 3
+
+
+async def test_limited_answers_carry_ratelimit_headers_and_429_a_problem(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    async with running(limited, db, keyset) as app, http(app) as client:
+        answers = [await client.get(JWKS) for _ in range(6)]
+        other = await http(app, "198.51.100.1").get(JWKS)
+    assert [r.headers["RateLimit-Remaining"] for r in answers] == ["4", "3", "2", "1", "0", "0"]
+    assert {r.headers["RateLimit-Limit"] for r in answers} == {"5"}
+    assert all(1 <= int(r.headers["RateLimit-Reset"]) <= 60 for r in answers)
+    refused = answers[-1]
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "rate_limited"
+    assert 11 <= int(refused.headers["Retry-After"]) <= 12  # 5 per minute: one every 12 s
+    assert "Retry-After" not in answers[0].headers
+    assert other.status_code == 200 and other.headers["RateLimit-Remaining"] == "4"
+
+
+async def test_health_and_metrics_are_not_limited(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    async with running(limited, db, keyset) as app, http(app) as client:
+        answers = [await client.get("/health/live") for _ in range(8)]
+    assert {r.status_code for r in answers} == {200}
+    assert "RateLimit-Limit" not in answers[0].headers
+
+
+async def test_auth_routes_have_a_stricter_limit_per_address(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    strict = dataclasses.replace(limited, rate_limit_ip=Rate(100, 60), rate_limit_auth=Rate(3, 60))
+    login = {"email": "nobody@example.com", "password": "wrong-password-1"}
+    async with running(strict, db, keyset) as app, http(app) as client:
+        first = await client.post("/api/v1/auth/login", json=login)
+        rpc = await client.post("/api/v1/rpc/login", json=login)
+        reset = await client.post(
+            "/api/v1/auth/password-reset/request", json={"email": login["email"]}
+        )
+        refused = await client.post("/api/v1/auth/register", json=login)
+        token = await client.post(
+            "/api/v1/auth/token", data={"grant_type": "password", "username": "x", "password": "y"}
+        )
+        elsewhere = await client.get(JWKS)
+    assert first.status_code == 401 and first.headers["RateLimit-Limit"] == "3"
+    assert rpc.status_code != 429 and reset.status_code == 202
+    assert refused.status_code == 429 and token.status_code == 429
+    assert refused.headers["RateLimit-Limit"] == "3"
+    assert elsewhere.status_code == 200 and elsewhere.headers["RateLimit-Limit"] == "100"
+
+
+async def test_the_user_limit_follows_the_verified_sub_across_addresses(
+    limited: Settings, db: Any, keyset: KeySet, make_account: Any
+) -> None:
+    alma: Account = await make_account("alma")
+    bo: Account = await make_account("bo")
+    per_user = dataclasses.replace(
+        limited, rate_limit_ip=Rate(100, 60), rate_limit_user=Rate(3, 60)
+    )
+    async with running(per_user, db, keyset) as app:
+        mine = [
+            await http(app, f"192.0.2.{i}").get("/api/v1/users/me", headers=alma.headers)
+            for i in range(4)
+        ]
+        theirs = await http(app, "192.0.2.1").get("/api/v1/users/me", headers=bo.headers)
+        forged = alma.tokens["access_token"][:-4] + "AAAA"
+        invalid = await http(app, "192.0.2.9").get(
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {forged}"}
+        )
+    assert [r.status_code for r in mine] == [200, 200, 200, 429]
+    assert mine[0].headers["RateLimit-Limit"] == "3"
+    assert theirs.status_code == 200 and theirs.headers["RateLimit-Remaining"] == "2"
+    # A token that does not verify picks no user bucket: only the address limit applies.
+    assert invalid.status_code == 401 and invalid.headers["RateLimit-Limit"] == "100"
+
+
+async def test_forwarded_addresses_count_only_from_trusted_proxies(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    async with running(limited, db, keyset) as app, http(app, "10.0.0.5") as client:
+        spoofed = [
+            await client.get(JWKS, headers={"X-Forwarded-For": f"192.0.2.{i}"}) for i in range(6)
+        ]
+    assert spoofed[-1].status_code == 429  # untrusted: one bucket, whatever the header says
+    proxied = dataclasses.replace(limited, trusted_proxies=(ipaddress.ip_network("10.0.0.0/8"),))
+    async with running(proxied, db, keyset) as app, http(app, "10.0.0.5") as client:
+        forwarded = [
+            await client.get(JWKS, headers={"X-Forwarded-For": f"192.0.2.{i}"}) for i in range(6)
+        ]
+    assert {r.status_code for r in forwarded} == {200}
+    assert {r.headers["RateLimit-Remaining"] for r in forwarded} == {"4"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Redis stopped and started again under running instances.
+
+
+class RedisProcess:
+    """A redis-server of this test alone, on a unix socket, that can be stopped and restarted."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.socket = workdir / "redis.sock"
+        self.url = f"unix://{self.socket}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server not found"
+        command = [
+            binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+            "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
+            "--logfile", str(self.workdir / "redis.log"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=self.workdir, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with redis.Redis.from_url(self.url, socket_timeout=1) as client:
+                    if client.ping():
+                        return
+            except (redis.RedisError, OSError):
+                pass
+            assert self.process.poll() is None and time.monotonic() < deadline, "no redis-server"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis(server_tmp_path: Path) -> Iterator[RedisProcess]:
+    server = RedisProcess(server_tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_without_redis_requests_are_served_and_health_is_degraded_until_it_returns(
+    limited: Settings,
+    db: Any,
+    keyset: KeySet,
+    own_redis: RedisProcess,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="slotbase")
+    settings = dataclasses.replace(limited, redis_url=own_redis.url, rate_limit_ip=Rate(6, 60))
+    async with (
+        running(settings, db, keyset) as one,
+        running(settings, db, keyset) as two,
+        http(one) as a,
+        http(two) as b,
+    ):
+        for app in (one, two):
+            app.state.limiter.retry_seconds = 0.2
+        assert (await a.get(JWKS)).status_code == 200
+        assert (await a.get("/health")).json()["status"] == "ok"
+
+        own_redis.stop()
+        during = [await a.get(JWKS) for _ in range(3)]
+        assert {r.status_code for r in during} == {200}
+        health = (await a.get("/health")).json()
+        assert health["status"] == "degraded"
+        assert health["checks"]["rate_limits"] == "local"
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1 and "Redis unavailable" in warnings[0].getMessage()
+        # Per process meanwhile: this instance keeps its own count, the other starts afresh.
+        assert [(await a.get(JWKS)).status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert (await b.get(JWKS)).headers["RateLimit-Remaining"] == "5"
+
+        own_redis.start()  # empty: the shared buckets start afresh
+        await asyncio.sleep(0.3)
+        statuses = [(await (a if i % 2 else b).get(JWKS)).status_code for i in range(8)]
+        assert statuses == [200] * 6 + [429] * 2
+        assert one.state.limiter.shared and two.state.limiter.shared
+        health = (await a.get("/health")).json()
+        assert health["status"] == "ok" and health["checks"]["rate_limits"] == "shared"
+    resumed = [r for r in caplog.records if "shared again" in r.getMessage()]
+    assert len(resumed) == 2 and {r.levelno for r in resumed} == {logging.INFO}
