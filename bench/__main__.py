@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from bench import accounts, bookings, events, outbox, search
+from bench import accounts, bookings, events, outbox, ratelimit, search
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
@@ -23,3 +23,5 @@ if __name__ == "__main__":
     search.main(SECONDS)
     print()
     events.main(SECONDS)
+    print()
+    ratelimit.main(SECONDS)

@@ -101,8 +101,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def api_server(api_dsn: str, *, pool: int = 32) -> Iterator[tuple[int, str]]:
-    """The API as `slotbase serve` in its own process: (port, PEM of its signing key)."""
+def api_server(
+    api_dsn: str, *, pool: int = 32, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[int, str]]:
+    """The API as `slotbase serve` in its own process: (port, PEM of its signing key).
+
+    Rate limits are off unless `extra_env` turns them on (bench/ratelimit.py)."""
     port = free_port()
     pem = private_pem(generate_key())
     env = {
@@ -115,7 +119,9 @@ def api_server(api_dsn: str, *, pool: int = 32) -> Iterator[tuple[int, str]]:
         "DB_POOL_MIN": str(pool),
         "DB_POOL_MAX": str(pool),
         "REDIS_URL": "redis://127.0.0.1:1/0",
+        "RATE_LIMIT_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
+        **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(

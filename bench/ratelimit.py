@@ -1,0 +1,116 @@
+"""Rate-limit figures: GET /users/me with rate limits on (shared in Redis) vs off, one run.
+
+Two `slotbase serve` processes over the same database, identical but for RATE_LIMIT_ENABLED,
+take turns under the same 32 keep-alive clients (off, on, off, on); each request with limits on
+costs one script call to a local redis-server over TCP deciding its address and user buckets.
+The limits are set far above the load, so nothing is refused and both sides do the same work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import redis
+import uvloop
+
+from bench.accounts import API_POOL, EMAIL, PASSWORD, line, login
+from bench.common import Load, api_server, cluster, free_port, http_load, request_bytes
+from jwks import generate_key, private_pem
+
+CLIENTS = 32
+ROUNDS = 2
+HIGH = "100000000/60s"
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server not found (Debian: apt-get install redis-server)")
+    workdir = Path(tempfile.mkdtemp(prefix="slotbase-bench-redis-"))
+    port = free_port()
+    command = [
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", str(workdir), "--logfile", str(workdir / "redis.log"),
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis.Redis.from_url(url, socket_timeout=1).ping():
+                    break
+            except (redis.RedisError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def measure(admin: str, off_port: int, on_port: int, seconds: float) -> list[Load]:
+    conn = await asyncpg.connect(admin)
+    await conn.fetchval("select private.register($1, $2, null, null)", EMAIL, PASSWORD)
+    await conn.close()
+    token = login(off_port)["access_token"]
+    me = request_bytes("GET", "/api/v1/users/me", {"Authorization": f"Bearer {token}"})
+    loads: list[Load] = []
+    for _ in range(ROUNDS):
+        for port in (off_port, on_port):
+            loads.append(await http_load(port, me, clients=CLIENTS, seconds=seconds))
+    return loads
+
+
+def headers_of(port: int, token: str) -> dict[str, str]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request) as response:
+        return {k.lower(): v for k, v in response.headers.items()}
+
+
+def main(seconds: float = 5.0) -> None:
+    # One signing key and issuer, so a token works on both servers.
+    same = {"JWT_PRIVATE_KEY": private_pem(generate_key()), "JWT_ISSUER": "http://bench.test"}
+    with cluster() as (admin, api_dsn), redis_server() as redis_url:
+        on_env = {
+            **same,
+            "RATE_LIMIT_ENABLED": "true",
+            "REDIS_URL": redis_url,
+            "RATE_LIMIT_IP": HIGH,
+            "RATE_LIMIT_USER": HIGH,
+        }
+        with (
+            api_server(api_dsn, pool=API_POOL, extra_env=same) as (off_port, _),
+            api_server(api_dsn, pool=API_POOL, extra_env=on_env) as (on_port, _),
+        ):
+            loads = uvloop.run(measure(admin, off_port, on_port, seconds))
+            token = login(on_port)["access_token"]
+            limited = "ratelimit-limit" in headers_of(on_port, token)
+            unlimited = "ratelimit-limit" not in headers_of(off_port, token)
+            assert limited and unlimited, "the two servers differ only in rate limiting"
+    off, on = loads[0::2], loads[1::2]
+    print(f"GET /api/v1/users/me, {CLIENTS} concurrent clients, {seconds:.0f} s per turn")
+    for i, (a, b) in enumerate(zip(off, on, strict=True), 1):
+        print(line(f"round {i}: rate limits off", a))
+        print(line(f"round {i}: rate limits on (Redis, ip + user)", b))
+    off_rate = sum(load.rate for load in off) / len(off)
+    on_rate = sum(load.rate for load in on) / len(on)
+    print(f"  ratio on / off: {on_rate / off_rate:.2f}  (target ≥ 0.8)")
+
+
+if __name__ == "__main__":
+    main(float(os.environ.get("BENCH_SECONDS", "5")))
