@@ -14,6 +14,7 @@ Times are milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Sequence
@@ -52,6 +53,7 @@ for i = 1, n do
 end
 return {1, pick, pick_remaining, math.ceil(tats[pick][2] - now), 0}
 """
+SHA = hashlib.sha1(SCRIPT.encode()).hexdigest()
 
 
 class Bucket(NamedTuple):

@@ -15,14 +15,13 @@ import logging
 import time
 from collections.abc import Sequence
 
-import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError, RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import gcra, metrics
 from api.auth import identify
 from api.errors import problem
 from api.proxies import client_ip
+from api.resp import Connection, ReplyError
 from api.routes import PREFIX
 from api.settings import Rate, Settings
 from jwks import TokenError
@@ -54,10 +53,7 @@ class Limiter:
     """Decides in Redis; falls back to in-process buckets while Redis does not answer."""
 
     def __init__(self, redis_url: str, *, retry_seconds: float = RETRY_SECONDS) -> None:
-        self.redis = aioredis.from_url(
-            redis_url, socket_timeout=0.25, socket_connect_timeout=0.25, max_connections=64
-        )
-        self.script = self.redis.register_script(gcra.SCRIPT)
+        self.redis = Connection(redis_url, timeout=0.25)
         self.local = gcra.Local()
         self.retry_seconds = retry_seconds
         self.fallback_since: float | None = None
@@ -75,7 +71,7 @@ class Limiter:
             self._retry_at = now + self.retry_seconds  # one request at a time tries Redis
         try:
             reply = await self._call(buckets)
-        except (RedisError, OSError) as exc:
+        except (ReplyError, OSError) as exc:
             if self.fallback_since is None:
                 self.fallback_since = time.monotonic()
                 self._retry_at = self.fallback_since + self.retry_seconds
@@ -96,12 +92,16 @@ class Limiter:
         keys = [b.key for b in buckets]
         args = gcra.script_args(buckets)
         try:
-            return await self.redis.evalsha(self.script.sha, len(keys), *keys, *args)
-        except NoScriptError:
-            return await self.redis.eval(gcra.SCRIPT, len(keys), *keys, *args)
+            reply = await self.redis.execute("EVALSHA", gcra.SHA, len(keys), *keys, *args)
+        except ReplyError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+            reply = await self.redis.execute("EVAL", gcra.SCRIPT, len(keys), *keys, *args)
+        assert isinstance(reply, list)
+        return reply
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.close()
 
 
 def open_limiter(settings: Settings) -> Limiter | None:
