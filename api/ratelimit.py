@@ -11,6 +11,7 @@ few seconds; /health reports `degraded` meanwhile. Limits are then per instance,
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from api import gcra, metrics
 from api.auth import identify
 from api.errors import problem
 from api.proxies import client_ip
-from api.resp import Connection, ReplyError
+from api.resp import Connection, ReplyError, bulk
 from api.routes import PREFIX
 from api.settings import Rate, Settings
 from jwks import TokenError
@@ -89,19 +90,32 @@ class Limiter:
         return gcra.from_reply(reply)
 
     async def _call(self, buckets: Sequence[gcra.Bucket]) -> list[int]:
-        keys = [b.key for b in buckets]
-        args = gcra.script_args(buckets)
+        # EVALSHA <sha> <n> <keys...> <limit window>...: only the keys are encoded per request.
+        n = len(buckets)
+        head = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n%s" % (3 + 3 * n, SHA, bulk(n))
+        keys = b"".join([bulk(b.key) for b in buckets])
+        rates = b"".join([_rate_args(b.limit, b.window_ms) for b in buckets])
         try:
-            reply = await self.redis.execute("EVALSHA", gcra.SHA, len(keys), *keys, *args)
+            reply = await self.redis.send(head + keys + rates)
         except ReplyError as exc:
             if not str(exc).startswith("NOSCRIPT"):
                 raise
-            reply = await self.redis.execute("EVAL", gcra.SCRIPT, len(keys), *keys, *args)
+            args = gcra.script_args(buckets)
+            keys_ = [b.key for b in buckets]
+            reply = await self.redis.execute("EVAL", gcra.SCRIPT, n, *keys_, *args)
         assert isinstance(reply, list)
         return reply
 
     async def close(self) -> None:
         await self.redis.close()
+
+
+SHA = gcra.SHA.encode()
+
+
+@functools.cache
+def _rate_args(limit: int, window_ms: int) -> bytes:
+    return bulk(limit) + bulk(window_ms)
 
 
 def open_limiter(settings: Settings) -> Limiter | None:
