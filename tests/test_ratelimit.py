@@ -7,21 +7,18 @@ import contextlib
 import dataclasses
 import ipaddress
 import logging
-import shutil
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import redis
 
 from api.app import create_app
 from api.settings import Rate, Settings
 from jwks import KeySet
 from tests.conftest import ISSUER, Account
+from tests.redis_process import RedisProcess
 
 pytestmark = pytest.mark.anyio
 JWKS = "/.well-known/jwks.json"  # a cheap route that touches neither the database nor a token
@@ -157,42 +154,6 @@ async def test_forwarded_addresses_count_only_from_trusted_proxies(
 
 # ---------------------------------------------------------------------------------------------
 # Redis stopped and started again under running instances.
-
-
-class RedisProcess:
-    """A redis-server of this test alone, on a unix socket, that can be stopped and restarted."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.socket = workdir / "redis.sock"
-        self.url = f"unix://{self.socket}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server not found"
-        command = [
-            binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
-            "--logfile", str(self.workdir / "redis.log"),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=self.workdir, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with redis.Redis.from_url(self.url, socket_timeout=1) as client:
-                    if client.ping():
-                        return
-            except (redis.RedisError, OSError):
-                pass
-            assert self.process.poll() is None and time.monotonic() < deadline, "no redis-server"
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture
