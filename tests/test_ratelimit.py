@@ -13,11 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from api.app import create_app
 from api.settings import Rate, Settings
 from jwks import KeySet
 from tests.conftest import ISSUER, Account
+from tests.live import serve
 from tests.redis_process import RedisProcess
 
 pytestmark = pytest.mark.anyio
@@ -207,3 +210,18 @@ async def test_without_redis_requests_are_served_and_health_is_degraded_until_it
         assert health["status"] == "ok" and health["checks"]["rate_limits"] == "shared"
     resumed = [r for r in caplog.records if "shared again" in r.getMessage()]
     assert len(resumed) == 2 and {r.levelno for r in resumed} == {logging.INFO}
+
+
+async def test_websocket_upgrades_count_against_the_address_limit(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    async with running(limited, db, keyset) as app, serve(app) as base:
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(5):
+                assert (await client.get(JWKS)).status_code == 200
+        url = base.replace("http://", "ws://") + "/api/v1/ws"
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(url):
+                pass
+    assert refused.value.response.status_code == 429
+    assert refused.value.response.headers["Retry-After"]
