@@ -96,7 +96,7 @@ def _serve(settings: Settings, api_dsn: str) -> None:
     from api.app import create_app
 
     app = create_app(settings, dsn=api_dsn)
-    # Forwarded headers are trusted only from configured proxies (not yet configurable): off.
+    # Forwarded headers are read by api.proxies, from TRUSTED_PROXIES only; uvicorn's are off.
     uvicorn.run(
         app,
         host=settings.host,

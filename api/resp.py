@@ -6,7 +6,7 @@ without a pool, a lock or a reader task. A lost or silent connection fails every
 with ConnectionError (an OSError) and the next request connects again. redis-py costs several
 times more per call, which showed in the rate-limit benchmark; everything else uses redis-py.
 
-URLs: redis://[[user]:password@]host[:port][/db] and unix://[[user]:password@]/path[?db=N].
+URLs: redis[s]://[[user]:password@]host[:port][/db] and unix://[[user]:password@]/path[?db=N].
 """
 
 from __future__ import annotations
@@ -106,10 +106,11 @@ class _Protocol(asyncio.Protocol):
 class Connection:
     def __init__(self, url: str, *, timeout: float = 0.25) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("redis", "unix"):
+        if parts.scheme not in ("redis", "rediss", "unix"):
             raise ValueError(f"unsupported Redis URL scheme: {parts.scheme!r}")
         query = parse_qs(parts.query)
         self.unix = parts.scheme == "unix"
+        self.tls = parts.scheme == "rediss"  # verified against the system's CAs
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or 6379
         self.path = unquote(parts.path)
@@ -165,7 +166,7 @@ class Connection:
                     )
                 else:
                     _, protocol = await loop.create_connection(
-                        lambda: _Protocol(self), self.host, self.port
+                        lambda: _Protocol(self), self.host, self.port, ssl=self.tls or None
                     )
                 self._protocol = protocol
                 self._watchdog = loop.call_later(self.timeout, self._watch)
