@@ -60,6 +60,13 @@ def parse(buf: bytes | bytearray, pos: int) -> tuple[Any, int]:
             return None, after
         items = []
         for _ in range(size):
+            if buf[after : after + 1] == b":":  # integers inline: the limiter's replies are these
+                end = buf.find(b"\r\n", after)
+                if end < 0:
+                    return INCOMPLETE, pos
+                items.append(int(buf[after + 1 : end]))
+                after = end + 2
+                continue
             item, after = parse(buf, after)
             if item is INCOMPLETE:
                 return INCOMPLETE, pos

@@ -30,6 +30,7 @@ from jwks import generate_key, private_pem
 
 CLIENTS = 32
 ROUNDS = 3
+WARMUP = 2.0
 HIGH = "100000000/60s"
 
 
@@ -71,6 +72,8 @@ async def measure(
     await conn.close()
     token = login(off_port)["access_token"]
     me = request_bytes("GET", "/api/v1/users/me", {"Authorization": f"Bearer {token}"})
+    for port in (off_port, on_port):  # warm both servers (pools, caches) before measuring
+        await http_load(port, me, clients=CLIENTS, seconds=WARMUP, warmup=0)
     rounds = []
     for i in range(ROUNDS):
         ports = [off_port, on_port] if i % 2 == 0 else [on_port, off_port]
