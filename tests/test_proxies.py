@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from typing import Any
 
+import httpx
+import pytest
+
+from api.app import create_app
 from api.proxies import client_ip
+from api.settings import Settings
+from jwks import KeySet
+from tests.conftest import ISSUER
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"))
 
@@ -66,3 +74,26 @@ def test_an_unreadable_hop_stops_the_walk_at_the_last_trusted_proxy() -> None:
 
 def test_a_trusted_peer_without_headers_is_the_client() -> None:
     assert client_ip(scope("10.0.0.5"), PROXIES) == "10.0.0.5"
+
+
+@pytest.mark.anyio
+async def test_sessions_record_the_address_a_trusted_proxy_forwarded(
+    db: Any, settings: Settings, keyset: KeySet, make_account: Any
+) -> None:
+    alma = await make_account("alma")
+    behind = dataclasses.replace(settings, trusted_proxies=PROXIES)
+    app = create_app(behind, dsn=db.dsn_as("authenticator"), keyset=keyset)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.5", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as proxy:
+            login = await proxy.post(
+                "/api/v1/auth/login",
+                json={"email": alma.email, "password": alma.password},
+                headers={"X-Forwarded-For": "203.0.113.66, 192.0.2.44"},
+            )
+            token = login.json()["access_token"]
+            sessions = await proxy.get(
+                "/api/v1/auth/sessions", headers={"Authorization": f"Bearer {token}"}
+            )
+    current = [s for s in sessions.json()["items"] if s["current"]]
+    assert [s["ip"] for s in current] == ["192.0.2.44"]
