@@ -93,15 +93,19 @@ async def _prepare(settings: Settings, db: Database) -> list[str]:
 def _serve(settings: Settings, api_dsn: str) -> None:
     import uvicorn
 
+    from api import logs
     from api.app import create_app
 
+    logs.setup(settings)
     app = create_app(settings, dsn=api_dsn)
     # Forwarded headers are trusted only from configured proxies (not yet configurable): off.
+    # The access log is api/access.py; log_config=None keeps the handlers logs.setup installed.
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=None,
         access_log=False,
         proxy_headers=False,
     )

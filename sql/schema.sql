@@ -4310,6 +4310,11 @@ begin
   perform pg_catalog.set_config('request.id', coalesce(p_context ->> 'id', ''), true);
   perform pg_catalog.set_config('request.ip', coalesce(p_context ->> 'ip', ''), true);
   perform pg_catalog.set_config('request.user_agent', coalesce(p_context ->> 'user_agent', ''), true);
+  -- The request id as application_name: server logs (%a) and pg_stat_activity join the API's
+  -- access log and the audit rows. Transaction-local, like everything here.
+  if coalesce(p_context ->> 'id', '') <> '' then
+    perform pg_catalog.set_config('application_name', p_context ->> 'id', true);
+  end if;
   if p_read_only then
     perform pg_catalog.set_config('transaction_read_only', 'on', true);
   end if;
@@ -5455,6 +5460,30 @@ $$;
 --
 
 COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member.';
+
+
+--
+-- Name: outbox_backlog(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.outbox_backlog() RETURNS TABLE(pending bigint, oldest_age_seconds double precision)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  -- Due rows only: a reminder queued for next week is not late. Uses messages_claim_idx.
+  select pg_catalog.count(*),
+         coalesce(extract(epoch from (select private.now()) - pg_catalog.min(m.next_attempt_at)), 0)::double precision
+  from outbox.messages m
+  where m.status = 'pending'
+    and m.next_attempt_at <= (select private.now());
+$$;
+
+
+--
+-- Name: FUNCTION outbox_backlog(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.outbox_backlog() IS 'Emails due and not yet sent, and how many seconds the longest-waiting one has been due (0 when none waits), for the API''s /metrics. Definer: no API role reads outbox.messages, and only these two numbers leave it.';
 
 
 --
