@@ -104,6 +104,8 @@ def _serve(settings: Settings, api_dsn: str) -> None:
         log_level="info",
         access_log=False,
         proxy_headers=False,
+        # Live event streams never end by themselves: give them a moment, then close them.
+        timeout_graceful_shutdown=5,
     )
 
 
