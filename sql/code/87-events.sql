@@ -232,8 +232,14 @@ create trigger sessions_deleted_events after delete on auth.sessions
 grant select on app.events to anon, authenticated, service_role;
 
 drop policy if exists "anyone who sees a provider reads its availability events" on app.events;
-create policy "anyone who sees a provider reads its availability events" on app.events
-  for select to anon, authenticated
+drop policy if exists "visitors read availability events of providers they see" on app.events;
+create policy "visitors read availability events of providers they see" on app.events
+  for select to anon
+  using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
+
+drop policy if exists "signed-in users read availability events of providers they see" on app.events;
+create policy "signed-in users read availability events of providers they see" on app.events
+  for select to authenticated
   using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
 
 drop policy if exists "readers of a booking read its events" on app.events;
