@@ -20,6 +20,7 @@ create or replace function private.event_topic(p_event app.events)
 returns text
 language plpgsql
 immutable
+security invoker
 set search_path = ''
 as $$
 begin
@@ -36,6 +37,7 @@ create or replace function private.event_json(p_event app.events)
 returns jsonb
 language plpgsql
 immutable
+security invoker
 set search_path = ''
 as $$
 begin
@@ -268,6 +270,7 @@ create or replace function private.topic_filter(p_topics text[])
 returns text[]
 language plpgsql
 stable
+security invoker
 set search_path = ''
 as $$
 declare
