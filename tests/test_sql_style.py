@@ -12,7 +12,8 @@ from api.settings import ROOT
 
 CODE = sorted((ROOT / "sql" / "code").glob("*.sql"))
 FUNCTION = re.compile(
-    r"^create or replace function (?P<name>[\w.]+)\((?P<args>.*?)\)\n(?P<header>.*?)^(?:as \$\$|return |begin atomic)",
+    r"^create or replace function (?P<name>[\w.]+)\((?P<args>.*?)\)\n"
+    r"(?P<header>.*?)^(?:as \$\$|return |begin atomic)",
     re.S | re.M,
 )
 ORDER = ["returns", "language", "volatility", "security", "search_path"]
