@@ -108,6 +108,8 @@ def _serve(settings: Settings, api_dsn: str) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=False,
+        # Live event streams never end by themselves: give them a moment, then close them.
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -249,18 +251,22 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as db:
+        print(schema_dump(db.admin_dsn), end="")
+    return 0
+
+
+def schema_dump(admin_dsn: str) -> str:
+    """The schema as sql/schema.sql holds it: pg_dump --schema-only without its per-run noise."""
     from api.devdb import find_bindir
 
-    with database(settings) as db:
-        pg_dump = str(find_bindir() / "pg_dump")
-        command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", db.admin_dsn]
-        dump = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        # Drop the version banner and the per-dump random \restrict key, so the file only
-        # changes when the schema does.
-        noise = ("-- Dumped ", "\\restrict ", "\\unrestrict ")
-        lines = [line for line in dump.splitlines() if not line.startswith(noise)]
-        print("\n".join(lines))
-    return 0
+    pg_dump = str(find_bindir() / "pg_dump")
+    command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", admin_dsn]
+    dump = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    # Drop the version banner and the per-dump random \restrict key, so the file only
+    # changes when the schema does.
+    noise = ("-- Dumped ", "\\restrict ", "\\unrestrict ")
+    return "\n".join(line for line in dump.splitlines() if not line.startswith(noise)) + "\n"
 
 
 def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:

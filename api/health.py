@@ -48,11 +48,17 @@ async def health(request: Request) -> Response:
     (database, migrations), redis = await asyncio.gather(
         check_database(request), check_redis(request)
     )
-    status = "down" if not (database and migrations) else "ok" if redis else "degraded"
+    listening = request.app.state.listener.connected.is_set()
+    if not (database and migrations):
+        status = "down"
+    else:
+        status = "ok" if redis and listening else "degraded"
     checks = {
         "database": "ok" if database else "down",
         "redis": "ok" if redis else "down",
         "migrations": "ok" if migrations else ("pending" if database else "unknown"),
+        # Live updates: the one LISTEN connection of this instance (reconnects by itself).
+        "events": "ok" if listening else "down",
     }
     body = {"status": status, "version": VERSION, "checks": checks}
     return _json(body, 503 if status == "down" else 200)

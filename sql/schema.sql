@@ -12124,47 +12124,6 @@ ALTER TABLE ONLY outbox.messages
 
 
 --
--- Name: date_overrides anyone reads date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads date overrides of visible providers" ON app.date_overrides FOR SELECT TO anon, authenticated USING ((EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = date_overrides.provider_id))));
-
-
---
--- Name: organizations anyone reads organizations; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads organizations" ON app.organizations FOR SELECT TO anon, authenticated USING (true);
-
-
---
--- Name: service_providers anyone reads which providers offer which services; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads which providers offer which services" ON app.service_providers FOR SELECT TO anon, authenticated USING (true);
-
-
---
--- Name: working_hours anyone reads working hours of visible providers; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads working hours of visible providers" ON app.working_hours FOR SELECT TO anon, authenticated USING ((EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = working_hours.provider_id))));
-
-
---
--- Name: events anyone who sees a provider reads its availability events; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone who sees a provider reads its availability events" ON app.events FOR SELECT TO anon, authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = events.provider_id)))));
-
-
---
 -- Name: booking_history; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -12349,6 +12308,47 @@ ALTER TABLE app.service_providers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.services ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: events signed-in users read availability events of providers they see; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read availability events of providers they see" ON app.events FOR SELECT TO authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))));
+
+
+--
+-- Name: date_overrides signed-in users read date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read date overrides of visible providers" ON app.date_overrides FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: organizations signed-in users read organizations; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read organizations" ON app.organizations FOR SELECT TO authenticated USING (true);
+
+
+--
+-- Name: service_providers signed-in users read which providers offer which services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read which providers offer which services" ON app.service_providers FOR SELECT TO authenticated USING (true);
+
+
+--
+-- Name: working_hours signed-in users read working hours of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read working hours of visible providers" ON app.working_hours FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = working_hours.provider_id))));
+
+
+--
 -- Name: date_overrides staff and the provider add date overrides; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -12422,6 +12422,47 @@ CREATE POLICY "visitors read active providers" ON app.providers FOR SELECT TO an
 --
 
 CREATE POLICY "visitors read active services" ON app.services FOR SELECT TO anon USING (active);
+
+
+--
+-- Name: events visitors read availability events of providers they see; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read availability events of providers they see" ON app.events FOR SELECT TO anon USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))));
+
+
+--
+-- Name: date_overrides visitors read date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read date overrides of visible providers" ON app.date_overrides FOR SELECT TO anon USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: organizations visitors read organizations; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read organizations" ON app.organizations FOR SELECT TO anon USING (true);
+
+
+--
+-- Name: service_providers visitors read which providers offer which services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read which providers offer which services" ON app.service_providers FOR SELECT TO anon USING (true);
+
+
+--
+-- Name: working_hours visitors read working hours of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read working hours of visible providers" ON app.working_hours FOR SELECT TO anon USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = working_hours.provider_id))));
 
 
 --
