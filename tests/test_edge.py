@@ -3,8 +3,10 @@ timeouts, and what production refuses to start with."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -275,3 +277,30 @@ def test_the_asgi_factory_stops_with_one_line_on_bad_settings(
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "DEBUG must be off" in err and "Traceback" not in err
+
+
+async def test_live_streams_outlive_the_request_deadline(
+    db: Any, settings: Settings, keyset: KeySet
+):
+    from tests.live import serve as serve_live
+    from tests.live import sse, ws
+
+    quick = dataclasses.replace(
+        settings, request_timeout_seconds=1, allowed_hosts=("127.0.0.1", "localhost")
+    )
+    org, provider = uuid.uuid4(), uuid.uuid4()
+    await admin(
+        db,
+        f"insert into app.organizations (id, slug, name) values ('{org}', 'salon-d', 'Salon D')",
+        "insert into app.providers (id, org_id, display_name)"
+        f" values ('{provider}', '{org}', 'Dina')",
+    )
+    application = create_app(quick, dsn=db.dsn_as("authenticator"), keyset=keyset)
+    async with application.router.lifespan_context(application), serve_live(application) as base:
+        async with ws(base) as socket:
+            await asyncio.sleep(1.5)
+            await socket.send({"type": "ping"})
+            assert (await socket.recv())["type"] == "pong"
+        async with sse(base, f"availability:{provider}") as stream:
+            await asyncio.sleep(1.5)
+            assert not stream.ended.is_set()
