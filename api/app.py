@@ -11,16 +11,15 @@ from typing import Any
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, events, health, oauth, ratelimit, streams
+from api import db, events, health, monitoring, oauth, ratelimit, streams
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
-from api.middleware import RequestContext
+from api.middleware import stack
 from api.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, Route
 from api.settings import Settings
 from jwks import KeySet, Verifier, load_keyset
@@ -127,6 +126,7 @@ def routes() -> list[BaseRoute]:
         StarletteRoute(PREFIX + "/auth/jwks", jwks_document, methods=["GET"]),
         StarletteRoute("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
         *health.routes(),
+        *monitoring.routes(),
     ]
 
 
@@ -169,11 +169,19 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         state.limiter = ratelimit.open_limiter(settings)
         state.hub = events.Hub(events.sql_caller(state))
         state.listener = events.Listener(dsn, state.hub)
+        metrics_server = None
         try:
             state.catalog = await db.Catalog.load(state.pool)
+            state.role_timeouts = await db.role_timeouts(state.pool)
             await state.listener.start()
+            if settings.metrics_enabled and settings.metrics_port:
+                metrics_server = await monitoring.start_server(
+                    state, settings.host, settings.metrics_port
+                )
             yield
         finally:
+            if metrics_server is not None:
+                metrics_server.close()
             await state.listener.stop()
             state.hub.close_all("shutdown")
             await state.redis.aclose()
@@ -183,10 +191,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
 
     app = Starlette(
         routes=routes(),
-        middleware=[
-            Middleware(RequestContext),
-            Middleware(ratelimit.RateLimit, settings=settings),
-        ],
+        middleware=stack(settings),
         exception_handlers={HTTPException: on_http_error, Exception: on_error},
         lifespan=lifespan,
     )

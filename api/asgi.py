@@ -6,15 +6,24 @@ DATABASE_URL as authenticator).
 
 from __future__ import annotations
 
+import sys
+
 from starlette.applications import Starlette
 
+from api import logs
 from api.app import create_app
 from api.settings import Settings, SettingsError
 
 
 def app_from_env() -> Starlette:
-    settings = Settings.from_env()
-    admin = settings.database_url or ""
-    if not (settings.api_database_url or admin):
-        raise SettingsError("set API_DATABASE_URL or DATABASE_URL")
+    """Invalid settings stop the process with status 2 and one line, not a traceback."""
+    try:
+        settings = Settings.from_env()
+        admin = settings.database_url or ""
+        if not (settings.api_database_url or admin):
+            raise SettingsError("set API_DATABASE_URL or DATABASE_URL")
+    except SettingsError as exc:
+        print(f"slotbase: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logs.setup(settings)
     return create_app(settings, dsn=settings.authenticator_dsn(admin))

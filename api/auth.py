@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any
 
+from api.metrics import AUTH_FAILURES
 from jwks import KeySet, TokenError, Verifier, sign
 
 
@@ -19,7 +20,7 @@ class Identity:
     def __init__(self, role: str, claims: str | None, sub: str | None = None) -> None:
         self.role = role
         self.claims = claims
-        self.sub = sub  # the verified subject; keys the per-user rate limit
+        self.sub = sub  # the verified subject, for the access log; None for anon
 
     @property
     def anon(self) -> bool:
@@ -48,13 +49,18 @@ def identify(
         return known[0]
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise TokenError("malformed_token", "Use the header 'Authorization: Bearer <token>'.")
-    claims = verifier.verify(token)
+    try:
+        if scheme.lower() != "bearer" or not token:
+            raise TokenError("malformed_token", "Use the header 'Authorization: Bearer <token>'.")
+        claims = verifier.verify(token)
+    except TokenError as exc:
+        AUTH_FAILURES.labels(exc.code).inc()
+        raise
+    sub = claims.get("sub")
     identity = Identity(
         str(claims.get("role", "")),
         json.dumps(claims, separators=(",", ":")),
-        str(claims["sub"]) if claims.get("sub") else None,
+        None if sub is None else str(sub),
     )
     if len(known_ids) >= KNOWN_MAX:
         known_ids.pop(next(iter(known_ids)))

@@ -93,17 +93,23 @@ async def _prepare(settings: Settings, db: Database) -> list[str]:
 def _serve(settings: Settings, api_dsn: str) -> None:
     import uvicorn
 
+    from api import logs
     from api.app import create_app
 
+    logs.setup(settings)
     app = create_app(settings, dsn=api_dsn)
     # Forwarded headers are read by api.proxies, from TRUSTED_PROXIES only; uvicorn's are off.
+    # The access log is api/access.py; log_config=None keeps the handlers logs.setup installed.
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=None,
         access_log=False,
         proxy_headers=False,
+        # Live event streams never end by themselves: give them a moment, then close them.
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -245,18 +251,22 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as db:
+        print(schema_dump(db.admin_dsn), end="")
+    return 0
+
+
+def schema_dump(admin_dsn: str) -> str:
+    """The schema as sql/schema.sql holds it: pg_dump --schema-only without its per-run noise."""
     from api.devdb import find_bindir
 
-    with database(settings) as db:
-        pg_dump = str(find_bindir() / "pg_dump")
-        command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", db.admin_dsn]
-        dump = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        # Drop the version banner and the per-dump random \restrict key, so the file only
-        # changes when the schema does.
-        noise = ("-- Dumped ", "\\restrict ", "\\unrestrict ")
-        lines = [line for line in dump.splitlines() if not line.startswith(noise)]
-        print("\n".join(lines))
-    return 0
+    pg_dump = str(find_bindir() / "pg_dump")
+    command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", admin_dsn]
+    dump = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    # Drop the version banner and the per-dump random \restrict key, so the file only
+    # changes when the schema does.
+    noise = ("-- Dumped ", "\\restrict ", "\\unrestrict ")
+    return "\n".join(line for line in dump.splitlines() if not line.startswith(noise)) + "\n"
 
 
 def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:

@@ -138,19 +138,59 @@ async def call(
     claims: str | None,
     context: str,
     read_only: bool,
+    statement_timeout: float | None = None,
 ) -> Result:
-    """Run one api call; serialization failures and deadlocks are retried, then raised."""
+    """Run one api call; serialization failures and deadlocks are retried, then raised.
+
+    statement_timeout: the role's statement_timeout in seconds. The call is one statement, whose
+    timer PostgreSQL starts before handle_request switches role, so a `set_config` there would
+    come too late; asyncpg instead cancels the query on the server and raises TimeoutError.
+    """
     payload = json.dumps(args) if args else "{}"
     for attempt in range(RETRIES):
         try:
             async with pool.acquire() as conn:
-                row = await conn.fetchrow(HANDLE, role, claims, context, sql, payload, read_only)
+                values = (role, claims, context, sql, payload, read_only)
+                row = await conn.fetchrow(HANDLE, *values, timeout=statement_timeout)
             break
         except asyncpg.PostgresError as exc:
             if exc.sqlstate not in RETRYABLE or attempt == RETRIES - 1:
                 raise
     headers = json.loads(row["headers"]) if row["headers"] else None
     return Result(row["status"], headers, row["body"])
+
+
+ROLE_SETTINGS = """
+select r.rolname as role, c.setting
+from pg_catalog.pg_db_role_setting s
+join pg_catalog.pg_roles r on r.oid = s.setrole
+cross join lateral unnest(s.setconfig) as c(setting)
+where r.rolname in ('anon', 'authenticated')
+  and s.setdatabase in (0, (select oid from pg_catalog.pg_database
+                            where datname = pg_catalog.current_database()))
+  and c.setting like 'statement_timeout=%'
+order by s.setdatabase  -- a setting for this database overrides one for all databases
+"""
+
+
+SET_TIMEOUT = "select pg_catalog.set_config('statement_timeout', $1, true)"
+READ_TIMEOUT = "select setting from pg_catalog.pg_settings where name = 'statement_timeout'"
+
+
+async def role_timeouts(pool: asyncpg.Pool) -> dict[str, float]:
+    """Each API role's statement_timeout (ALTER ROLE ... SET), in seconds; unset or 0: none."""
+    timeouts: dict[str, float] = {}
+    async with pool.acquire() as conn:
+        for row in await conn.fetch(ROLE_SETTINGS):
+            value = row["setting"].partition("=")[2]
+            async with conn.transaction():  # let the server read its own units ('5s', '1min')
+                await conn.execute(SET_TIMEOUT, value)
+                ms = int(await conn.fetchval(READ_TIMEOUT))
+            if ms > 0:
+                timeouts[row["role"]] = ms / 1000
+            else:
+                timeouts.pop(row["role"], None)
+    return timeouts
 
 
 async def create_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:

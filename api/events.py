@@ -328,8 +328,11 @@ class Listener:
         self.connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
+    async def start(self, wait: float = 5.0) -> None:
+        """Starts listening; waits a little for the first connection so /health starts true."""
         self._task = asyncio.get_running_loop().create_task(self._run())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.connected.wait(), wait)
 
     async def stop(self) -> None:
         if self._task is not None:

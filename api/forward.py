@@ -16,6 +16,7 @@ from starlette.responses import Response
 from api import db
 from api.auth import ANON, Identity, identify, sign_pair
 from api.errors import from_body, from_postgres, problem
+from api.metrics import AUTH_FAILURES
 from api.settings import Settings
 from jwks import TokenError
 
@@ -103,6 +104,8 @@ async def invoke(
             identity = identify(
                 request.headers.get("authorization"), state.verifier, state.known_ids
             )
+            if identity.sub is not None:
+                request.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
         if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
@@ -114,12 +117,18 @@ async def invoke(
             claims=identity.claims,
             context=_context(request),
             read_only=fn.read_only if read_only is None else read_only,
+            statement_timeout=state.role_timeouts.get(identity.role),
         )
     except TokenError as exc:
         return problem(401, exc.code, exc.detail)
+    except TimeoutError:
+        # The role's statement_timeout, enforced by cancelling the query (see db.call).
+        return problem(504, "timeout", "The request took too long and was cancelled.")
     except (db.CallError, RequestError) as exc:
         return problem(exc.status, exc.code, exc.detail)
     except asyncpg.PostgresError as exc:
+        if exc.sqlstate == "PT401" and not identity.anon:
+            AUTH_FAILURES.labels(str(getattr(exc, "message", "") or "unauthorized")).inc()
         return from_postgres(exc, anon=identity.anon)
     except (OSError, asyncpg.InterfaceError, asyncpg.exceptions.ConnectionDoesNotExistError):
         log.exception("database unavailable")

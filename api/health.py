@@ -50,11 +50,17 @@ async def health(request: Request) -> Response:
     )
     limiter = getattr(request.app.state, "limiter", None)
     shared = limiter is None or limiter.shared  # per-process limits while Redis was away
-    status = "down" if not (database and migrations) else "ok" if redis and shared else "degraded"
+    listening = request.app.state.listener.connected.is_set()
+    if not (database and migrations):
+        status = "down"
+    else:
+        status = "ok" if redis and listening and shared else "degraded"
     checks = {
         "database": "ok" if database else "down",
         "redis": "ok" if redis else "down",
         "migrations": "ok" if migrations else ("pending" if database else "unknown"),
+        # Live updates: the one LISTEN connection of this instance (reconnects by itself).
+        "events": "ok" if listening else "down",
     }
     if limiter is not None:
         checks["rate_limits"] = "shared" if shared else "local"

@@ -53,3 +53,19 @@ EVENT_CLIENTS_DROPPED = Counter(
     ["reason"],
     registry=REGISTRY,
 )
+POOL_CONNECTIONS = Gauge(
+    "slotbase_db_pool_connections",
+    "Connections of this instance's database pool, by state (in_use, idle); read at scrape.",
+    ["state"],
+    registry=REGISTRY,
+)
+OUTBOX_BACKLOG = Gauge(
+    "slotbase_outbox_backlog",
+    "Emails waiting to be sent (outbox rows pending); read at scrape.",
+    registry=REGISTRY,
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "slotbase_outbox_oldest_age_seconds",
+    "Age of the oldest email waiting to be sent, 0 when none waits; read at scrape.",
+    registry=REGISTRY,
+)

@@ -1,6 +1,7 @@
-"""Pure ASGI middleware: a request id for every request, and the baseline security headers.
+"""Pure ASGI middleware: a request id for every request, the baseline security headers, and the
+order of the layers at the edge (`stack`).
 
-Non-HTTP scopes pass through untouched.
+Non-HTTP scopes pass through untouched, but for the request id that websockets also get.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import itertools
 import re
 import uuid
 
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.settings import Settings
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SECURITY_HEADERS = [
@@ -17,6 +21,9 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
+# An API answers JSON: nothing in it may load, run or be framed. A route that serves a page
+# (/docs) sets its own Content-Security-Policy, which is then left alone.
+DEFAULT_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 
 
 _PREFIX = uuid.uuid4().hex[:12]  # this process; unique enough across instances
@@ -27,28 +34,70 @@ def _next_id() -> str:
     return f"{_PREFIX}-{next(_counter):x}"
 
 
-class RequestContext:
-    """Takes X-Request-ID when it is sane, else makes one; passes it to SQL and back."""
+def request_id(scope: Scope) -> str:
+    given = ""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            break
+    return given if REQUEST_ID_RE.match(given) else _next_id()
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestContext:
+    """Takes X-Request-ID when it is sane, else makes one; passes it to SQL and back.
+
+    Adds the security headers to every answer; HSTS only when hsts_max_age is given (production:
+    a development server on http://localhost must not pin browsers to https).
+    """
+
+    def __init__(self, app: ASGIApp, hsts_max_age: int | None = None) -> None:
         self.app = app
+        self.hsts: list[tuple[bytes, bytes]] = []
+        if hsts_max_age:
+            value = f"max-age={hsts_max_age}; includeSubDomains"
+            self.hsts = [(b"strict-transport-security", value.encode())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        rid = request_id(scope)
+        scope.setdefault("state", {})["request_id"] = rid
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = ""
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                given = value.decode("latin-1")
-                break
-        request_id = given if REQUEST_ID_RE.match(given) else _next_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-        extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+        extra = [(b"x-request-id", rid.encode()), *SECURITY_HEADERS, *self.hsts]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = [*message.get("headers", []), *extra]
+                if not any(name.lower() == DEFAULT_CSP[0] for name, _ in headers):
+                    headers.append(DEFAULT_CSP)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def stack(settings: Settings) -> list[Middleware]:
+    """The edge, outermost first."""
+    from api.access import AccessLog
+    from api.cors import cors
+    from api.hosts import AllowedHosts
+    from api.ratelimit import RateLimit
+    from api.timeouts import Deadline
+
+    hsts = settings.hsts_max_age if settings.production else None
+    layers = [
+        # Outermost, so it sees the final status of everything below, refusals included.
+        Middleware(AccessLog),
+        Middleware(RequestContext, hsts_max_age=hsts),
+        # After the request id (its 429s carry one), before the rest; it also resolves the
+        # client address (TRUSTED_PROXIES) that the access log and SQL read.
+        Middleware(RateLimit, settings=settings),
+        Middleware(AllowedHosts, allowed=settings.allowed_hosts),
+    ]
+    if settings.cors_origins:
+        layers.append(cors(settings))
+    layers.append(Middleware(Deadline, seconds=settings.request_timeout_seconds))
+    return layers

@@ -20,6 +20,7 @@ import asyncpg
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 OWNER_ROLE = "slotbase_owner"
 LOCK_KEY = 0x510750A5E  # any constant; names the migration lock in pg_locks
+ROLE_TIMEOUTS = {"anon": "5s", "authenticated": "8s"}  # the DBA's own setting wins
 
 # Run as the connecting administrator on every start. Roles are cluster-wide, so this is
 # idempotent rather than versioned; everything else lives in migration files.
@@ -45,6 +46,32 @@ end
 $$;
 grant anon, authenticated, service_role to authenticator;
 grant {OWNER_ROLE} to current_user;
+-- A statement_timeout for the API roles in this database, unless the DBA has set one (here or
+-- for all databases). Direct SQL clients get it at login; the API reads and enforces it per call.
+do $$
+declare
+  v_role text;
+  v_timeout text;
+begin
+  foreach v_role in array array['anon', 'authenticated'] loop
+    v_timeout := case v_role when 'anon' then '{ROLE_TIMEOUTS["anon"]}'
+                             else '{ROLE_TIMEOUTS["authenticated"]}' end;
+    if not exists (
+      select from pg_db_role_setting s, unnest(s.setconfig) c
+      where s.setrole = v_role::regrole
+        and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
+        and c like 'statement_timeout=%'
+    ) then
+      begin
+        execute format('alter role %I in database %I set statement_timeout = %L',
+                       v_role, current_database(), v_timeout);
+      exception when insufficient_privilege then
+        raise notice 'cannot set statement_timeout of %: %', v_role, sqlerrm;
+      end;
+    end if;
+  end loop;
+end
+$$;
 create schema if not exists migrations;
 create table if not exists migrations.applied (
   version text primary key,

@@ -232,6 +232,11 @@ class Settings:
             problems.append("DEBUG must be off")
         if self.metrics_token is not None and self.metrics_token in DEV_SECRETS:
             problems.append("METRICS_TOKEN is a default secret")
+        if self.metrics_enabled and not (self.metrics_token or self.metrics_port):
+            problems.append(
+                "/metrics would be public: set METRICS_TOKEN or METRICS_PORT,"
+                " or METRICS_ENABLED=false"
+            )
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
 

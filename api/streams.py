@@ -218,6 +218,8 @@ async def events(request: Request) -> Response:
         if unknown:
             raise StreamError(422, "unknown_field", "Unknown query parameter: " + unknown[0] + ".")
         identity = identify(request.headers.get("authorization"), state.verifier, state.known_ids)
+        if identity.sub is not None:
+            request.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
         topics = parse_topics(request.query_params.get("topics"), identity)
         last_id = parse_last_id(request.headers.get("last-event-id"))
         settings = state.settings
@@ -276,9 +278,11 @@ class Socket:
     def _identify(self, token: str) -> Identity:
         state = self.ws.app.state
         try:
-            return identify("Bearer " + token, state.verifier, state.known_ids)
+            identity = identify("Bearer " + token, state.verifier, state.known_ids)
         except TokenError as exc:
             raise StreamError(401, exc.code, exc.detail) from exc
+        self.ws.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
+        return identity
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")

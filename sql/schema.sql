@@ -4310,6 +4310,11 @@ begin
   perform pg_catalog.set_config('request.id', coalesce(p_context ->> 'id', ''), true);
   perform pg_catalog.set_config('request.ip', coalesce(p_context ->> 'ip', ''), true);
   perform pg_catalog.set_config('request.user_agent', coalesce(p_context ->> 'user_agent', ''), true);
+  -- The request id as application_name: server logs (%a) and pg_stat_activity join the API's
+  -- access log and the audit rows. Transaction-local, like everything here.
+  if coalesce(p_context ->> 'id', '') <> '' then
+    perform pg_catalog.set_config('application_name', p_context ->> 'id', true);
+  end if;
   if p_read_only then
     perform pg_catalog.set_config('transaction_read_only', 'on', true);
   end if;
@@ -5455,6 +5460,30 @@ $$;
 --
 
 COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member.';
+
+
+--
+-- Name: outbox_backlog(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.outbox_backlog() RETURNS TABLE(pending bigint, oldest_age_seconds double precision)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  -- Due rows only: a reminder queued for next week is not late. Uses messages_claim_idx.
+  select pg_catalog.count(*),
+         coalesce(extract(epoch from (select private.now()) - pg_catalog.min(m.next_attempt_at)), 0)::double precision
+  from outbox.messages m
+  where m.status = 'pending'
+    and m.next_attempt_at <= (select private.now());
+$$;
+
+
+--
+-- Name: FUNCTION outbox_backlog(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.outbox_backlog() IS 'Emails due and not yet sent, and how many seconds the longest-waiting one has been due (0 when none waits), for the API''s /metrics. Definer: no API role reads outbox.messages, and only these two numbers leave it.';
 
 
 --
@@ -12095,47 +12124,6 @@ ALTER TABLE ONLY outbox.messages
 
 
 --
--- Name: date_overrides anyone reads date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads date overrides of visible providers" ON app.date_overrides FOR SELECT TO anon, authenticated USING ((EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = date_overrides.provider_id))));
-
-
---
--- Name: organizations anyone reads organizations; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads organizations" ON app.organizations FOR SELECT TO anon, authenticated USING (true);
-
-
---
--- Name: service_providers anyone reads which providers offer which services; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads which providers offer which services" ON app.service_providers FOR SELECT TO anon, authenticated USING (true);
-
-
---
--- Name: working_hours anyone reads working hours of visible providers; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone reads working hours of visible providers" ON app.working_hours FOR SELECT TO anon, authenticated USING ((EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = working_hours.provider_id))));
-
-
---
--- Name: events anyone who sees a provider reads its availability events; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "anyone who sees a provider reads its availability events" ON app.events FOR SELECT TO anon, authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = events.provider_id)))));
-
-
---
 -- Name: booking_history; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -12320,6 +12308,47 @@ ALTER TABLE app.service_providers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.services ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: events signed-in users read availability events of providers they see; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read availability events of providers they see" ON app.events FOR SELECT TO authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))));
+
+
+--
+-- Name: date_overrides signed-in users read date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read date overrides of visible providers" ON app.date_overrides FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: organizations signed-in users read organizations; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read organizations" ON app.organizations FOR SELECT TO authenticated USING (true);
+
+
+--
+-- Name: service_providers signed-in users read which providers offer which services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read which providers offer which services" ON app.service_providers FOR SELECT TO authenticated USING (true);
+
+
+--
+-- Name: working_hours signed-in users read working hours of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read working hours of visible providers" ON app.working_hours FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = working_hours.provider_id))));
+
+
+--
 -- Name: date_overrides staff and the provider add date overrides; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -12393,6 +12422,47 @@ CREATE POLICY "visitors read active providers" ON app.providers FOR SELECT TO an
 --
 
 CREATE POLICY "visitors read active services" ON app.services FOR SELECT TO anon USING (active);
+
+
+--
+-- Name: events visitors read availability events of providers they see; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read availability events of providers they see" ON app.events FOR SELECT TO anon USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))));
+
+
+--
+-- Name: date_overrides visitors read date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read date overrides of visible providers" ON app.date_overrides FOR SELECT TO anon USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: organizations visitors read organizations; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read organizations" ON app.organizations FOR SELECT TO anon USING (true);
+
+
+--
+-- Name: service_providers visitors read which providers offer which services; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read which providers offer which services" ON app.service_providers FOR SELECT TO anon USING (true);
+
+
+--
+-- Name: working_hours visitors read working hours of visible providers; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read working hours of visible providers" ON app.working_hours FOR SELECT TO anon USING ((EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = working_hours.provider_id))));
 
 
 --

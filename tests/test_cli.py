@@ -312,6 +312,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "JWT_ISSUER": "https://api.slotbase.example/",
         "DATABASE_URL": "postgresql://postgres:pw@db:5432/slotbase",
         "AUTHENTICATOR_PASSWORD": "a-long-random-authenticator-secret",
+        "METRICS_TOKEN": "a-long-random-metrics-token",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v}

@@ -89,5 +89,7 @@ async def test_the_listener_survives_a_postgresql_restart(
                 event = await visitor.event(wait=20)
                 assert event["data"]["from"] == "2026-03-03T11:00:00Z"
                 assert await visitor.quiet() == []
+                health = (await http.get("/health")).json()
+                assert health["checks"]["events"] == "ok", health
     finally:
         cluster.stop()

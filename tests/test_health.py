@@ -61,7 +61,12 @@ async def test_health_reports_every_check_ok(client: httpx.AsyncClient):
     assert set(body) == {"status", "version", "checks"}
     assert body["status"] == "ok"
     assert isinstance(body["version"], str) and body["version"]
-    assert body["checks"] == {"database": "ok", "redis": "ok", "migrations": "ok"}
+    assert body["checks"] == {
+        "database": "ok",
+        "redis": "ok",
+        "migrations": "ok",
+        "events": "ok",
+    }
 
 
 @pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/health/db", "/health/redis"])
@@ -92,7 +97,12 @@ async def test_redis_down_degrades_the_service_without_making_it_unready(
     assert health.status_code == 200, health.text
     body = health.json()
     assert body["status"] == "degraded"
-    assert body["checks"] == {"database": "ok", "redis": "down", "migrations": "ok"}
+    assert body["checks"] == {
+        "database": "ok",
+        "redis": "down",
+        "migrations": "ok",
+        "events": "ok",
+    }
     redis = await redisless_client.get("/health/redis")
     assert redis.status_code == 503, redis.text
     assert redis.json()["status"] == "down"

@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from api.cli import schema_dump
 from api.migrate import OWNER_ROLE, SQL_DIR, MigrationError, migrate, read_status
 
 pytestmark = pytest.mark.anyio
@@ -388,3 +389,11 @@ async def test_a_failing_code_file_rolls_back_all_code_and_names_the_file(
     assert await fetchval(empty_db, "select to_regprocedure('private.probe()')") is None
     after = await fetch(empty_db, "select file, checksum from migrations.code order by file")
     assert after == recorded
+
+
+async def test_the_committed_schema_is_what_the_migrations_build(empty_db: str) -> None:
+    """sql/schema.sql mirrors the code by design: changing sql/ without `make dump` fails here."""
+    await migrate(empty_db)
+    dumped = await asyncio.to_thread(schema_dump, empty_db)
+    committed = (SQL_DIR / "schema.sql").read_text()
+    assert dumped == committed, "sql/schema.sql is stale: run `make dump` and commit it"

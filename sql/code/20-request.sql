@@ -63,6 +63,11 @@ begin
   perform pg_catalog.set_config('request.id', coalesce(p_context ->> 'id', ''), true);
   perform pg_catalog.set_config('request.ip', coalesce(p_context ->> 'ip', ''), true);
   perform pg_catalog.set_config('request.user_agent', coalesce(p_context ->> 'user_agent', ''), true);
+  -- The request id as application_name: server logs (%a) and pg_stat_activity join the API's
+  -- access log and the audit rows. Transaction-local, like everything here.
+  if coalesce(p_context ->> 'id', '') <> '' then
+    perform pg_catalog.set_config('application_name', p_context ->> 'id', true);
+  end if;
   if p_read_only then
     perform pg_catalog.set_config('transaction_read_only', 'on', true);
   end if;

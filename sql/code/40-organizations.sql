@@ -257,8 +257,14 @@ grant update (slug, name, timezone, currency, search_language, cancellation_cuto
 -- No insert or delete: api.create_org (private.create_org) creates an organization and its owner.
 
 drop policy if exists "anyone reads organizations" on app.organizations;
-create policy "anyone reads organizations" on app.organizations
-  for select to anon, authenticated
+drop policy if exists "visitors read organizations" on app.organizations;
+create policy "visitors read organizations" on app.organizations
+  for select to anon
+  using (true);
+
+drop policy if exists "signed-in users read organizations" on app.organizations;
+create policy "signed-in users read organizations" on app.organizations
+  for select to authenticated
   using (true);
 
 drop policy if exists "owners and admins update their organization" on app.organizations;
@@ -348,8 +354,14 @@ grant select (org_id, service_id, provider_id) on app.service_providers to anon,
 grant insert (org_id, service_id, provider_id), delete on app.service_providers to authenticated;
 
 drop policy if exists "anyone reads which providers offer which services" on app.service_providers;
-create policy "anyone reads which providers offer which services" on app.service_providers
-  for select to anon, authenticated
+drop policy if exists "visitors read which providers offer which services" on app.service_providers;
+create policy "visitors read which providers offer which services" on app.service_providers
+  for select to anon
+  using (true);
+
+drop policy if exists "signed-in users read which providers offer which services" on app.service_providers;
+create policy "signed-in users read which providers offer which services" on app.service_providers
+  for select to authenticated
   using (true);
 
 drop policy if exists "owners and admins link providers to services" on app.service_providers;

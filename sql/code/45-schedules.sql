@@ -432,8 +432,14 @@ grant delete on app.working_hours to authenticated;
 
 drop policy if exists "anyone reads working hours" on app.working_hours;
 drop policy if exists "anyone reads working hours of visible providers" on app.working_hours;
-create policy "anyone reads working hours of visible providers" on app.working_hours
-  for select to anon, authenticated
+drop policy if exists "visitors read working hours of visible providers" on app.working_hours;
+create policy "visitors read working hours of visible providers" on app.working_hours
+  for select to anon
+  using (exists (select 1 from app.providers p where p.id = provider_id));
+
+drop policy if exists "signed-in users read working hours of visible providers" on app.working_hours;
+create policy "signed-in users read working hours of visible providers" on app.working_hours
+  for select to authenticated
   using (exists (select 1 from app.providers p where p.id = provider_id));
 
 drop policy if exists "owners, admins and the provider add working hours" on app.working_hours;
@@ -452,8 +458,14 @@ grant delete on app.date_overrides to authenticated;
 
 drop policy if exists "anyone reads date overrides" on app.date_overrides;
 drop policy if exists "anyone reads date overrides of visible providers" on app.date_overrides;
-create policy "anyone reads date overrides of visible providers" on app.date_overrides
-  for select to anon, authenticated
+drop policy if exists "visitors read date overrides of visible providers" on app.date_overrides;
+create policy "visitors read date overrides of visible providers" on app.date_overrides
+  for select to anon
+  using (exists (select 1 from app.providers p where p.id = provider_id));
+
+drop policy if exists "signed-in users read date overrides of visible providers" on app.date_overrides;
+create policy "signed-in users read date overrides of visible providers" on app.date_overrides
+  for select to authenticated
   using (exists (select 1 from app.providers p where p.id = provider_id));
 
 drop policy if exists "staff and the provider add date overrides" on app.date_overrides;

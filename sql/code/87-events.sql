@@ -20,6 +20,7 @@ create or replace function private.event_topic(p_event app.events)
 returns text
 language plpgsql
 immutable
+security invoker
 set search_path = ''
 as $$
 begin
@@ -36,6 +37,7 @@ create or replace function private.event_json(p_event app.events)
 returns jsonb
 language plpgsql
 immutable
+security invoker
 set search_path = ''
 as $$
 begin
@@ -232,8 +234,14 @@ create trigger sessions_deleted_events after delete on auth.sessions
 grant select on app.events to anon, authenticated, service_role;
 
 drop policy if exists "anyone who sees a provider reads its availability events" on app.events;
-create policy "anyone who sees a provider reads its availability events" on app.events
-  for select to anon, authenticated
+drop policy if exists "visitors read availability events of providers they see" on app.events;
+create policy "visitors read availability events of providers they see" on app.events
+  for select to anon
+  using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
+
+drop policy if exists "signed-in users read availability events of providers they see" on app.events;
+create policy "signed-in users read availability events of providers they see" on app.events
+  for select to authenticated
   using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
 
 drop policy if exists "readers of a booking read its events" on app.events;
@@ -262,6 +270,7 @@ create or replace function private.topic_filter(p_topics text[])
 returns text[]
 language plpgsql
 stable
+security invoker
 set search_path = ''
 as $$
 declare

@@ -4,7 +4,7 @@
 --   tests/sql/helpers/*.sql (personas, tests.id, tests.freeze_time).
 -- NOTIFY delivery at commit cannot be seen inside one transaction; tests/test_events.py listens.
 begin;
-select plan(17);
+select plan(33);
 
 select tests.freeze_time('2026-03-02 09:00:00+00');
 select tests.create_user('cora');   -- customer
@@ -82,58 +82,68 @@ select pg_temp.book('dina_again', 'dina', 'mette_desk', '2026-03-09 09:00:00+00'
 insert into app.time_off (org_id, provider_id, period)
 values (tests.id('org_a'), tests.id('closed'), '[2026-03-06 08:00+00,2026-03-06 12:00+00)');
 
--- who reads which event ---------------------------------------------------------------------------
+-- who reads which event: one persona at a time, each cell asserted on its own -----------------
+-- Events now: availability of Desk (time off), Cora's booking and Desk's hour, Dina's booking and
+-- Mette's hour, and availability of the inactive provider Closed.
 
 create temp table every_event as select array_agg(id) as ids from app.events;
 grant select on every_event to public;
 
+\set q_booking_events 'select booking_id from app.events where topic = ''bookings'''
+\set q_availability 'select distinct provider_id from app.events where topic = ''availability'''
+\set insert_event 'insert into app.events (at, topic, kind, org_id, provider_id) values (now(), ''availability'', ''x.y'', tests.id(''org_a''), tests.id(''desk''))'
+\set update_event 'update app.events set kind = ''x.y'' where topic = ''availability'''
+\set delete_event 'delete from app.events where topic = ''availability'''
+\set public_providers 'values (tests.id(''desk'')), (tests.id(''mette_desk''))'
+\set all_providers 'values (tests.id(''desk'')), (tests.id(''mette_desk'')), (tests.id(''closed''))'
+
+-- as anon
+select tests.authenticate_as_anon();
+select is_empty(:'q_booking_events', 'Visitors read no booking event');
+select set_eq(:'q_availability', :'public_providers', 'Visitors read availability events of active providers only');
+select throws_ok(:'insert_event', '42501', null, 'Visitors cannot insert events');
+select throws_ok(:'update_event', '42501', null, 'Visitors cannot update events');
+select throws_ok(:'delete_event', '42501', null, 'Visitors cannot delete events');
+
+-- as cora (customer of Desk)
 select tests.authenticate_as('cora');
-select results_eq(
-  $$select booking_id from app.events where topic = 'bookings' order by id$$,
-  $$values (tests.id('cora_again'))$$,
-  'A customer reads the events of her own bookings only'
-);
-select is_empty(
-  $$select 1 from app.events where booking_id = tests.id('dina_again')$$,
-  'A customer never reads another customer''s booking event'
-);
-select ok(
-  (select count(*) from app.events where topic = 'availability' and provider_id = tests.id('desk')) >= 2,
-  'Anyone signed in reads availability events of active providers'
-);
-select is_empty(
-  $$select 1 from app.events where provider_id = tests.id('closed')$$,
-  'An inactive provider''s availability is not public'
-);
+select set_eq(:'q_booking_events', $$values (tests.id('cora_again'))$$, 'A customer reads the events of her own bookings only');
+select set_eq(:'q_availability', :'public_providers', 'A customer reads availability events of active providers only');
+select throws_ok(:'insert_event', '42501', null, 'A customer cannot insert events');
+select throws_ok(:'update_event', '42501', null, 'A customer cannot update events');
+select throws_ok(:'delete_event', '42501', null, 'A customer cannot delete events');
 select is(
   (select pg_catalog.json_array_length(api.visible_events((select ids from every_event)))),
   (select count(*)::integer from app.events),
   'Given every event id, api.visible_events answers exactly what the policies let the caller read'
 );
 
+-- as dina (customer of Mette)
+select tests.authenticate_as('dina');
+select set_eq(:'q_booking_events', $$values (tests.id('dina_again'))$$, 'Another customer reads her own booking events, never Cora''s');
+select set_eq(:'q_availability', :'public_providers', 'Another customer reads availability events of active providers only');
+select throws_ok(:'insert_event', '42501', null, 'Another customer cannot insert events');
+select throws_ok(:'update_event', '42501', null, 'Another customer cannot update events');
+select throws_ok(:'delete_event', '42501', null, 'Another customer cannot delete events');
+
+-- as mette (provider at salon A)
 select tests.authenticate_as('mette');
-select results_eq(
-  $$select booking_id from app.events where topic = 'bookings' order by id$$,
-  $$values (tests.id('dina_again'))$$,
-  'A provider reads the booking events of her own calendar, not a colleague''s'
-);
+select set_eq(:'q_booking_events', $$values (tests.id('dina_again'))$$, 'A provider reads the booking events of her own calendar, not a colleague''s');
+select set_eq(:'q_availability', :'all_providers', 'A provider, a member, also reads an inactive colleague''s availability');
+select throws_ok(:'insert_event', '42501', null, 'A provider cannot insert events');
+select throws_ok(:'update_event', '42501', null, 'A provider cannot update events');
+select throws_ok(:'delete_event', '42501', null, 'A provider cannot delete events');
 
+-- as sten (staff at salon A)
 select tests.authenticate_as('sten');
-select is(
-  (select count(*)::integer from app.events where topic = 'bookings'),
-  2,
-  'Staff read the booking events of their organization'
-);
-select isnt_empty(
-  $$select 1 from app.events where provider_id = tests.id('closed')$$,
-  'Members also read an inactive provider''s availability'
-);
+select set_eq(:'q_booking_events', $$values (tests.id('cora_again')), (tests.id('dina_again'))$$, 'Staff read the booking events of their organization');
+select set_eq(:'q_availability', :'all_providers', 'Staff also read an inactive provider''s availability');
+select throws_ok(:'insert_event', '42501', null, 'Staff cannot insert events');
+select throws_ok(:'update_event', '42501', null, 'Staff cannot update events');
+select throws_ok(:'delete_event', '42501', null, 'Staff cannot delete events');
 
+-- subscribing -----------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
-select is_empty(
-  $$select 1 from app.events where topic = 'bookings'$$,
-  'Visitors read no booking event'
-);
 select throws_ok(
   $$select api.event_topics(array['bookings'])$$,
   'PT401', 'unauthorized',
@@ -143,11 +153,6 @@ select throws_ok(
   format('select api.event_topics(array[%L])', 'availability:' || tests.id('closed')),
   'PT404', 'not_found',
   'Subscribing to a provider a visitor cannot see is not_found'
-);
-select throws_ok(
-  $$insert into app.events (at, topic, kind, org_id, provider_id) values (now(), 'availability', 'x.y', gen_random_uuid(), gen_random_uuid())$$,
-  '42501', null,
-  'No client writes events'
 );
 
 select * from finish();

@@ -3,7 +3,7 @@
 -- Depends on: every migration and code file (it reads the catalog they produce).
 -- Each check lists the offending objects when it fails.
 begin;
-select plan(19);
+select plan(20);
 
 -- as the superuser, reading the catalog
 
@@ -73,6 +73,16 @@ select is_empty(
   order by 1
   $$,
   'No policy is FOR ALL: each names one operation'
+);
+
+select is_empty(
+  $$
+  select p.polrelid::regclass::text || ': ' || p.polname as policy_for_several_roles
+  from pg_catalog.pg_policy p
+  where pg_catalog.cardinality(p.polroles) <> 1
+  order by 1
+  $$,
+  'Every policy names exactly one role: one policy per operation per role'
 );
 
 select is_empty(
