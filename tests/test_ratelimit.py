@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from api.app import create_app
+from api.metrics import REGISTRY
 from api.settings import Rate, Settings
 from jwks import KeySet
 from tests.conftest import ISSUER, Account
@@ -66,9 +67,12 @@ async def test_the_limit_holds_across_two_instances_sharing_redis(
 async def test_limited_answers_carry_ratelimit_headers_and_429_a_problem(
     limited: Settings, db: Any, keyset: KeySet
 ) -> None:
+    before = REGISTRY.get_sample_value("slotbase_rate_limited_total", {"limit": "ip"}) or 0
     async with running(limited, db, keyset) as app, http(app) as client:
         answers = [await client.get(JWKS) for _ in range(6)]
         other = await http(app, "198.51.100.1").get(JWKS)
+    after = REGISTRY.get_sample_value("slotbase_rate_limited_total", {"limit": "ip"})
+    assert after == before + 1
     assert [r.headers["RateLimit-Remaining"] for r in answers] == ["4", "3", "2", "1", "0", "0"]
     assert {r.headers["RateLimit-Limit"] for r in answers} == {"5"}
     assert all(1 <= int(r.headers["RateLimit-Reset"]) <= 60 for r in answers)
