@@ -120,6 +120,8 @@ def api_server(
         "DB_POOL_MAX": str(pool),
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "RATE_LIMIT_ENABLED": "false",
+        # One access line per request would fill the stderr pipe read only on failure, and stall.
+        "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
         **(extra_env or {}),
     }
