@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, events, health, oauth, streams
+from api import db, docs, events, health, oauth, openapi, streams
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
 from api.middleware import RequestContext
@@ -127,6 +127,8 @@ def routes() -> list[BaseRoute]:
         StarletteRoute(PREFIX + "/auth/jwks", jwks_document, methods=["GET"]),
         StarletteRoute("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
         *health.routes(),
+        *openapi.routes(),
+        *docs.routes(),
     ]
 
 

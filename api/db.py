@@ -22,6 +22,7 @@ CATALOG = """
 select p.proname as name,
        p.provolatile::text as volatility,
        p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
+       pg_catalog.format_type(p.prorettype, null) as return_type,
        coalesce(p.proargnames[1:p.pronargs], '{}') as arg_names,
        array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) t) as arg_types,
        p.pronargs - p.pronargdefaults as required,
@@ -49,6 +50,7 @@ class Function:
     name: str
     volatility: str
     returns_void: bool
+    return_type: str
     arg_names: tuple[str, ...]
     arg_types: tuple[str, ...]
     required: int
@@ -92,6 +94,7 @@ class Catalog:
                     name=r["name"],
                     volatility=r["volatility"],
                     returns_void=r["returns_void"],
+                    return_type=r["return_type"],
                     arg_names=tuple(r["arg_names"]),
                     arg_types=tuple(r["arg_types"]),
                     required=r["required"],
@@ -116,10 +119,47 @@ class Catalog:
         missing = [n for n in fn.arg_names[: fn.required] if args.get(n) is None]
         if missing:
             raise CallError(422, "validation_failed", "Missing field: " + ", ".join(missing) + ".")
+        for arg, sql_type in zip(fn.arg_names, fn.arg_types, strict=True):
+            if args.get(arg) is not None and not fits(sql_type, args[arg]):
+                raise CallError(422, "validation_failed", f"{arg} must be {describe(sql_type)}.")
         sql = self._sql.get((name, keys))
         if sql is None:
             sql = self._sql[(name, keys)] = fn.sql(keys)
         return fn, sql
+
+
+# jsonb_to_record turns any JSON value into text (an object, a number), so the JSON kind of
+# each value is checked against its argument's type first. Strings stay allowed for every
+# scalar type: query parameters and path segments are strings, and SQL converts (or refuses) them.
+TEXT_TYPES = {"text", "extensions.citext", "citext", "character varying", "name"}
+NUMBER_TYPES = {"integer", "bigint", "smallint", "numeric", "real", "double precision"}
+
+
+def fits(sql_type: str, value: Any) -> bool:
+    if sql_type in ("json", "jsonb"):
+        return True
+    if sql_type.endswith("[]"):
+        element = sql_type[:-2]
+        return isinstance(value, list) and all(v is None or fits(element, v) for v in value)
+    if sql_type in TEXT_TYPES:
+        return isinstance(value, str)
+    if sql_type in NUMBER_TYPES:
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
+    if sql_type == "boolean":
+        return isinstance(value, str | bool)
+    return isinstance(value, str)  # uuid, date, timestamptz, time ... arrive as strings
+
+
+def describe(sql_type: str) -> str:
+    if sql_type in ("json", "jsonb"):
+        return "JSON"
+    if sql_type.endswith("[]"):
+        return "a list"
+    if sql_type in NUMBER_TYPES:
+        return "a number"
+    if sql_type == "boolean":
+        return "true or false"
+    return "a string"
 
 
 @dataclass(frozen=True)
