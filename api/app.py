@@ -40,6 +40,7 @@ def endpoint(route: Route) -> Endpoint:
                 taken = sorted((bound | set(request.path_params)).intersection(args))
                 if taken:
                     raise RequestError(422, "unknown_field", "Unknown field: " + ", ".join(taken))
+            body = frozenset(args)
             for name, value in request.query_params.items():
                 if name not in route.query:
                     raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
@@ -50,7 +51,10 @@ def endpoint(route: Route) -> Endpoint:
             args.update(request.path_params)
         except RequestError as exc:
             return problem(exc.status, exc.code, exc.detail)
-        return await invoke(request, route.function, args, status=route.status, sign=route.sign)
+        text = frozenset(args).difference(body)
+        return await invoke(
+            request, route.function, args, status=route.status, sign=route.sign, text=text
+        )
 
     return handle
 
@@ -75,6 +79,7 @@ async def rpc(request: Request) -> Response:
         args,
         sign=name in SIGNING_FUNCTIONS,
         read_only=request.method == "GET",
+        text=frozenset(args) if request.method == "GET" else frozenset(),
     )
 
 

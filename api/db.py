@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +106,15 @@ class Catalog:
             }
         )
 
-    def prepare(self, name: str, args: dict[str, Any], *, anon: bool) -> tuple[Function, str]:
+    def prepare(
+        self,
+        name: str,
+        args: dict[str, Any],
+        *,
+        anon: bool,
+        text: Collection[str] = (),
+    ) -> tuple[Function, str]:
+        """text: the arguments that came as text (query, path, header), strings of any type."""
         fn = self.functions.get(name)
         if fn is None:
             raise CallError(404, "not_found", "No such function.")
@@ -120,7 +129,10 @@ class Catalog:
         if missing:
             raise CallError(422, "validation_failed", "Missing field: " + ", ".join(missing) + ".")
         for arg, sql_type in zip(fn.arg_names, fn.arg_types, strict=True):
-            if args.get(arg) is not None and not fits(sql_type, args[arg]):
+            value = args.get(arg)
+            if value is None or (arg in text and isinstance(value, str)):
+                continue
+            if not fits(sql_type, value):
                 raise CallError(422, "validation_failed", f"{arg} must be {describe(sql_type)}.")
         sql = self._sql.get((name, keys))
         if sql is None:
@@ -129,8 +141,9 @@ class Catalog:
 
 
 # jsonb_to_record turns any JSON value into text (an object, a number), so the JSON kind of
-# each value is checked against its argument's type first. Strings stay allowed for every
-# scalar type: query parameters and path segments are strings, and SQL converts (or refuses) them.
+# each value is checked against its argument's type first. Values that arrive as text (query
+# parameters, path segments, headers) are strings whatever their type; SQL converts or refuses
+# them (422).
 TEXT_TYPES = {"text", "extensions.citext", "citext", "character varying", "name"}
 NUMBER_TYPES = {"integer", "bigint", "smallint", "numeric", "real", "double precision"}
 
@@ -140,14 +153,12 @@ def fits(sql_type: str, value: Any) -> bool:
         return True
     if sql_type.endswith("[]"):
         element = sql_type[:-2]
-        return isinstance(value, list) and all(v is None or fits(element, v) for v in value)
-    if sql_type in TEXT_TYPES:
-        return isinstance(value, str)
+        return isinstance(value, list) and all(fits(element, v) for v in value)
     if sql_type in NUMBER_TYPES:
-        return isinstance(value, str | int | float) and not isinstance(value, bool)
+        return isinstance(value, int | float) and not isinstance(value, bool)
     if sql_type == "boolean":
-        return isinstance(value, str | bool)
-    return isinstance(value, str)  # uuid, date, timestamptz, time ... arrive as strings
+        return isinstance(value, bool)
+    return isinstance(value, str)  # text, uuid, date, timestamptz ... are JSON strings
 
 
 def describe(sql_type: str) -> str:

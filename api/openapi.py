@@ -124,7 +124,11 @@ class Builder:
         schema: Schema = {
             "type": "object",
             "additionalProperties": False,
-            "properties": {name: shapes.argument(t) for name, t, _ in args},
+            # null for an optional argument means "not given", as leaving it out does.
+            "properties": {
+                name: shapes.argument(t) if req else shapes.nullable(shapes.argument(t))
+                for name, t, req in args
+            },
         }
         required = [name for name, _, req in args if req]
         if required:

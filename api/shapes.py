@@ -230,3 +230,9 @@ def argument(sql_type: str) -> Schema:
     if sql_type.endswith("[]"):
         return {"type": "array", "items": argument(sql_type[:-2])}
     return dict(ARGUMENTS.get(sql_type, STRING))
+
+
+def nullable(schema: Schema) -> Schema:
+    if isinstance(schema.get("type"), str):
+        return {**schema, "type": [schema["type"], "null"]}
+    return schema

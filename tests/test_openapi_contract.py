@@ -32,6 +32,7 @@ CHECKS = ",".join(
         "status_code_conformance",
         "content_type_conformance",
         "response_schema_conformance",
+        "negative_data_rejection",
     ]
 )
 LEFT_OUT = (
