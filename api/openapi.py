@@ -40,10 +40,22 @@ EDGE: dict[int, list[str]] = {
 BODY_EDGE: dict[int, list[str]] = {400: ["invalid_json"], 413: ["payload_too_large"]}
 
 
+HEADERS: dict[int, Schema] = {
+    401: {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="<code>"'},
+    429: {"Retry-After": "Seconds to wait"},
+    503: {"Retry-After": "Seconds to wait"},
+}
+
+
 def problem(status: int, codes: list[str] | set[str]) -> Schema:
     listed = sorted(set(codes))
+    headers = {
+        name: {"description": text, "schema": {"type": "string"}}
+        for name, text in HEADERS.get(status, {}).items()
+    }
     return {
         "description": ", ".join(listed),
+        **({"headers": headers} if headers else {}),
         "content": {
             PROBLEM_JSON: {
                 "schema": {

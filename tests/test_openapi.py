@@ -71,6 +71,8 @@ async def test_error_codes_come_from_the_sql_source(client: httpx.AsyncClient) -
     cancel = paths["/api/v1/bookings/{id}/cancel"]["post"]
     assert "cancellation_window_passed" in codes(cancel, 409)
     assert "token_expired" in codes(cancel, 401)
+    assert "WWW-Authenticate" in cancel["responses"]["401"]["headers"]
+    assert "Retry-After" in login["responses"]["429"]["headers"]
     for operation in (register, booking, cancel):
         problem = operation["responses"]["422"]["content"]["application/problem+json"]
         assert problem["schema"]["allOf"][0] == {"$ref": "#/components/schemas/Problem"}
