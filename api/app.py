@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, events, health, monitoring, oauth, ratelimit, streams
+from api import db, docs, events, health, monitoring, oauth, openapi, ratelimit, streams
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
 from api.middleware import stack
@@ -39,6 +39,7 @@ def endpoint(route: Route) -> Endpoint:
                 taken = sorted((bound | set(request.path_params)).intersection(args))
                 if taken:
                     raise RequestError(422, "unknown_field", "Unknown field: " + ", ".join(taken))
+            body = frozenset(args)
             for name, value in request.query_params.items():
                 if name not in route.query:
                     raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
@@ -49,7 +50,10 @@ def endpoint(route: Route) -> Endpoint:
             args.update(request.path_params)
         except RequestError as exc:
             return problem(exc.status, exc.code, exc.detail)
-        return await invoke(request, route.function, args, status=route.status, sign=route.sign)
+        text = frozenset(args).difference(body)
+        return await invoke(
+            request, route.function, args, status=route.status, sign=route.sign, text=text
+        )
 
     return handle
 
@@ -74,6 +78,7 @@ async def rpc(request: Request) -> Response:
         args,
         sign=name in SIGNING_FUNCTIONS,
         read_only=request.method == "GET",
+        text=frozenset(args) if request.method == "GET" else frozenset(),
     )
 
 
@@ -127,6 +132,8 @@ def routes() -> list[BaseRoute]:
         StarletteRoute("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
         *health.routes(),
         *monitoring.routes(),
+        *openapi.routes(),
+        *docs.routes(),
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ CATALOG = """
 select p.proname as name,
        p.provolatile::text as volatility,
        p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
+       pg_catalog.format_type(p.prorettype, null) as return_type,
        coalesce(p.proargnames[1:p.pronargs], '{}') as arg_names,
        array(select pg_catalog.format_type(t, null) from unnest(p.proargtypes) t) as arg_types,
        p.pronargs - p.pronargdefaults as required,
@@ -49,6 +51,7 @@ class Function:
     name: str
     volatility: str
     returns_void: bool
+    return_type: str
     arg_names: tuple[str, ...]
     arg_types: tuple[str, ...]
     required: int
@@ -92,6 +95,7 @@ class Catalog:
                     name=r["name"],
                     volatility=r["volatility"],
                     returns_void=r["returns_void"],
+                    return_type=r["return_type"],
                     arg_names=tuple(r["arg_names"]),
                     arg_types=tuple(r["arg_types"]),
                     required=r["required"],
@@ -102,7 +106,15 @@ class Catalog:
             }
         )
 
-    def prepare(self, name: str, args: dict[str, Any], *, anon: bool) -> tuple[Function, str]:
+    def prepare(
+        self,
+        name: str,
+        args: dict[str, Any],
+        *,
+        anon: bool,
+        text: Collection[str] = (),
+    ) -> tuple[Function, str]:
+        """text: the arguments that came as text (query, path, header), strings of any type."""
         fn = self.functions.get(name)
         if fn is None:
             raise CallError(404, "not_found", "No such function.")
@@ -116,10 +128,49 @@ class Catalog:
         missing = [n for n in fn.arg_names[: fn.required] if args.get(n) is None]
         if missing:
             raise CallError(422, "validation_failed", "Missing field: " + ", ".join(missing) + ".")
+        for arg, sql_type in zip(fn.arg_names, fn.arg_types, strict=True):
+            value = args.get(arg)
+            if value is None or (arg in text and isinstance(value, str)):
+                continue
+            if not fits(sql_type, value):
+                raise CallError(422, "validation_failed", f"{arg} must be {describe(sql_type)}.")
         sql = self._sql.get((name, keys))
         if sql is None:
             sql = self._sql[(name, keys)] = fn.sql(keys)
         return fn, sql
+
+
+# jsonb_to_record turns any JSON value into text (an object, a number), so the JSON kind of
+# each value is checked against its argument's type first. Values that arrive as text (query
+# parameters, path segments, headers) are strings whatever their type; SQL converts or refuses
+# them (422).
+TEXT_TYPES = {"text", "extensions.citext", "citext", "character varying", "name"}
+NUMBER_TYPES = {"integer", "bigint", "smallint", "numeric", "real", "double precision"}
+
+
+def fits(sql_type: str, value: Any) -> bool:
+    if sql_type in ("json", "jsonb"):
+        return True
+    if sql_type.endswith("[]"):
+        element = sql_type[:-2]
+        return isinstance(value, list) and all(fits(element, v) for v in value)
+    if sql_type in NUMBER_TYPES:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if sql_type == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, str)  # text, uuid, date, timestamptz ... are JSON strings
+
+
+def describe(sql_type: str) -> str:
+    if sql_type in ("json", "jsonb"):
+        return "JSON"
+    if sql_type.endswith("[]"):
+        return "a list"
+    if sql_type in NUMBER_TYPES:
+        return "a number"
+    if sql_type == "boolean":
+        return "true or false"
+    return "a string"
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ async def invoke(
     sign: bool = False,
     read_only: bool | None = None,
     anonymous: bool = False,
+    text: frozenset[str] = frozenset(),
 ) -> Response:
     """Forward one call to SQL under the caller's identity and answer with its JSON as is."""
     state = request.app.state
@@ -108,7 +109,7 @@ async def invoke(
                 request.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
         if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
-        fn, sql = state.catalog.prepare(function, args, anon=identity.anon)
+        fn, sql = state.catalog.prepare(function, args, anon=identity.anon, text=text)
         result = await db.call(
             state.pool,
             sql,

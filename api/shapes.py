@@ -1,0 +1,238 @@
+"""JSON Schemas of what the api functions return, for the OpenAPI document.
+
+SQL builds the JSON (`private.*_json`), so its shape is written down here once. Fields that are
+always present are required; the schemas stay open (more fields may be added, API.md allows it).
+A function not named in RESULTS is documented as returning some JSON value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+
+def _nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": [kind, "null"], **extra}
+
+
+UUID: Schema = {"type": "string", "format": "uuid"}
+INSTANT: Schema = {"type": "string", "description": "RFC 3339 instant with an offset"}
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+BOOLEAN: Schema = {"type": "boolean"}
+
+
+def _object(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
+    return {
+        "type": "object",
+        "required": sorted(required),
+        "properties": {**required, **(optional or {})},
+    }
+
+
+SCHEMAS: dict[str, Schema] = {
+    "User": _object(
+        {
+            "id": UUID,
+            "email": _nullable("string"),
+            "full_name": _nullable("string"),
+            "locale": _nullable("string"),
+            "email_verified": BOOLEAN,
+            "created_at": INSTANT,
+        }
+    ),
+    "TokenPair": _object(
+        {
+            "access_token": STRING,
+            "token_type": {"type": "string", "enum": ["bearer"]},
+            "expires_in": INTEGER,
+            "refresh_token": STRING,
+            "user": {"$ref": "#/components/schemas/User"},
+        }
+    ),
+    "Session": _object(
+        {"id": UUID, "created_at": INSTANT, "expires_at": INSTANT},
+        {
+            "last_used_at": _nullable("string"),
+            "user_agent": _nullable("string"),
+            "ip": _nullable("string"),
+            "current": BOOLEAN,
+        },
+    ),
+    "Organization": _object(
+        {"id": UUID, "slug": STRING, "name": STRING, "timezone": STRING, "currency": STRING},
+        {
+            "search_language": STRING,
+            "cancellation_cutoff_minutes": INTEGER,
+            "created_at": INSTANT,
+        },
+    ),
+    "Member": _object(
+        {"user_id": UUID, "role": STRING},
+        {"email": _nullable("string"), "full_name": _nullable("string")},
+    ),
+    "Provider": _object(
+        {"id": UUID, "org_id": UUID, "display_name": STRING, "active": BOOLEAN},
+        {
+            "user_id": _nullable("string", format="uuid"),
+            "timezone": _nullable("string"),
+            "bio": _nullable("string"),
+        },
+    ),
+    "Service": _object(
+        {
+            "id": UUID,
+            "org_id": UUID,
+            "name": STRING,
+            "duration_minutes": INTEGER,
+            "price_minor": INTEGER,
+            "currency": STRING,
+            "active": BOOLEAN,
+        },
+        {
+            "description": _nullable("string"),
+            "buffer_before_minutes": INTEGER,
+            "buffer_after_minutes": INTEGER,
+            "min_notice_minutes": INTEGER,
+            "max_advance_days": INTEGER,
+            "slot_interval_minutes": INTEGER,
+            "requires_confirmation": BOOLEAN,
+            "provider_ids": {"type": "array", "items": UUID},
+        },
+    ),
+    "TimeOff": _object(
+        {"id": UUID, "provider_id": UUID, "starts_at": INSTANT, "ends_at": INSTANT},
+        {"reason": _nullable("string")},
+    ),
+    "Slots": _object(
+        {
+            "provider_id": UUID,
+            "service_id": UUID,
+            "timezone": STRING,
+            "slots": {
+                "type": "array",
+                "items": _object({"start": INSTANT, "end": INSTANT}),
+            },
+        }
+    ),
+    "Availability": _object({"available": BOOLEAN}, {"reason": _nullable("string")}),
+    "Booking": _object(
+        {
+            "id": UUID,
+            "org_id": UUID,
+            "provider_id": UUID,
+            "service_id": UUID,
+            "customer_id": UUID,
+            "start": INSTANT,
+            "end": INSTANT,
+            "status": {
+                "type": "string",
+                "enum": [
+                    "pending",
+                    "confirmed",
+                    "declined",
+                    "cancelled",
+                    "completed",
+                    "no_show",
+                ],
+            },
+            "price_minor": INTEGER,
+            "currency": STRING,
+            "sequence": INTEGER,
+        },
+        {
+            "customer_note": _nullable("string"),
+            "internal_note": _nullable("string"),
+            "created_at": INSTANT,
+            "updated_at": INSTANT,
+            "cancelled_at": _nullable("string"),
+            "cancel_reason": _nullable("string"),
+        },
+    ),
+}
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def page(name: str) -> Schema:
+    return _object(
+        {"items": {"type": "array", "items": ref(name)}, "next_cursor": _nullable("string")}
+    )
+
+
+OBJECT: Schema = {"type": "object"}
+PAGE_OF_OBJECTS: Schema = _object(
+    {"items": {"type": "array", "items": OBJECT}, "next_cursor": _nullable("string")}
+)
+
+RESULTS: dict[str, Schema] = {
+    "register": ref("User"),
+    "login": ref("TokenPair"),
+    "refresh": ref("TokenPair"),
+    "me": ref("User"),
+    "update_me": ref("User"),
+    "get_user": ref("User"),
+    "list_users": page("User"),
+    "list_sessions": page("Session"),
+    "create_org": ref("Organization"),
+    "get_org": ref("Organization"),
+    "update_org": ref("Organization"),
+    "list_members": page("Member"),
+    "add_member": ref("Member"),
+    "update_member": ref("Member"),
+    "create_provider": ref("Provider"),
+    "get_provider": ref("Provider"),
+    "update_provider": ref("Provider"),
+    "list_providers": page("Provider"),
+    "create_service": ref("Service"),
+    "get_service": ref("Service"),
+    "update_service": ref("Service"),
+    "list_services": page("Service"),
+    "create_time_off": ref("TimeOff"),
+    "list_time_off": page("TimeOff"),
+    "available_slots": ref("Slots"),
+    "check_availability": ref("Availability"),
+    "create_booking": ref("Booking"),
+    "get_booking": ref("Booking"),
+    "update_booking_notes": ref("Booking"),
+    "cancel_booking": ref("Booking"),
+    "reschedule_booking": ref("Booking"),
+    "confirm_booking": ref("Booking"),
+    "decline_booking": ref("Booking"),
+    "complete_booking": ref("Booking"),
+    "no_show_booking": ref("Booking"),
+    "list_bookings": page("Booking"),
+    "org_audit": PAGE_OF_OBJECTS,
+    "user_audit": PAGE_OF_OBJECTS,
+    "search": PAGE_OF_OBJECTS,
+}
+
+# Argument types as JSON Schema; strings for what SQL converts from text.
+ARGUMENTS: dict[str, Schema] = {
+    "text": STRING,
+    "extensions.citext": STRING,
+    "integer": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+    "smallint": {"type": "integer", "minimum": -(2**15), "maximum": 2**15 - 1},
+    "bigint": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+    "boolean": BOOLEAN,
+    "uuid": UUID,
+    "date": {"type": "string", "format": "date"},
+    "timestamp with time zone": {"type": "string", "format": "date-time"},
+    "json": {},
+    "jsonb": {},
+}
+
+
+def argument(sql_type: str) -> Schema:
+    if sql_type.endswith("[]"):
+        return {"type": "array", "items": argument(sql_type[:-2])}
+    return dict(ARGUMENTS.get(sql_type, STRING))
+
+
+def nullable(schema: Schema) -> Schema:
+    if isinstance(schema.get("type"), str):
+        return {**schema, "type": [schema["type"], "null"]}
+    return schema
