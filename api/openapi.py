@@ -30,6 +30,7 @@ PARAM_RE = re.compile(r"{([^}]+)}")
 
 # Answered before or around SQL, by any forwarded call (docs/errors.md, "Requests").
 EDGE: dict[int, list[str]] = {
+    400: ["invalid_host"],  # a Host outside ALLOWED_HOSTS
     401: openapi_static.TOKEN_CODES,
     422: ["validation_failed", "unknown_field"],
     429: ["rate_limited"],
@@ -42,7 +43,12 @@ BODY_EDGE: dict[int, list[str]] = {400: ["invalid_json"], 413: ["payload_too_lar
 
 HEADERS: dict[int, Schema] = {
     401: {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="<code>"'},
-    429: {"Retry-After": "Seconds to wait"},
+    429: {
+        "Retry-After": "Seconds to wait",
+        "RateLimit-Limit": "Requests allowed in the window of the tightest limit",
+        "RateLimit-Remaining": "Requests left in that window (0 on a refusal)",
+        "RateLimit-Reset": "Seconds until that window has room again",
+    },
     503: {"Retry-After": "Seconds to wait"},
 }
 

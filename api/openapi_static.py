@@ -28,7 +28,10 @@ table and from the functions' signatures and `COMMENT ON` text.
 
 Errors are RFC 9457 `application/problem+json` documents whose `code` is a stable,
 machine-readable code (see docs/errors.md); each response lists the codes that route can answer.
-A 401 carries `WWW-Authenticate`, a 429 or 503 carries `Retry-After`.
+A 401 carries `WWW-Authenticate`, a 429 or 503 carries `Retry-After`. Rate-limited responses,
+successful or not, carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
+(docs/operations.md, "Rate limits"). A Host outside the configured allowed hosts is 400
+`invalid_host`; `GET /metrics` (Prometheus text, operators only) is not part of this contract.
 
 Live updates are also offered over a WebSocket at `/api/v1/ws` (subprotocol `slotbase.v1`, see
 docs/live-updates.md); OpenAPI cannot describe it, so it is not listed as a path.
