@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from api.routes import PREFIX
+from jwks.tokens import TokenErrorCode
 
 Schema = dict[str, Any]
 
-TOKEN_CODES = [
-    "token_expired",
-    "token_not_yet_valid",
-    "unknown_kid",
-    "bad_signature",
-    "wrong_audience",
-    "wrong_issuer",
-    "algorithm_not_allowed",
-    "malformed_token",
-    "session_revoked",
-]
+TOKEN_CODES = [*get_args(TokenErrorCode), "session_revoked"]
 
 DESCRIPTION = """\
 slotbase: appointment booking where PostgreSQL is the product. Every route below forwards to one

@@ -38,6 +38,7 @@ from api.settings import Settings  # noqa: E402
 from jwks import KeySet, generate_key, load_keyset, private_pem  # noqa: E402
 from tests import pgtap  # noqa: E402
 from tests.problems import answer_errors  # noqa: E402
+from tests.redis_process import RedisProcess  # noqa: E402
 
 T = TypeVar("T")
 TEST_SERVER_CONF = {"max_connections": "200", "shared_buffers": "128MB"}
@@ -320,6 +321,17 @@ def redis_server() -> Iterator[str]:
             process.kill()
             process.wait()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def own_redis(server_tmp_path: Path) -> Iterator[RedisProcess]:
+    """A redis-server of the test's own, to stop and start mid-test (the shared one stays up)."""
+    server = RedisProcess(server_tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

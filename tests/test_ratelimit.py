@@ -7,8 +7,7 @@ import contextlib
 import dataclasses
 import ipaddress
 import logging
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -161,16 +160,6 @@ async def test_forwarded_addresses_count_only_from_trusted_proxies(
 
 # ---------------------------------------------------------------------------------------------
 # Redis stopped and started again under running instances.
-
-
-@pytest.fixture
-def own_redis(server_tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(server_tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def test_without_redis_requests_are_served_and_health_is_degraded_until_it_returns(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,6 @@ from api.resp import Connection, ReplyError
 from tests.redis_process import RedisProcess
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def own_redis(server_tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(server_tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def free_port() -> int:
