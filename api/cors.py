@@ -16,8 +16,23 @@ from api.errors import problem
 from api.settings import Settings
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", "X-Request-ID"]
-EXPOSED = ["Location", "Retry-After", "X-Request-ID"]
+HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-None-Match",
+    "Last-Event-ID",
+    "X-Request-ID",
+]
+EXPOSED = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+]
 
 
 class ProblemCORS(CORSMiddleware):

@@ -92,12 +92,15 @@ def stack(settings: Settings) -> list[Middleware]:
         # Outermost, so it sees the final status of everything below, refusals included.
         Middleware(AccessLog),
         Middleware(RequestContext, hsts_max_age=hsts),
+    ]
+    if settings.cors_origins:
+        # Outside the limiter, so a browser app can read a 429 and its Retry-After.
+        layers.append(cors(settings))
+    layers += [
         # After the request id (its 429s carry one), before the rest; it also resolves the
         # client address (TRUSTED_PROXIES) that the access log and SQL read.
         Middleware(RateLimit, settings=settings),
         Middleware(AllowedHosts, allowed=settings.allowed_hosts),
+        Middleware(Deadline, seconds=settings.request_timeout_seconds),
     ]
-    if settings.cors_origins:
-        layers.append(cors(settings))
-    layers.append(Middleware(Deadline, seconds=settings.request_timeout_seconds))
     return layers

@@ -218,3 +218,19 @@ async def test_websocket_upgrades_count_against_the_address_limit(
                 pass
     assert refused.value.response.status_code == 429
     assert refused.value.response.headers["Retry-After"]
+
+
+async def test_a_browser_app_can_read_a_refusal_and_its_limit_headers(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    origin = "https://app.example"
+    browser = dataclasses.replace(limited, cors_origins=(origin,))
+    async with running(browser, db, keyset) as app, http(app) as client:
+        answers = [await client.get(JWKS, headers={"Origin": origin}) for _ in range(6)]
+    refused = answers[-1]
+    assert refused.status_code == 429
+    assert refused.headers["Access-Control-Allow-Origin"] == origin
+    exposed = {
+        h.strip().lower() for h in refused.headers["Access-Control-Expose-Headers"].split(",")
+    }
+    assert {"retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= exposed
