@@ -10,6 +10,8 @@ import json
 import time
 from typing import Any
 
+from starlette.types import Scope
+
 from api.metrics import AUTH_FAILURES
 from jwks import KeySet, TokenError, Verifier, sign
 
@@ -66,6 +68,30 @@ def identify(
         known_ids.pop(next(iter(known_ids)))
     known_ids[authorization] = (identity, float(claims["exp"]))
     return identity
+
+
+def identify_caller(scope: Scope, authorization: str | None) -> Identity:
+    """identify(), once per request: the outcome is kept in the request's scope state.
+
+    The rate limiter, the route and the access log then share one verification, and a refused
+    token counts once in AUTH_FAILURES. The verified `sub` is recorded as the access log's user.
+    """
+    state = scope.setdefault("state", {})
+    seen = state.get("identity")
+    if seen is not None and seen[0] == authorization:
+        outcome = seen[1]
+    else:
+        app = scope["app"].state
+        try:
+            outcome = identify(authorization, app.verifier, app.known_ids)
+        except TokenError as exc:
+            outcome = exc
+        state["identity"] = (authorization, outcome)
+    if isinstance(outcome, TokenError):
+        raise outcome
+    if outcome.sub is not None:
+        state["user_id"] = outcome.sub
+    return outcome
 
 
 def sign_pair(body: str, keyset: KeySet, *, issuer: str, audience: str) -> bytes:

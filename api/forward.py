@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api import db
-from api.auth import ANON, Identity, identify, sign_pair
+from api.auth import ANON, Identity, identify_caller, sign_pair
 from api.errors import from_body, from_postgres, problem
 from api.metrics import AUTH_FAILURES
 from api.settings import Settings
@@ -102,11 +102,7 @@ async def invoke(
     identity: Identity = ANON
     try:
         if not anonymous:
-            identity = identify(
-                request.headers.get("authorization"), state.verifier, state.known_ids
-            )
-            if identity.sub is not None:
-                request.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
+            identity = identify_caller(request.scope, request.headers.get("authorization"))
         if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon, text=text)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import gcra, metrics
-from api.auth import identify
+from api.auth import identify_caller
 from api.errors import problem
 from api.proxies import client_ip
 from api.resp import Connection, ReplyError, bulk
@@ -153,9 +153,8 @@ class RateLimit:
         kinds, buckets = ["ip"], [_bucket("ip", ip, self.rates["ip"])]
         authorization = _header(scope, b"authorization")
         if authorization:
-            state = scope["app"].state
             try:
-                sub = identify(authorization, state.verifier, state.known_ids).sub
+                sub = identify_caller(scope, authorization).sub
             except TokenError:
                 sub = None  # the route answers 401; the address limit still applies
             if sub:

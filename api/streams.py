@@ -22,7 +22,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from api.auth import ANON, Identity, identify
+from api.auth import ANON, Identity, identify_caller
 from api.errors import problem
 from api.events import Event, Hub, SqlError, Subscriber
 from jwks import TokenError
@@ -217,9 +217,7 @@ async def events(request: Request) -> Response:
         unknown = sorted(set(request.query_params) - {"topics"})
         if unknown:
             raise StreamError(422, "unknown_field", "Unknown query parameter: " + unknown[0] + ".")
-        identity = identify(request.headers.get("authorization"), state.verifier, state.known_ids)
-        if identity.sub is not None:
-            request.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
+        identity = identify_caller(request.scope, request.headers.get("authorization"))
         topics = parse_topics(request.query_params.get("topics"), identity)
         last_id = parse_last_id(request.headers.get("last-event-id"))
         settings = state.settings
@@ -276,13 +274,10 @@ class Socket:
         return self.sub
 
     def _identify(self, token: str) -> Identity:
-        state = self.ws.app.state
         try:
-            identity = identify("Bearer " + token, state.verifier, state.known_ids)
+            return identify_caller(self.ws.scope, "Bearer " + token)
         except TokenError as exc:
             raise StreamError(401, exc.code, exc.detail) from exc
-        self.ws.scope.setdefault("state", {})["user_id"] = identity.sub  # access log
-        return identity
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")

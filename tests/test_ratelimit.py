@@ -234,3 +234,27 @@ async def test_a_browser_app_can_read_a_refusal_and_its_limit_headers(
         h.strip().lower() for h in refused.headers["Access-Control-Expose-Headers"].split(",")
     }
     assert {"retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= exposed
+
+
+def auth_failures() -> float:
+    return sum(
+        s.value
+        for metric in REGISTRY.collect()
+        if metric.name == "slotbase_auth_failures"
+        for s in metric.samples
+        if s.name == "slotbase_auth_failures_total"
+    )
+
+
+async def test_a_refused_token_is_counted_once_though_the_limiter_reads_it_too(
+    limited: Settings, db: Any, keyset: KeySet
+) -> None:
+    async with running(limited, db, keyset) as app, http(app) as client:
+        before = auth_failures()
+        response = await client.get(
+            "/api/v1/users/me", headers={"Authorization": "Bearer not.a.jwt"}
+        )
+        after = auth_failures()
+    assert response.status_code == 401
+    assert "RateLimit-Limit" in response.headers  # the limiter did look at the request
+    assert after == before + 1
