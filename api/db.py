@@ -133,7 +133,7 @@ class Catalog:
             if value is None or (arg in text and isinstance(value, str)):
                 continue
             if not fits(sql_type, value):
-                raise CallError(422, "validation_failed", f"{arg} must be {describe(sql_type)}.")
+                raise CallError(422, "validation_failed", f"{arg} must be {kind(sql_type)}.")
         sql = self._sql.get((name, keys))
         if sql is None:
             sql = self._sql[(name, keys)] = fn.sql(keys)
@@ -144,24 +144,11 @@ class Catalog:
 # each value is checked against its argument's type first. Values that arrive as text (query
 # parameters, path segments, headers) are strings whatever their type; SQL converts or refuses
 # them (422).
-TEXT_TYPES = {"text", "extensions.citext", "citext", "character varying", "name"}
 NUMBER_TYPES = {"integer", "bigint", "smallint", "numeric", "real", "double precision"}
 
 
-def fits(sql_type: str, value: Any) -> bool:
-    if sql_type in ("json", "jsonb"):
-        return True
-    if sql_type.endswith("[]"):
-        element = sql_type[:-2]
-        return isinstance(value, list) and all(fits(element, v) for v in value)
-    if sql_type in NUMBER_TYPES:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if sql_type == "boolean":
-        return isinstance(value, bool)
-    return isinstance(value, str)  # text, uuid, date, timestamptz ... are JSON strings
-
-
-def describe(sql_type: str) -> str:
+def kind(sql_type: str) -> str:
+    """The JSON kind a body value must have for an argument of this SQL type."""
     if sql_type in ("json", "jsonb"):
         return "JSON"
     if sql_type.endswith("[]"):
@@ -170,7 +157,18 @@ def describe(sql_type: str) -> str:
         return "a number"
     if sql_type == "boolean":
         return "true or false"
-    return "a string"
+    return "a string"  # text, uuid, date, timestamptz ... are JSON strings
+
+
+def fits(sql_type: str, value: Any) -> bool:
+    expected = kind(sql_type)
+    if expected == "a list":
+        return isinstance(value, list) and all(fits(sql_type[:-2], v) for v in value)
+    if expected == "a number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected == "true or false":
+        return isinstance(value, bool)
+    return expected == "JSON" or isinstance(value, str)
 
 
 @dataclass(frozen=True)

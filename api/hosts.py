@@ -11,16 +11,14 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import problem
+from api.middleware import header
 
 
 def _host(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == b"host":
-            host = value.decode("latin-1").strip().lower()
-            if host.startswith("["):  # [::1]:8000
-                return host.split("]", 1)[0] + "]"
-            return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return ""
+    host = (header(scope, b"host") or "").strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class AllowedHosts:

@@ -34,12 +34,16 @@ def _next_id() -> str:
     return f"{_PREFIX}-{next(_counter):x}"
 
 
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (name in lower case, as ASGI gives it)."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def request_id(scope: Scope) -> str:
-    given = ""
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            given = value.decode("latin-1")
-            break
+    given = header(scope, b"x-request-id") or ""
     return given if REQUEST_ID_RE.match(given) else _next_id()
 
 

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import gcra, metrics
 from api.auth import identify_caller
 from api.errors import problem
+from api.middleware import header
 from api.proxies import client_ip
 from api.resp import Connection, ReplyError, bulk
 from api.routes import PREFIX
@@ -126,13 +127,6 @@ def _bucket(kind: str, who: str, rate: Rate) -> gcra.Bucket:
     return gcra.Bucket(f"rl:{kind}:{who}", rate.limit, rate.window * 1000)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 class RateLimit:
     """Resolves the client address (always) and applies the limits (when enabled).
 
@@ -151,7 +145,7 @@ class RateLimit:
 
     def buckets(self, scope: Scope, ip: str) -> tuple[list[str], list[gcra.Bucket]]:
         kinds, buckets = ["ip"], [_bucket("ip", ip, self.rates["ip"])]
-        authorization = _header(scope, b"authorization")
+        authorization = header(scope, b"authorization")
         if authorization:
             try:
                 sub = identify_caller(scope, authorization).sub

@@ -10,8 +10,9 @@ import asyncio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
+from api.routes import PREFIX
 
-EXEMPT = ("/api/v1/events",)
+EXEMPT = (PREFIX + "/events",)
 
 
 class Deadline:
