@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, docs, events, health, monitoring, oauth, openapi, ratelimit, streams
+from api import db, docs, events, health, keysync, monitoring, oauth, openapi, ratelimit, streams
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
 from api.middleware import stack
@@ -179,6 +179,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         metrics_server = None
         try:
             state.catalog = await db.Catalog.load(state.pool)
+            await keysync.try_publish(state.pool, state.keyset, settings)
             state.role_timeouts = await db.role_timeouts(state.pool)
             await state.listener.start()
             if settings.metrics_enabled and settings.metrics_port:

@@ -34,6 +34,7 @@ DEMO_PASSWORDS = {"owner": "salon-demo-owner-2026", "customer": "salon-demo-kund
 class Database:
     admin_dsn: str
     api_dsn: str
+    worker_dsn: str
     local: bool
 
 
@@ -42,7 +43,9 @@ def database(settings: Settings, *, keep_running: bool = False) -> Iterator[Data
     """DATABASE_URL when set; else the embedded cluster under .data/, started if needed."""
     if settings.database_url or settings.api_database_url:
         admin = settings.database_url or ""
-        yield Database(admin, settings.authenticator_dsn(admin), local=False)
+        yield Database(
+            admin, settings.authenticator_dsn(admin), settings.worker_dsn(admin), local=False
+        )
         return
     from api.devdb import LocalCluster
 
@@ -53,7 +56,10 @@ def database(settings: Settings, *, keep_running: bool = False) -> Iterator[Data
     try:
         asyncio.run(_create_database(cluster.dsn("postgres"), DEV_DATABASE))
         yield Database(
-            cluster.dsn(DEV_DATABASE), cluster.dsn(DEV_DATABASE, user="authenticator"), local=True
+            cluster.dsn(DEV_DATABASE),
+            cluster.dsn(DEV_DATABASE, user="authenticator"),
+            cluster.dsn(DEV_DATABASE, user=migrations.WORKER_ROLE),
+            local=True,
         )
     finally:
         if not (was_running or keep_running):
@@ -70,14 +76,19 @@ async def _create_database(dsn: str, name: str) -> None:
 
 
 async def _prepare(settings: Settings, db: Database) -> list[str]:
-    """Migrations, the authenticator's password, and the first platform admin."""
+    """Migrations, login passwords, the token keys, and the first platform admin."""
     applied = await migrations.migrate(db.admin_dsn, log=log.info)
     log.info("migrations: %s", f"applied {len(applied)} files" if applied else "up to date")
     conn = await asyncpg.connect(db.admin_dsn)
     try:
-        if settings.authenticator_password:
-            password = settings.authenticator_password.replace("'", "''")
-            await conn.execute(f"alter role authenticator password '{password}'")
+        for role, secret in (
+            ("authenticator", settings.authenticator_password),
+            (migrations.WORKER_ROLE, settings.worker_password),
+        ):
+            if secret:
+                password = secret.replace("'", "''")
+                await conn.execute(f"alter role {role} password '{password}'")
+        await _publish_keys(conn, settings)
         if settings.first_superuser_email and settings.first_superuser_password:
             await conn.fetchval(
                 "select private.create_superuser($1, $2)",
@@ -88,6 +99,25 @@ async def _prepare(settings: Settings, db: Database) -> list[str]:
     finally:
         await conn.close()
     return applied
+
+
+async def _publish_keys(
+    conn: asyncpg.Connection, settings: Settings, keys_dir: Path | None = None
+) -> None:
+    from api import keysync
+    from api.app import load_keys
+
+    try:
+        if keys_dir is None:
+            keyset = load_keys(settings)
+        else:
+            keyset, _ = load_keyset(
+                private_key=None, public_keys=settings.jwt_public_keys, keys_dir=keys_dir
+            )
+    except KeyConfigError as exc:
+        log.warning("token keys not published to the database: %s", exc)
+        return
+    await keysync.try_publish(conn, keyset, settings)
 
 
 def _serve(settings: Settings, api_dsn: str) -> None:
@@ -190,9 +220,11 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
             _print_demo(demo, base)
         if db.local:
             print(f"PostgreSQL: {db.admin_dsn}  (psql: make psql)", flush=True)
+            client = db.admin_dsn.replace("postgres@", f"{migrations.CLIENT_ROLE}@", 1)
+            print(f"Direct SQL clients: psql '{client}'  (docs/psql.md)", flush=True)
         print(f"Redis: {settings.redis_url}", flush=True)
         print(f"slotbase listens on {base}", flush=True)
-        with outbox_worker(settings, db.api_dsn):
+        with outbox_worker(settings, db.worker_dsn):
             _serve(settings, db.api_dsn)
     return 0
 
@@ -201,7 +233,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from api import worker
 
     with database(settings) as db:
-        return worker.main(["--dsn", db.api_dsn, *args.worker_args])
+        return worker.main(["--dsn", db.worker_dsn, *args.worker_args])
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -277,6 +309,9 @@ def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
     elif args.action == "rotate":
         old, new = rotate(directory)
         print(f"signing key {new}; previous key {old or '(none)'} stays published")
+        if settings.database_url or (settings.data_dir / "pg" / "PG_VERSION").exists():
+            with database(settings) as db:
+                asyncio.run(_publish_to(db.admin_dsn, settings, directory))
     else:
         keyset, _ = load_keyset(
             private_key=settings.jwt_private_key,
@@ -286,6 +321,14 @@ def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(json.dumps(keyset.jwks(), indent=2))
     return 0
+
+
+async def _publish_to(dsn: str, settings: Settings, keys_dir: Path) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await _publish_keys(conn, settings, keys_dir)
+    finally:
+        await conn.close()
 
 
 def cmd_createsuperuser(settings: Settings, args: argparse.Namespace) -> int:

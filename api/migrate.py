@@ -11,6 +11,7 @@ Everything runs as the owner role so that it, not the connecting administrator, 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 OWNER_ROLE = "slotbase_owner"
 LOCK_KEY = 0x510750A5E  # any constant; names the migration lock in pg_locks
 ROLE_TIMEOUTS = {"anon": "5s", "authenticated": "8s"}  # the DBA's own setting wins
+CLIENT_ROLE = "slotbase_client"  # direct SQL clients: anon/authenticated, identity by token
+WORKER_ROLE = "slotbase_worker"  # the outbox worker: the only login that reaches service_role
 
 # Run as the connecting administrator on every start. Roles are cluster-wide, so this is
 # idempotent rather than versioned; everything else lives in migration files.
@@ -42,9 +45,26 @@ begin
   if not exists (select from pg_roles where rolname = 'authenticator') then
     create role authenticator login noinherit;
   end if;
+  if not exists (select from pg_roles where rolname = '{CLIENT_ROLE}') then
+    create role {CLIENT_ROLE} login noinherit;
+  end if;
+  if not exists (select from pg_roles where rolname = '{WORKER_ROLE}') then
+    create role {WORKER_ROLE} login noinherit;
+  end if;
+  -- The API's login and the clients' login may become a caller, never a trusted job: a member
+  -- of service_role bypasses RLS and reads the outbox (reset tokens among it). Earlier versions
+  -- granted it to authenticator; take that back.
+  if exists (
+    select from pg_auth_members m
+    where m.roleid = 'service_role'::regrole and m.member = 'authenticator'::regrole
+  ) then
+    revoke service_role from authenticator;
+  end if;
 end
 $$;
-grant anon, authenticated, service_role to authenticator;
+grant anon, authenticated to authenticator;
+grant anon, authenticated to {CLIENT_ROLE};
+grant service_role to {WORKER_ROLE};
 grant {OWNER_ROLE} to current_user;
 -- A statement_timeout for the API roles in this database, unless the DBA has set one (here or
 -- for all databases). Direct SQL clients get it at login; the API reads and enforces it per call.
@@ -53,7 +73,7 @@ declare
   v_role text;
   v_timeout text;
 begin
-  foreach v_role in array array['anon', 'authenticated'] loop
+  foreach v_role in array array['anon', 'authenticated', '{CLIENT_ROLE}'] loop
     v_timeout := case v_role when 'anon' then '{ROLE_TIMEOUTS["anon"]}'
                              else '{ROLE_TIMEOUTS["authenticated"]}' end;
     if not exists (
@@ -88,6 +108,11 @@ revoke all on schema migrations from public;
 grant usage on schema migrations to authenticator;
 grant select on migrations.applied, migrations.code to authenticator;
 """
+
+
+# A code file may stand aside for an extension that provides the same functions (Neon's
+# pg_session_jwt provides the claim helpers): the file is skipped where the extension is installed.
+UNLESS_EXTENSION = re.compile(r"^-- unless extension: (\S+)$", re.M)
 
 
 class MigrationError(RuntimeError):
@@ -225,6 +250,10 @@ async def _migrate_locked(
         async with conn.transaction():
             await conn.execute(f"set local role {OWNER_ROLE}")
             for f in files:
+                provider = await _provided_by_extension(conn, f)
+                if provider:
+                    log(f"skipping code {f.name}: the extension {provider} provides it")
+                    continue
                 log(f"applying code {f.name}")
                 await _run(conn, f)
             await conn.execute("reset role")
@@ -235,6 +264,14 @@ async def _migrate_locked(
             )
         done += [f.name for f in files]
     return done
+
+
+async def _provided_by_extension(conn: asyncpg.Connection, f: SqlFile) -> str | None:
+    match = UNLESS_EXTENSION.search(f.text)
+    if match is None:
+        return None
+    sql = "select exists (select from pg_extension where extname = $1)"
+    return match[1] if await conn.fetchval(sql, match[1]) else None
 
 
 async def _run(conn: asyncpg.Connection, f: SqlFile) -> None:

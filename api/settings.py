@@ -106,6 +106,8 @@ class Settings:
     database_url: str | None = None
     api_database_url: str | None = None
     authenticator_password: str | None = None
+    worker_database_url: str | None = None
+    worker_password: str | None = None
     redis_url: str = "redis://127.0.0.1:6379/0"
     jwt_private_key: str | None = None
     jwt_key_id: str | None = None
@@ -165,6 +167,8 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             api_database_url=env.get("API_DATABASE_URL") or None,
             authenticator_password=env.get("AUTHENTICATOR_PASSWORD") or None,
+            worker_database_url=env.get("WORKER_DATABASE_URL") or None,
+            worker_password=env.get("WORKER_PASSWORD") or None,
             redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
             jwt_private_key=env.get("JWT_PRIVATE_KEY") or None,
             jwt_key_id=env.get("JWT_KEY_ID") or None,
@@ -245,6 +249,12 @@ class Settings:
         if self.api_database_url:
             return self.api_database_url
         return with_user(admin_dsn, "authenticator", self.authenticator_password)
+
+    def worker_dsn(self, admin_dsn: str) -> str:
+        """The worker's connection: WORKER_DATABASE_URL, else DATABASE_URL as slotbase_worker."""
+        if self.worker_database_url:
+            return self.worker_database_url
+        return with_user(admin_dsn, "slotbase_worker", self.worker_password)
 
 
 def with_user(dsn: str, user: str, password: str | None = None) -> str:

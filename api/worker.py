@@ -27,7 +27,7 @@ from typing import Any
 import asyncpg
 
 from api.mail import MailSettings, SendError, SmtpSender, for_log, render
-from api.settings import Settings, SettingsError
+from api.settings import DEV_SECRETS, Settings, SettingsError
 
 log = logging.getLogger("slotbase.worker")
 
@@ -46,7 +46,7 @@ async def as_service(conn: asyncpg.Connection, sql: str, *args: Any) -> list[asy
     """Run one statement as service_role in its own transaction.
 
     private.act_as switches only to anon or authenticated, the roles of API callers. The worker
-    is a trusted job: it connects as the API's login role, authenticator, which is a member of
+    is a trusted job: it connects as its own login, slotbase_worker, the only member of
     service_role, and becomes it with SET LOCAL ROLE, so the role ends with the transaction.
     """
     async with conn.transaction():
@@ -192,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--dsn",
-        help="database URL (default: API_DATABASE_URL, else DATABASE_URL as authenticator)",
+        help="database URL (default: WORKER_DATABASE_URL, else DATABASE_URL as slotbase_worker)",
     )
     p.add_argument("--batch", type=int, default=50, help="messages claimed at once (50)")
     p.add_argument(
@@ -244,17 +244,25 @@ def main(argv: list[str] | None = None) -> int:
         # production checks of JWT keys do not apply to it.
         settings = Settings(
             database_url=env.get("DATABASE_URL") or None,
-            api_database_url=env.get("API_DATABASE_URL") or None,
-            authenticator_password=env.get("AUTHENTICATOR_PASSWORD") or None,
+            worker_database_url=env.get("WORKER_DATABASE_URL") or None,
+            worker_password=env.get("WORKER_PASSWORD") or None,
         )
         mail = MailSettings.from_env(env)
         dsn = args.dsn
         if not dsn:
-            if not (settings.database_url or settings.api_database_url):
-                raise SettingsError("the worker needs DATABASE_URL or API_DATABASE_URL (or --dsn)")
-            dsn = settings.authenticator_dsn(settings.database_url or "")
+            if not (settings.database_url or settings.worker_database_url):
+                raise SettingsError(
+                    "the worker needs WORKER_DATABASE_URL or DATABASE_URL (or --dsn)"
+                )
+            dsn = settings.worker_dsn(settings.database_url or "")
         if env.get("ENVIRONMENT") == "production" and not mail.sends:
             raise SettingsError("refusing to start in production without MAIL_HOST")
+        if (
+            env.get("ENVIRONMENT") == "production"
+            and not (args.dsn or settings.worker_database_url)
+            and (settings.worker_password or "") in DEV_SECRETS
+        ):
+            raise SettingsError("refusing to start in production: WORKER_PASSWORD must be set")
         if args.batch < 1 or args.lease_seconds < 1 or args.poll_seconds <= 0:
             raise SettingsError("--batch, --lease-seconds and --poll-seconds must be positive")
     except SettingsError as exc:

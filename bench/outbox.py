@@ -33,6 +33,7 @@ import asyncpg
 from aiosmtpd.controller import Controller
 
 from api.mail import MailSettings, render
+from api.settings import with_user
 from bench.common import ROOT, cluster, free_port
 
 COUNT = 1000
@@ -109,10 +110,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-def start_worker(api_dsn: str, port: int) -> subprocess.Popen[bytes]:
+def start_worker(worker_dsn: str, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MAIL_"))}
     env.update(
-        API_DATABASE_URL=api_dsn,
+        WORKER_DATABASE_URL=worker_dsn,
         MAIL_HOST="127.0.0.1",
         MAIL_PORT=str(port),
         PYTHONPATH=str(ROOT),
@@ -127,7 +128,7 @@ def start_worker(api_dsn: str, port: int) -> subprocess.Popen[bytes]:
 
 async def measure(admin: str, api_dsn: str, sink: Sink, seconds: float) -> dict[str, Any]:
     conn = await asyncpg.connect(admin)
-    worker = start_worker(api_dsn, sink.port)
+    worker = start_worker(with_user(api_dsn, "slotbase_worker"), sink.port)
     body = payload()
     try:
         # Warm up: the worker is connected and idle before anything is timed.

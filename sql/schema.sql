@@ -2256,6 +2256,29 @@ COMMENT ON FUNCTION api.visible_events(ids bigint[]) IS 'The events among `ids` 
 
 
 --
+-- Name: init(); Type: FUNCTION; Schema: auth; Owner: -
+--
+
+CREATE FUNCTION auth.init() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- pg_session_jwt loads its key here. The keys this database verifies with are always those
+  -- the API publishes (auth.jwt_keys, kept by private.publish_keys), read at each verification.
+  return;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION init(); Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON FUNCTION auth.init() IS 'pg_session_jwt''s setup call; a no-op here, kept so the same client code runs on both.';
+
+
+--
 -- Name: jwt(); Type: FUNCTION; Schema: auth; Owner: -
 --
 
@@ -2263,8 +2286,17 @@ CREATE FUNCTION auth.jwt() RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
+declare
+  v_token text;
 begin
-  return coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb;
+  if session_user = 'authenticator' or private.claims_are_trusted() then
+    return nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
+  end if;
+  v_token := nullif(pg_catalog.current_setting('slotbase.jwt', true), '');
+  if v_token is null then
+    return null;
+  end if;
+  return private.token_claims(v_token);
 end;
 $$;
 
@@ -2273,7 +2305,32 @@ $$;
 -- Name: FUNCTION jwt(); Type: COMMENT; Schema: auth; Owner: -
 --
 
-COMMENT ON FUNCTION auth.jwt() IS 'The verified claims of the caller''s access token ({} for anon).';
+COMMENT ON FUNCTION auth.jwt() IS 'The verified claims of the caller''s access token, NULL without one. Direct clients: the token given to auth.jwt_session_init, re-checked on each call (PT401 token_expired or session_revoked once it no longer holds).';
+
+
+--
+-- Name: jwt_session_init(text); Type: FUNCTION; Schema: auth; Owner: -
+--
+
+CREATE FUNCTION auth.jwt_session_init(jwt text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.accept_token(jwt_session_init.jwt);
+  -- A session setting, so it outlives this statement; worthless to anyone who could not have
+  -- presented the token: every read of the claims verifies it (or finds it cached as verified).
+  -- DISCARD ALL and RESET ALL clear it.
+  perform pg_catalog.set_config('slotbase.jwt', jwt_session_init.jwt, false);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION jwt_session_init(jwt text); Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON FUNCTION auth.jwt_session_init(jwt text) IS 'Prove who this connection is with an access token from the API: verifies RS256 against the published keys (kid), exp/nbf/iat, iss, aud, role and that the session is open, then keeps the token for later statements. PT401 with the failing check''s code (malformed_token, algorithm_not_allowed, unknown_kid, bad_signature, token_expired, token_not_yet_valid, wrong_audience, wrong_issuer, session_revoked). Then SET ROLE authenticated.';
 
 
 --
@@ -2304,18 +2361,23 @@ COMMENT ON FUNCTION auth.session() IS 'Alias of auth.jwt() under the name Neon''
 CREATE FUNCTION auth.uid() RETURNS uuid
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
-    AS $$
+    AS $_$
+declare
+  v_sub text := auth.jwt() ->> 'sub';
 begin
-  return nullif(auth.jwt() ->> 'sub', '')::uuid;
+  if v_sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    return v_sub::uuid;
+  end if;
+  return null;
 end;
-$$;
+$_$;
 
 
 --
 -- Name: FUNCTION uid(); Type: COMMENT; Schema: auth; Owner: -
 --
 
-COMMENT ON FUNCTION auth.uid() IS 'The caller''s user id as uuid, NULL for anon. Use as (select auth.uid()) in policies.';
+COMMENT ON FUNCTION auth.uid() IS 'The caller''s user id as uuid, NULL without a token or when sub is not a uuid. Use as (select auth.uid()) in policies.';
 
 
 --
@@ -2336,7 +2398,7 @@ $$;
 -- Name: FUNCTION user_id(); Type: COMMENT; Schema: auth; Owner: -
 --
 
-COMMENT ON FUNCTION auth.user_id() IS 'The caller''s user id as text (the sub claim), NULL for anon.';
+COMMENT ON FUNCTION auth.user_id() IS 'The caller''s user id as text (the sub claim), NULL without a token.';
 
 
 --
@@ -2358,6 +2420,50 @@ $$;
 --
 
 COMMENT ON FUNCTION gdpr.purge_expired() IS 'Apply the retention periods of private.settings (retention_*_days; empty = keep forever): erase customer accounts inactive for retention_inactive_account_days; delete audit entries older than retention_audit_days; sessions (with refresh tokens) and one-time tokens ended more than retention_session_days ago; failed logins older than retention_login_failure_days; stored Idempotency-Key responses older than retention_idempotency_key_days; sent and failed outbox messages older than retention_sent_message_days. Idempotent: a second run finds nothing. Returns the counts: {inactive_accounts, audit_entries, sessions, refresh_tokens, one_time_tokens, login_failures, idempotency_keys, outbox_messages}. Schedule with pg_cron: select cron.schedule(''slotbase-purge'', ''17 3 * * *'', ''select gdpr.purge_expired()''); the worker runs it too. Runs as the owner or service_role.';
+
+
+--
+-- Name: accept_token(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.accept_token(p_token text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_claims jsonb := private.verify_jwt(p_token);
+begin
+  begin
+    insert into auth.verified_tokens (token_hash, kid, sid, claims, expires_at)
+    values (
+      pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8')),
+      private.jwt_part(pg_catalog.split_part(p_token, '.', 1), 'The header') ->> 'kid',
+      (v_claims ->> 'sid')::uuid,
+      v_claims,
+      pg_catalog.to_timestamp((v_claims ->> 'exp')::numeric
+        + coalesce(private.setting('jwt_leeway_seconds'), '30')::numeric)
+    )
+    on conflict (token_hash) do nothing;
+    -- Entries die with their token; a few are swept on each insert, so the table stays small
+    -- without a job.
+    delete from auth.verified_tokens c
+    where c.token_hash in (
+        select o.token_hash from auth.verified_tokens o where o.expires_at <= private.now() limit 100
+      );
+  exception when read_only_sql_transaction then
+    -- On a replica or in a READ ONLY transaction nothing is cached; each statement verifies.
+    null;
+  end;
+  return v_claims;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION accept_token(p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.accept_token(p_token text) IS 'Verify a token in full (private.verify_jwt) and cache its claims by sha256 until exp plus leeway; sweeps expired entries. Definer: the cache is owner-only; the claims cached are only ever those that verified.';
 
 
 --
@@ -2731,6 +2837,34 @@ COMMENT ON FUNCTION private.audit_row() IS 'AFTER INSERT OR UPDATE OR DELETE row
 
 
 --
+-- Name: b64url_decode(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.b64url_decode(p_text text) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+begin
+  -- NULL for anything that is not unpadded base64url, so callers answer malformed_token.
+  if p_text is null or p_text !~ '^[A-Za-z0-9_-]*$' or pg_catalog.length(p_text) % 4 = 1 then
+    return null;
+  end if;
+  return pg_catalog.decode(
+      pg_catalog.translate(p_text, '-_', '+/')
+        || pg_catalog.repeat('=', (4 - pg_catalog.length(p_text) % 4) % 4),
+      'base64');
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION b64url_decode(p_text text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.b64url_decode(p_text text) IS 'Bytes of unpadded base64url text (RFC 7515 section 2); NULL when the text is not base64url.';
+
+
+--
 -- Name: booking_events(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -3010,6 +3144,43 @@ $$;
 --
 
 COMMENT ON FUNCTION private.booking_updated() IS 'AFTER UPDATE statement trigger on app.bookings: booking_confirmed, booking_declined, booking_cancelled or booking_rescheduled to the customer, in the same transaction. Definer: writes outbox.messages.';
+
+
+--
+-- Name: bytes_to_numeric(bytea); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.bytes_to_numeric(p_bytes bytea) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_hex text := pg_catalog.encode(p_bytes, 'hex');
+  v_len integer := pg_catalog.length(pg_catalog.encode(p_bytes, 'hex'));
+  v_at integer;
+  v_value numeric := 0;
+begin
+  -- Seven bytes at a time fit a bigint; the first chunk takes the remainder.
+  v_at := v_len % 14;
+  if v_at > 0 then
+    v_value := ('x' || pg_catalog.lpad(pg_catalog.substr(v_hex, 1, v_at), 16, '0'))::bit(64)::bigint;
+  end if;
+  v_at := v_at + 1;
+  while v_at <= v_len loop
+    v_value := v_value * 72057594037927936
+      + ('x' || pg_catalog.lpad(pg_catalog.substr(v_hex, v_at, 14), 16, '0'))::bit(64)::bigint;
+    v_at := v_at + 14;
+  end loop;
+  return v_value;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION bytes_to_numeric(p_bytes bytea); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.bytes_to_numeric(p_bytes bytea) IS 'The unsigned big-endian integer of these bytes (RFC 8017 OS2IP), exactly, as numeric.';
 
 
 --
@@ -3431,6 +3602,29 @@ $$;
 --
 
 COMMENT ON FUNCTION private.claim_messages(p_limit integer, p_lease_seconds integer) IS 'Claim up to p_limit due messages for p_lease_seconds (FOR UPDATE SKIP LOCKED, so concurrent workers take different rows); each claim counts as an attempt. A lease that runs out unmarked makes the row claimable again. Definer: the worker holds no privilege on outbox.messages, only EXECUTE here.';
+
+
+--
+-- Name: claims_are_trusted(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.claims_are_trusted() RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  return session_user = 'authenticator'
+    or pg_catalog.pg_has_role(session_user, 'authenticator', 'member')
+    or pg_catalog.pg_has_role(session_user, 'slotbase_owner', 'member');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION claims_are_trusted(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.claims_are_trusted() IS 'Does request.jwt.claims count for this login? True for the API''s login (and logins it was granted to), the owner''s members and superusers.';
 
 
 --
@@ -4700,6 +4894,41 @@ COMMENT ON FUNCTION private.json_date(p_value json, p_field text) IS 'A JSON str
 
 
 --
+-- Name: jwt_part(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.jwt_part(p_segment text, p_what text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_bytes bytea := private.b64url_decode(p_segment);
+  v_value jsonb;
+begin
+  if v_bytes is null then
+    perform private.token_error('malformed_token', p_what || ' is not base64url.');
+  end if;
+  begin
+    v_value := pg_catalog.convert_from(v_bytes, 'UTF8')::jsonb;
+  exception when others then
+    perform private.token_error('malformed_token', p_what || ' is not JSON.');
+  end;
+  if pg_catalog.jsonb_typeof(v_value) <> 'object' then
+    perform private.token_error('malformed_token', p_what || ' is not a JSON object.');
+  end if;
+  return v_value;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION jwt_part(p_segment text, p_what text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.jwt_part(p_segment text, p_what text) IS 'The JSON object in one base64url segment of a compact JWS; PT401 malformed_token otherwise.';
+
+
+--
 -- Name: key_cursor(text, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -5088,6 +5317,42 @@ $$;
 --
 
 COMMENT ON FUNCTION private.member_role(p_role text) IS 'A role name as app.member_role, or 422 validation_failed.';
+
+
+--
+-- Name: modexp(numeric, numeric, numeric); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.modexp(p_base numeric, p_exponent numeric, p_modulus numeric) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_result numeric := 1;
+  v_base numeric := pg_catalog.mod(p_base, p_modulus);
+  v_exponent numeric := p_exponent;
+begin
+  -- Square and multiply, low bit first. Public exponents are small (65537: 17 squarings), and
+  -- nothing here is secret, so the timing of the loop reveals nothing.
+  while v_exponent > 0 loop
+    if pg_catalog.mod(v_exponent, 2) = 1 then
+      v_result := pg_catalog.mod(v_result * v_base, p_modulus);
+    end if;
+    v_exponent := pg_catalog.div(v_exponent, 2);
+    if v_exponent > 0 then
+      v_base := pg_catalog.mod(v_base * v_base, p_modulus);
+    end if;
+  end loop;
+  return v_result;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION modexp(p_base numeric, p_exponent numeric, p_modulus numeric); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.modexp(p_base numeric, p_exponent numeric, p_modulus numeric) IS 'base ^ exponent mod modulus for non-negative integers, exactly (numeric arithmetic).';
 
 
 --
@@ -5856,6 +6121,38 @@ COMMENT ON FUNCTION private.personal_data(p_user_id uuid) IS 'The export documen
 
 
 --
+-- Name: pre_request(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.pre_request() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_claims jsonb := auth.jwt();
+begin
+  -- PostgREST verifies the signature itself, against this API's JWKS; what it cannot know is
+  -- whether the session behind the token has ended since.
+  if v_claims is null or v_claims = '{}'::jsonb then
+    return;
+  end if;
+  if coalesce(v_claims ->> 'sid', '') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+      or not private.session_is_active((v_claims ->> 'sid')::uuid) then
+    raise exception using errcode = 'PT401', message = 'session_revoked',
+      detail = 'The session of this token has ended; log in again.';
+  end if;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION pre_request(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.pre_request() IS 'For PostgREST''s db-pre-request: refuses (PT401 session_revoked) a token whose session was logged out, revoked or ended by a password change, so revocation holds behind PostgREST as it does over REST and direct SQL.';
+
+
+--
 -- Name: providers; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -5991,6 +6288,71 @@ $$;
 --
 
 COMMENT ON FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid, p_status text, p_during tstzrange) IS 'Record one event in app.events and NOTIFY slotbase_events (delivered when the transaction commits, never if it rolls back). Called by triggers only.';
+
+
+--
+-- Name: publish_keys(jsonb, text, text, integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.publish_keys(p_jwks jsonb, p_issuer text, p_audience text, p_leeway_seconds integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_keys jsonb := p_jwks -> 'keys';
+begin
+  if pg_catalog.jsonb_typeof(v_keys) is distinct from 'array' or pg_catalog.jsonb_array_length(v_keys) = 0
+      or coalesce(p_issuer, '') = '' or coalesce(p_audience, '') = ''
+      or p_leeway_seconds is null or p_leeway_seconds not between 0 and 600 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'Publishing keys needs a JWKS with keys, an issuer, an audience and a leeway of 0-600 s.';
+  end if;
+  create temporary table if not exists pg_temp.incoming_keys (
+    kid text primary key, n numeric not null, e numeric not null, size_bytes integer not null
+  ) on commit drop;
+  truncate pg_temp.incoming_keys;
+  insert into pg_temp.incoming_keys (kid, n, e, size_bytes)
+  select k ->> 'kid',
+         private.bytes_to_numeric(private.b64url_decode(k ->> 'n')),
+         private.bytes_to_numeric(private.b64url_decode(k ->> 'e')),
+         pg_catalog.length(private.b64url_decode(k ->> 'n'))
+  from pg_catalog.jsonb_array_elements(v_keys) k
+  where k ->> 'kty' = 'RSA' and coalesce(k ->> 'alg', 'RS256') = 'RS256'
+    and coalesce(k ->> 'use', 'sig') = 'sig';
+
+  -- A retired or replaced key stops verifying at once, and so do the tokens cached under it.
+  delete from auth.verified_tokens c
+  where not exists (
+      select from pg_temp.incoming_keys i
+      join auth.jwt_keys k on k.kid = i.kid and k.n = i.n and k.e = i.e
+      where i.kid = c.kid
+    );
+  delete from auth.jwt_keys k
+  where not exists (select from pg_temp.incoming_keys i where i.kid = k.kid and i.n = k.n and i.e = k.e);
+  insert into auth.jwt_keys (kid, n, e, size_bytes)
+  select i.kid, i.n, i.e, i.size_bytes from pg_temp.incoming_keys i
+  on conflict (kid) do nothing;
+
+  if private.setting('jwt_issuer') is distinct from p_issuer
+      or private.setting('jwt_audience') is distinct from p_audience
+      or private.setting('jwt_leeway_seconds') is distinct from p_leeway_seconds::text then
+    update private.settings s set value = case s.name
+        when 'jwt_issuer' then p_issuer
+        when 'jwt_audience' then p_audience
+        else p_leeway_seconds::text end
+    where s.name in ('jwt_issuer', 'jwt_audience', 'jwt_leeway_seconds');
+    delete from auth.verified_tokens;
+  end if;
+  return (select pg_catalog.count(*) from auth.jwt_keys)::integer;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION publish_keys(p_jwks jsonb, p_issuer text, p_audience text, p_leeway_seconds integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.publish_keys(p_jwks jsonb, p_issuer text, p_audience text, p_leeway_seconds integer) IS 'Make the database verify exactly the keys of this JWKS, with this iss, aud and leeway (as the API verifies); returns how many keys verify. Called by slotbase migrate, serve and keys rotate. Definer: the key table and settings are owner-only.';
 
 
 --
@@ -6864,6 +7226,76 @@ $$;
 --
 
 COMMENT ON FUNCTION private.revoke_sessions(p_user_id uuid, p_reason text, p_only uuid, p_except uuid) IS 'End sessions of a user (one, all, or all but one). Definer: callers may not write auth.sessions directly, or they could reopen a revoked one.';
+
+
+--
+-- Name: jwt_keys; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.jwt_keys (
+    kid text NOT NULL,
+    n numeric NOT NULL,
+    e numeric NOT NULL,
+    size_bytes integer NOT NULL,
+    published_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT jwt_keys_e_check CHECK (((e > (1)::numeric) AND (scale(e) = 0))),
+    CONSTRAINT jwt_keys_kid_check CHECK (((length(kid) >= 1) AND (length(kid) <= 200))),
+    CONSTRAINT jwt_keys_n_check CHECK (((n > (0)::numeric) AND (scale(n) = 0))),
+    CONSTRAINT jwt_keys_size_bytes_check CHECK (((size_bytes >= 256) AND (size_bytes <= 1024)))
+);
+
+ALTER TABLE ONLY auth.jwt_keys FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE jwt_keys; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.jwt_keys IS 'Public keys of the published JWKS (RSA modulus n and exponent e as integers), replaced by private.publish_keys whenever the API starts, migrates or rotates keys. Owner-only.';
+
+
+--
+-- Name: COLUMN jwt_keys.size_bytes; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON COLUMN auth.jwt_keys.size_bytes IS 'Length of the modulus in bytes: an RS256 signature must be exactly this long.';
+
+
+--
+-- Name: rs256_verify(text, bytea, auth.jwt_keys); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.rs256_verify(p_signing_input text, p_signature bytea, p_key auth.jwt_keys) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_s numeric;
+  v_encoded bytea;
+begin
+  -- RFC 8017 8.2.2: the signature has the modulus's length and is smaller than the modulus.
+  if p_signature is null or pg_catalog.length(p_signature) <> p_key.size_bytes then
+    return false;
+  end if;
+  v_s := private.bytes_to_numeric(p_signature);
+  if v_s >= p_key.n then
+    return false;
+  end if;
+  -- EMSA-PKCS1-v1_5 (RFC 8017 9.2): 00 01 FF..FF 00, the DigestInfo prefix of SHA-256, the hash.
+  v_encoded := '\x0001'::bytea
+    || pg_catalog.decode(pg_catalog.repeat('ff', p_key.size_bytes - 54), 'hex')
+    || '\x003031300d060960864801650304020105000420'::bytea
+    || pg_catalog.sha256(pg_catalog.convert_to(p_signing_input, 'UTF8'));
+  return private.modexp(v_s, p_key.e, p_key.n) = private.bytes_to_numeric(v_encoded);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION rs256_verify(p_signing_input text, p_signature bytea, p_key auth.jwt_keys); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.rs256_verify(p_signing_input text, p_signature bytea, p_key auth.jwt_keys) IS 'Does this RSASSA-PKCS1-v1_5 SHA-256 signature over the signing input (header.payload) verify with this key?';
 
 
 --
@@ -7897,6 +8329,63 @@ COMMENT ON FUNCTION private.time_off_json(p_id uuid, p_provider_id uuid, p_perio
 
 
 --
+-- Name: token_claims(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.token_claims(p_token text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_cached auth.verified_tokens;
+begin
+  select * into v_cached
+  from auth.verified_tokens c
+  where c.token_hash = pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
+  if not found then
+    -- Not cached (a read-only transaction, a purge, another database): verify in full.
+    return private.verify_jwt(p_token);
+  end if;
+  if v_cached.expires_at <= private.now() then
+    perform private.token_error('token_expired', 'The token has expired.');
+  end if;
+  if not private.session_is_active(v_cached.sid) then
+    perform private.token_error('session_revoked', 'The session of this token has ended; log in again.');
+  end if;
+  return v_cached.claims;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION token_claims(p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.token_claims(p_token text) IS 'Claims of a token a direct client presented: from the cache of verified tokens (re-checking expiry and the session), else verified in full. Definer: the cache is owner-only.';
+
+
+--
+-- Name: token_error(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.token_error(p_code text, p_detail text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  raise exception using errcode = 'PT401', message = p_code, detail = p_detail;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION token_error(p_code text, p_detail text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.token_error(p_code text, p_detail text) IS 'Raise PT401 with one of the API''s token codes (malformed_token, bad_signature, ...) as message.';
+
+
+--
 -- Name: token_hash(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -8281,6 +8770,113 @@ $$;
 --
 
 COMMENT ON FUNCTION private.utc(p_at timestamp with time zone) IS 'RFC 3339 text in UTC, whatever the session time zone.';
+
+
+--
+-- Name: verify_jwt(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.verify_jwt(p_token text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_parts text[];
+  v_header jsonb;
+  v_claims jsonb;
+  v_key auth.jwt_keys;
+  v_now numeric := extract(epoch from private.now());
+  v_leeway numeric := coalesce(private.setting('jwt_leeway_seconds'), '30')::numeric;
+  v_audiences jsonb;
+  v_name text;
+begin
+  -- The same checks, in the same order, as the API's verifier (jwks/tokens.py), so a token
+  -- answers with the same code whichever door it is shown at.
+  if p_token is null or pg_catalog.length(p_token) > 8192
+      or p_token !~ '^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$' then
+    perform private.token_error('malformed_token', 'The token is not a compact JWS.');
+  end if;
+  v_parts := pg_catalog.string_to_array(p_token, '.');
+  v_header := private.jwt_part(v_parts[1], 'The header');
+  if pg_catalog.jsonb_typeof(v_header -> 'alg') is distinct from 'string' then
+    perform private.token_error('malformed_token', 'The header has no alg.');
+  end if;
+  if v_header ->> 'alg' <> 'RS256' then
+    perform private.token_error('algorithm_not_allowed', 'Only RS256 tokens are accepted.');
+  end if;
+  if v_header ? 'crit' then
+    perform private.token_error('malformed_token', 'Header crit extensions are not supported.');
+  end if;
+  if pg_catalog.jsonb_typeof(v_header -> 'kid') is distinct from 'string'
+      or v_header ->> 'kid' = '' then
+    perform private.token_error('malformed_token', 'The header has no kid.');
+  end if;
+  select * into v_key from auth.jwt_keys k where k.kid = v_header ->> 'kid';
+  if not found then
+    perform private.token_error('unknown_kid', 'No published key has this kid.');
+  end if;
+  if private.b64url_decode(v_parts[3]) is null then
+    perform private.token_error('malformed_token', 'The signature is not base64url.');
+  end if;
+  if not private.rs256_verify(v_parts[1] || '.' || v_parts[2], private.b64url_decode(v_parts[3]), v_key) then
+    perform private.token_error('bad_signature', 'The signature does not match.');
+  end if;
+
+  v_claims := private.jwt_part(v_parts[2], 'The payload');
+  foreach v_name in array array['iss', 'aud', 'sub', 'sid', 'role', 'iat', 'nbf', 'exp', 'jti'] loop
+    if not v_claims ? v_name then
+      perform private.token_error('malformed_token', 'The claim ' || v_name || ' is missing.');
+    end if;
+  end loop;
+  foreach v_name in array array['iss', 'sub', 'sid', 'role', 'jti'] loop
+    if pg_catalog.jsonb_typeof(v_claims -> v_name) <> 'string' then
+      perform private.token_error('malformed_token', 'The claim ' || v_name || ' must be a string.');
+    end if;
+  end loop;
+  foreach v_name in array array['exp', 'nbf', 'iat'] loop
+    if pg_catalog.jsonb_typeof(v_claims -> v_name) <> 'number' then
+      perform private.token_error('malformed_token', 'The claim ' || v_name || ' must be a NumericDate.');
+    end if;
+  end loop;
+  v_audiences := case pg_catalog.jsonb_typeof(v_claims -> 'aud')
+    when 'string' then pg_catalog.jsonb_build_array(v_claims -> 'aud')
+    else v_claims -> 'aud' end;
+  if pg_catalog.jsonb_typeof(v_audiences) <> 'array' or exists (
+      select from pg_catalog.jsonb_array_elements(v_audiences) a where pg_catalog.jsonb_typeof(a) <> 'string') then
+    perform private.token_error('malformed_token', 'The claim aud must be a string or a list of strings.');
+  end if;
+  if (v_claims ->> 'exp')::numeric <= v_now - v_leeway then
+    perform private.token_error('token_expired', 'The token has expired.');
+  end if;
+  if (v_claims ->> 'nbf')::numeric > v_now + v_leeway then
+    perform private.token_error('token_not_yet_valid', 'The token is not valid yet (nbf).');
+  end if;
+  if (v_claims ->> 'iat')::numeric > v_now + v_leeway then
+    perform private.token_error('token_not_yet_valid', 'The token was issued in the future (iat).');
+  end if;
+  if not v_audiences ? coalesce(private.setting('jwt_audience'), '') then
+    perform private.token_error('wrong_audience', 'The token is not for this audience.');
+  end if;
+  if v_claims ->> 'iss' is distinct from private.setting('jwt_issuer') then
+    perform private.token_error('wrong_issuer', 'The token was not issued by this server.');
+  end if;
+  if v_claims ->> 'role' <> 'authenticated' then
+    perform private.token_error('malformed_token', 'The role claim must be authenticated.');
+  end if;
+  if v_claims ->> 'sid' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+      or not private.session_is_active((v_claims ->> 'sid')::uuid) then
+    perform private.token_error('session_revoked', 'The session of this token has ended; log in again.');
+  end if;
+  return v_claims;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION verify_jwt(p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.verify_jwt(p_token text) IS 'The claims of an access token that verifies (RS256 with a published kid, exp/nbf/iat with the leeway, aud, iss, role, open session); PT401 with the failing check''s code otherwise. Definer: the keys, settings and sessions it reads are owner-only.';
 
 
 --
@@ -10945,6 +11541,37 @@ COMMENT ON TABLE auth.sessions IS 'One row per login (device). The sid claim of 
 
 
 --
+-- Name: verified_tokens; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.verified_tokens (
+    token_hash bytea NOT NULL,
+    kid text NOT NULL,
+    sid uuid NOT NULL,
+    claims jsonb NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    verified_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT verified_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY auth.verified_tokens FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE verified_tokens; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.verified_tokens IS 'Claims of access tokens whose signature verified, by sha256 of the token, so that each later statement of a direct client re-checks only expiry and the session. Owner-only.';
+
+
+--
+-- Name: COLUMN verified_tokens.expires_at; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON COLUMN auth.verified_tokens.expires_at IS 'The token''s exp plus the clock leeway: after it the entry is useless and is purged.';
+
+
+--
 -- Name: consents_id_seq; Type: SEQUENCE; Schema: gdpr; Owner: -
 --
 
@@ -11196,6 +11823,14 @@ ALTER TABLE ONLY auth.common_passwords
 
 
 --
+-- Name: jwt_keys jwt_keys_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.jwt_keys
+    ADD CONSTRAINT jwt_keys_pkey PRIMARY KEY (kid);
+
+
+--
 -- Name: login_failures login_failures_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
 --
 
@@ -11265,6 +11900,14 @@ ALTER TABLE ONLY auth.users
 
 ALTER TABLE ONLY auth.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: verified_tokens verified_tokens_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.verified_tokens
+    ADD CONSTRAINT verified_tokens_pkey PRIMARY KEY (token_hash);
 
 
 --
@@ -11566,6 +12209,20 @@ CREATE INDEX refresh_tokens_user_id_idx ON auth.refresh_tokens USING btree (user
 --
 
 CREATE INDEX sessions_user_id_idx ON auth.sessions USING btree (user_id);
+
+
+--
+-- Name: verified_tokens_expires_at_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX verified_tokens_expires_at_idx ON auth.verified_tokens USING btree (expires_at);
+
+
+--
+-- Name: verified_tokens_kid_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX verified_tokens_kid_idx ON auth.verified_tokens USING btree (kid);
 
 
 --
@@ -12498,6 +13155,12 @@ CREATE POLICY "platform admins read every audit entry" ON audit.log FOR SELECT T
 ALTER TABLE auth.common_passwords ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: jwt_keys; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.jwt_keys ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: login_failures; Type: ROW SECURITY; Schema: auth; Owner: -
 --
 
@@ -12561,6 +13224,12 @@ CREATE POLICY "users read their own sessions" ON auth.sessions FOR SELECT TO aut
 
 CREATE POLICY "users update their own profile" ON auth.users FOR UPDATE TO authenticated USING ((id = ( SELECT auth.uid() AS uid))) WITH CHECK ((id = ( SELECT auth.uid() AS uid)));
 
+
+--
+-- Name: verified_tokens; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.verified_tokens ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: consents; Type: ROW SECURITY; Schema: gdpr; Owner: -

@@ -3,7 +3,7 @@
 Organizations, memberships, providers, services and their hours are plain INSERTs as the
 superuser (`Seed`), so these tests depend on the slot engine and the booking functions only.
 Calls under test run as the API runs them: on a connection as `authenticator`, inside one
-transaction that first becomes the caller through `private.act_as` (`Sql`).
+transaction that first becomes the caller as `private.handle_request` does (`Sql`).
 """
 
 from __future__ import annotations
@@ -272,10 +272,13 @@ class Sql:
         await self.conn.close()
 
     async def become(self, who: Caller | None) -> None:
-        if who is None:
-            await self.conn.execute("select private.act_as('anon')")
-        else:
-            await self.conn.execute("select private.act_as('authenticated', $1::jsonb)", who.claims)
+        # What private.handle_request does after checking the session: transaction-local
+        # claims and role. (private.act_as is for superusers only: it takes unsigned claims.)
+        await self.conn.execute(
+            "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
+            "" if who is None else who.claims,
+            "anon" if who is None else "authenticated",
+        )
 
     async def call(self, who: Caller | None, sql: str, *args: Any) -> Any:
         """Run `sql` (returning one json value) as `who` (None = anon); PT errors -> SqlError."""

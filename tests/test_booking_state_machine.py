@@ -2,9 +2,9 @@
 legal and every change in the history.
 
 A hypothesis state machine drives the api functions at the SQL level, on a connection as
-authenticator acting (through private.act_as) as staff, the provider, the booking's customer or
-another customer. A model predicts each answer, down to the error code; the checks after every
-step read the tables as the superuser, past the exclusion constraint and RLS.
+authenticator acting (as private.handle_request does) as staff, the provider, the booking's
+customer or another customer. A model predicts each answer, down to the error code; the checks
+after every step read the tables as the superuser, past the exclusion constraint and RLS.
 """
 
 from __future__ import annotations

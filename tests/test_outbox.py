@@ -253,7 +253,7 @@ async def test_each_booking_event_sends_one_message_in_the_customers_language(
     f = await salon.book(eddie, salon.cut, "15:00")
     await salon.post(salon.owner, f"/bookings/{f['id']}/complete")  # sends nothing
 
-    async with running_worker(db.dsn_as("authenticator"), mail_to(sink)):
+    async with running_worker(db.dsn_as("slotbase_worker"), mail_to(sink)):
         received = await sink.wait_for(7)
         await asyncio.sleep(0.5)  # nothing more comes
     assert len(sink.received) == 7
@@ -323,7 +323,7 @@ async def test_reminders_are_sent_once(db: Any, sink: Sink):
     finally:
         await seed.close()
 
-    async with running_worker(db.dsn_as("authenticator"), mail_to(sink), maintenance_seconds=0.2):
+    async with running_worker(db.dsn_as("slotbase_worker"), mail_to(sink), maintenance_seconds=0.2):
         await sink.wait_for(2)
         await asyncio.sleep(1.0)  # several more maintenance rounds
     kinds = Counter(str(r.message["X-Slotbase-Kind"]) for r in sink.received)
@@ -345,7 +345,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(db: Any, sink: Sink, tmp_
         sink.hold[3] = 5.0
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MAIL_"))}
         env.update(
-            API_DATABASE_URL=db.dsn_as("authenticator"),
+            WORKER_DATABASE_URL=db.dsn_as("slotbase_worker"),
             MAIL_HOST="127.0.0.1",
             MAIL_PORT=str(sink.port),
             PYTHONPATH=str(ROOT),
@@ -365,7 +365,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(db: Any, sink: Sink, tmp_
         ), "the held message was never marked"
 
         await asyncio.sleep(2.1)  # the dead worker's lease runs out
-        async with running_worker(db.dsn_as("authenticator"), mail_to(sink)):
+        async with running_worker(db.dsn_as("slotbase_worker"), mail_to(sink)):
             await wait_until(
                 conn, "select bool_and(status = 'sent') from outbox.messages", seconds=30
             )
@@ -381,7 +381,7 @@ async def test_two_workers_at_once_never_send_a_message_twice(db: Any, sink: Sin
     conn = await admin(db)
     try:
         ids = await enqueue(conn, 200, "pair")
-        dsn, mail = db.dsn_as("authenticator"), mail_to(sink)
+        dsn, mail = db.dsn_as("slotbase_worker"), mail_to(sink)
         async with running_worker(dsn, mail, batch=10), running_worker(dsn, mail, batch=10):
             await sink.wait_for(200)
             await wait_until(conn, "select bool_and(status = 'sent') from outbox.messages")
@@ -398,7 +398,7 @@ async def test_smtp_down_means_retries_with_backoff_then_delivery(db: Any, sink:
     conn = await admin(db)
     try:
         ids = await enqueue(conn, 3, "down")
-        async with running_worker(db.dsn_as("authenticator"), mail_to(sink)):
+        async with running_worker(db.dsn_as("slotbase_worker"), mail_to(sink)):
             await wait_until(conn, "select bool_and(last_error is not null) from outbox.messages")
             rows = await conn.fetch(
                 "select status, attempts, locked_until, last_error,"
@@ -434,7 +434,7 @@ async def test_a_refused_recipient_fails_at_once(db: Any):
     conn = await admin(db)
     try:
         await enqueue(conn, 1, "refused")
-        async with running_worker(db.dsn_as("authenticator"), mail_to(server)):
+        async with running_worker(db.dsn_as("slotbase_worker"), mail_to(server)):
             await wait_until(conn, "select bool_and(status = 'failed') from outbox.messages")
         row = await conn.fetchrow("select attempts, last_error, payload from outbox.messages")
     finally:
@@ -451,7 +451,7 @@ async def test_without_mail_host_messages_are_logged_and_marked_sent(
     conn = await admin(db)
     try:
         await enqueue(conn, 2, "logged")
-        async with running_worker(db.dsn_as("authenticator"), MailSettings()):
+        async with running_worker(db.dsn_as("slotbase_worker"), MailSettings()):
             await wait_until(conn, "select bool_and(status = 'sent') from outbox.messages")
     finally:
         await conn.close()
@@ -612,7 +612,9 @@ def test_mail_settings_come_from_the_environment():
 
 def test_worker_refuses_to_start_in_production_without_mail_host(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "MAIL_"))}
-    env.update(ENVIRONMENT="production", API_DATABASE_URL="postgresql://x@/y", PYTHONPATH=str(ROOT))
+    env.update(
+        ENVIRONMENT="production", WORKER_DATABASE_URL="postgresql://x@/y", PYTHONPATH=str(ROOT)
+    )
     done = subprocess.run(
         [sys.executable, "-m", "api.worker"], env=env, capture_output=True, text=True, timeout=60
     )

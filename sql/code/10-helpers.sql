@@ -1,8 +1,7 @@
--- 10 helpers: the clock, settings, claim helpers and the committed-error convention.
+-- 10 helpers: the clock, settings, cursors and the committed-error convention.
 -- Depends on: 001 (private.settings, private.clock).
--- Claim helpers auth.jwt(), auth.session(), auth.user_id(), auth.uid() read the transaction-local
--- setting request.jwt.claims, exactly like Supabase and Neon's pg_session_jwt, so policies written
--- here run unchanged there. Raises: PT422 validation_failed (cursor, limit).
+-- The claim helpers (auth.jwt(), auth.uid(), ...) are in 14-claims.sql.
+-- Raises: PT422 validation_failed (cursor, limit).
 --
 -- Why even one-statement functions are plpgsql: PostgreSQL (before 18) plans the body of a
 -- `language sql` function anew on every call unless it is inlined, and a function with
@@ -42,62 +41,6 @@ $$;
 comment on function private.setting(text) is
   'Value of one tunable rule from private.settings. Definer: the settings table is owner-only.';
 grant execute on function private.setting(text) to anon, authenticated, service_role;
-
-create or replace function auth.jwt()
-returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-begin
-  return coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb;
-end;
-$$;
-comment on function auth.jwt() is 'The verified claims of the caller''s access token ({} for anon).';
-grant execute on function auth.jwt() to anon, authenticated, service_role;
-
-create or replace function auth.session()
-returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-begin
-  return auth.jwt();
-end;
-$$;
-comment on function auth.session() is 'Alias of auth.jwt() under the name Neon''s pg_session_jwt uses.';
-grant execute on function auth.session() to anon, authenticated, service_role;
-
-create or replace function auth.user_id()
-returns text
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-begin
-  return nullif(auth.jwt() ->> 'sub', '');
-end;
-$$;
-comment on function auth.user_id() is 'The caller''s user id as text (the sub claim), NULL for anon.';
-grant execute on function auth.user_id() to anon, authenticated, service_role;
-
-create or replace function auth.uid()
-returns uuid
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-begin
-  return nullif(auth.jwt() ->> 'sub', '')::uuid;
-end;
-$$;
-comment on function auth.uid() is 'The caller''s user id as uuid, NULL for anon. Use as (select auth.uid()) in policies.';
-grant execute on function auth.uid() to anon, authenticated, service_role;
 
 create or replace function private.utc(p_at timestamptz)
 returns text

@@ -83,7 +83,9 @@ comment on function private.handle_request(text, jsonb, jsonb, text, jsonb, bool
   'Run one API call as the caller: checks the session, sets role, claims and request context (transaction-local), executes p_call with $1 = p_args, returns (status, headers, body). Invoker: SET ROLE is not allowed inside a definer function, and the call must run as the caller.';
 grant execute on function private.handle_request(text, jsonb, jsonb, text, jsonb, boolean) to authenticator;
 
--- Tests and psql users switch identity through the same code the API uses.
+-- pgTAP personas and DBAs (superusers, the owner's members) switch identity through the same
+-- code the API uses. No login that a client or the API holds may run it: it takes claims
+-- without a signature.
 create or replace function private.act_as(p_role text, p_claims jsonb default null)
 returns void
 language plpgsql
@@ -102,4 +104,30 @@ end;
 $$;
 comment on function private.act_as(text, jsonb) is
   'Become p_role with these claims for the rest of the transaction, as private.handle_request does.';
-grant execute on function private.act_as(text, jsonb) to authenticator;
+revoke execute on function private.act_as(text, jsonb) from authenticator;
+
+create or replace function private.pre_request()
+returns void
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_claims jsonb := auth.jwt();
+begin
+  -- PostgREST verifies the signature itself, against this API's JWKS; what it cannot know is
+  -- whether the session behind the token has ended since.
+  if v_claims is null or v_claims = '{}'::jsonb then
+    return;
+  end if;
+  if coalesce(v_claims ->> 'sid', '') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+      or not private.session_is_active((v_claims ->> 'sid')::uuid) then
+    raise exception using errcode = 'PT401', message = 'session_revoked',
+      detail = 'The session of this token has ended; log in again.';
+  end if;
+end;
+$$;
+comment on function private.pre_request() is
+  'For PostgREST''s db-pre-request: refuses (PT401 session_revoked) a token whose session was logged out, revoked or ended by a password change, so revocation holds behind PostgREST as it does over REST and direct SQL.';
+grant execute on function private.pre_request() to anon, authenticated;
