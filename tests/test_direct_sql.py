@@ -419,4 +419,5 @@ async def test_postgrest_pre_request_refuses_a_revoked_session(seed: Seed, conne
     )
     with pytest.raises(asyncpg.PostgresError) as caught:
         await pre_request()
-    assert caught.value.sqlstate == "PT401" and caught.value.as_dict()["message"] == "session_revoked"
+    assert caught.value.sqlstate == "PT401"
+    assert caught.value.as_dict()["message"] == "session_revoked"

@@ -1,0 +1,233 @@
+"""Tokens verified inside PostgreSQL: what a direct SQL client pays, and what REST pays for it.
+
+- First verification of a token (nothing cached): `private.verify_jwt` alone and the whole
+  `auth.jwt_session_init` (verify, cache, commit), one client, distinct tokens.
+- Each later statement of a signed-in client re-checks its cached identity: `select auth.uid()`
+  as slotbase_client with a token, beside the API's login with request.jwt.claims, and with no
+  identity at all.
+- `select api.me()` per second over direct SQL (slotbase_client, signed in once per connection)
+  beside `GET /api/v1/users/me` over REST, the same number of clients.
+- REST before and after: two databases in one cluster, one with the claim helpers as they were
+  before direct clients existed (the only code on the request path that changed), each behind
+  its own API process; rounds alternate between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+import urllib.request
+import uuid
+
+import asyncpg
+import jwt
+import uvloop
+
+from api.settings import with_user
+from bench.common import Load, api_server, cluster, http_load, request_bytes, sql_load
+
+EMAIL, PASSWORD = "bench@example.com", "bench-password-1"
+CLIENTS = 16
+API_POOL = 8
+FIRST_VERIFICATIONS = 300
+PER_STATEMENT = 3000
+ROUNDS = 3
+
+# The claim helpers before direct clients: request.jwt.claims believed from any login.
+BEFORE = """
+create or replace function auth.jwt()
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  return coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb;
+end;
+$$;
+create or replace function auth.uid()
+returns uuid
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  return nullif(auth.jwt() ->> 'sub', '')::uuid;
+end;
+$$;
+"""
+
+
+def login(port: int) -> dict:
+    body = json.dumps({"email": EMAIL, "password": PASSWORD}).encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/auth/login",
+        data=body,
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as response:
+        return json.load(response)
+
+
+def ms(values: list[float], p: float | None = None) -> str:
+    if p is None:
+        return f"{statistics.median(values) * 1000:6.2f} ms"
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000:6.2f} ms"
+
+
+def rate_line(label: str, load: Load) -> str:
+    bad = sum(n for s, n in load.statuses.items() if s >= 400)
+    return (
+        f"  {label:<46} {load.rate:>8.0f}/s   median {load.median * 1000:6.2f} ms"
+        f"   p99 {load.percentile(99) * 1000:6.2f} ms   errors {bad}"
+    )
+
+
+def fresh_tokens(template: str, private_pem: str, count: int) -> list[str]:
+    """Tokens like the API's, each with its own jti, so none is in the cache."""
+    header = jwt.get_unverified_header(template)
+    claims = jwt.decode(template, options={"verify_signature": False})
+    return [
+        jwt.encode({**claims, "jti": str(uuid.uuid4())}, private_pem, "RS256", headers=header)
+        for _ in range(count)
+    ]
+
+
+async def first_verification(client_dsn: str, tokens: list[str]) -> None:
+    conn = await asyncpg.connect(client_dsn)
+    half = len(tokens) // 2
+    verify, init = [], []
+    for token in tokens[:half]:
+        began = time.perf_counter()
+        await conn.fetchval("select private.verify_jwt($1) is not null", token)
+        verify.append(time.perf_counter() - began)
+    for token in tokens[half:]:
+        began = time.perf_counter()
+        await conn.execute("select auth.jwt_session_init($1)", token)
+        init.append(time.perf_counter() - began)
+    await conn.close()
+    print(f"First verification of a token, one client, {half} distinct tokens each")
+    for label, values in (
+        ("private.verify_jwt (RS256 in SQL)", verify),
+        ("auth.jwt_session_init (verify, cache)", init),
+    ):
+        print(f"  {label:<42} median {ms(values)}   p99 {ms(values, 99)}")
+    met = sorted(init)[int(0.99 * len(init))] <= 0.005
+    print(f"  target p99 ≤ 5 ms for jwt_session_init: {'met' if met else 'NOT met'}")
+
+
+async def per_statement(client_dsn: str, api_dsn: str, token: str, claims: str) -> None:
+    async def timed(conn: asyncpg.Connection, prepare: str | None, *args: object) -> float:
+        if prepare:
+            await conn.execute(prepare, *args)
+        stmt = await conn.prepare("select auth.uid()")
+        for _ in range(200):
+            await stmt.fetchval()
+        began = time.perf_counter()
+        for _ in range(PER_STATEMENT):
+            await stmt.fetchval()
+        return (time.perf_counter() - began) / PER_STATEMENT
+
+    client = await asyncpg.connect(client_dsn)
+    await client.execute("select auth.jwt_session_init($1)", token)
+    await client.execute("set role authenticated")
+    api = await asyncpg.connect(api_dsn)
+    await api.execute("select set_config('request.jwt.claims', $1, false)", claims)
+    await api.execute("set role authenticated")
+    anon = await asyncpg.connect(client_dsn)
+    await anon.execute("set role anon")
+    figures = {"signed-in client": [], "API login, claims set": [], "no identity": []}
+    for _ in range(ROUNDS):
+        figures["signed-in client"].append(await timed(client, None))
+        figures["API login, claims set"].append(await timed(api, None))
+        figures["no identity"].append(await timed(anon, None))
+    for conn in (client, api, anon):
+        await conn.close()
+    print(f"select auth.uid(), one connection, {PER_STATEMENT} statements x {ROUNDS} rounds")
+    for label, values in figures.items():
+        print(f"  {label:<44} {statistics.median(values) * 1e6:7.1f} µs per statement")
+    extra = statistics.median(figures["signed-in client"]) - statistics.median(
+        figures["API login, claims set"]
+    )
+    print(f"  re-checking a cached identity costs {extra * 1e6:.1f} µs per statement")
+
+
+async def me_rate(client_dsn: str, port: int, token: str, seconds: float) -> None:
+    async def init(conn: asyncpg.Connection) -> None:
+        await conn.execute("select auth.jwt_session_init($1)", token)
+        await conn.execute("set role authenticated")
+
+    pool = await asyncpg.create_pool(client_dsn, min_size=CLIENTS, max_size=CLIENTS, init=init)
+    me = request_bytes("GET", "/api/v1/users/me", {"Authorization": f"Bearer {token}"})
+    rest = await http_load(port, me, clients=CLIENTS, seconds=seconds)
+    direct = await sql_load(
+        pool, lambda c: c.fetchval("select api.me()::text"), clients=CLIENTS, seconds=seconds
+    )
+    await pool.close()
+    print(f"api.me() over direct SQL vs GET /api/v1/users/me, {CLIENTS} clients, {seconds:.0f} s")
+    print(rate_line("REST (API process, pool of 8)", rest))
+    print(rate_line("direct SQL as slotbase_client, signed in", direct))
+    print(f"  ratio direct SQL / REST: {direct.rate / rest.rate:.2f}")
+
+
+async def before_after(ports: dict[str, int], tokens: dict[str, str], seconds: float) -> None:
+    rates: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(ROUNDS):
+        for name in ("before", "after"):
+            auth = {"Authorization": f"Bearer {tokens[name]}"}
+            request = request_bytes("GET", "/api/v1/users/me", auth)
+            load = await http_load(ports[name], request, clients=CLIENTS, seconds=seconds)
+            rates[name].append(load.rate)
+    before, after = statistics.median(rates["before"]), statistics.median(rates["after"])
+    print(f"GET /api/v1/users/me before vs after direct clients, {ROUNDS} alternating rounds")
+    print(f"  before (claims believed from any login)        {before:8.0f}/s  {rates['before']}")
+    print(f"  after (claims only from the API's login)       {after:8.0f}/s  {rates['after']}")
+    print(f"  ratio after / before: {after / before:.3f}  (target within 3 %)")
+
+
+def main(seconds: float = 5.0) -> None:
+    with cluster() as (admin, api_dsn):
+        asyncio.run(_prepare(admin))
+        before_api = api_dsn.replace("@/postgres", "@/before")
+        with (
+            api_server(api_dsn, pool=API_POOL) as (port, pem),
+            api_server(before_api, pool=API_POOL) as (before_port, _),
+        ):
+            pair, old = login(port), login(before_port)
+            token = pair["access_token"]
+            claims = json.dumps(jwt.decode(token, options={"verify_signature": False}))
+            client_dsn = with_user(admin, "slotbase_client")
+            tokens = fresh_tokens(token, pem, FIRST_VERIFICATIONS * 2)
+            uvloop.run(first_verification(client_dsn, tokens))
+            print()
+            uvloop.run(per_statement(client_dsn, api_dsn, token, claims))
+            print()
+            uvloop.run(me_rate(client_dsn, port, token, seconds))
+            print()
+            uvloop.run(
+                before_after(
+                    {"before": before_port, "after": port},
+                    {"before": old["access_token"], "after": token},
+                    seconds,
+                )
+            )
+
+
+async def _prepare(admin: str) -> None:
+    conn = await asyncpg.connect(admin)
+    await conn.fetchval("select private.register($1, $2, null, null)", EMAIL, PASSWORD)
+    await conn.execute("create database before template postgres")
+    await conn.close()
+    conn = await asyncpg.connect(admin.replace("@/postgres", "@/before"))
+    await conn.execute("set role slotbase_owner")
+    await conn.execute(BEFORE)
+    await conn.close()
+
+
+if __name__ == "__main__":
+    main()
