@@ -2431,12 +2431,19 @@ CREATE FUNCTION private.accept_token(p_token text) RETURNS jsonb
     SET search_path TO ''
     AS $$
 declare
-  v_claims jsonb := private.verify_jwt(p_token);
+  v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
+  v_claims jsonb;
 begin
+  -- A pool signs each connection in again whenever it hands it out: a token verified before
+  -- costs the cache lookup (expiry and session re-checked), not another signature check.
+  if exists (select from auth.verified_tokens c where c.token_hash = v_hash) then
+    return private.token_claims(p_token);
+  end if;
+  v_claims := private.verify_jwt(p_token);
   begin
     insert into auth.verified_tokens (token_hash, kid, sid, claims, expires_at)
     values (
-      pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8')),
+      v_hash,
       private.jwt_part(pg_catalog.split_part(p_token, '.', 1), 'The header') ->> 'kid',
       (v_claims ->> 'sid')::uuid,
       v_claims,

@@ -408,7 +408,7 @@ async def test_events_are_kept_for_their_retention_then_purged(salon: Salon, db:
     await conn.execute(
         "update app.events set at = $1::text::timestamptz - interval '4 minutes'", NOW
     )
-    worker = await asyncpg.connect(db.dsn_as("authenticator"))
+    worker = await asyncpg.connect(db.dsn_as("slotbase_worker"))
     try:
         assert (await as_service(worker, PURGE_EVENTS))[0][0] == 0  # never kept under 5 minutes
         await conn.execute("update app.events set at = $1::text::timestamptz - interval '6 minutes'"

@@ -397,3 +397,36 @@ async def test_the_committed_schema_is_what_the_migrations_build(empty_db: str) 
     dumped = await asyncio.to_thread(schema_dump, empty_db)
     committed = (SQL_DIR / "schema.sql").read_text()
     assert dumped == committed, "sql/schema.sql is stale: run `make dump` and commit it"
+
+
+async def test_a_code_file_stands_aside_where_an_extension_provides_it(
+    empty_db: str, sql_dir: Path
+) -> None:
+    """How the claim helpers make way for Neon's pg_session_jwt: a code file that names an
+    installed extension is skipped (here pg_trgm, which the migrations install), one naming an
+    absent extension runs, and both are recorded."""
+    (sql_dir / "code" / "98-provided.sql").write_text(
+        "-- unless extension: pg_trgm\ncreate table private.provided_here (id int);\n"
+    )
+    (sql_dir / "code" / "99-needed.sql").write_text(
+        "-- unless extension: no_such_extension\ncreate table private.needed_here (id int);\n"
+    )
+    logged: list[str] = []
+    await migrate(empty_db, sql_dir=sql_dir, log=logged.append)
+    assert not await table_exists(empty_db, "private.provided_here")
+    assert await table_exists(empty_db, "private.needed_here")
+    assert "skipping code 98-provided.sql: the extension pg_trgm provides it" in logged
+    recorded = await fetch(empty_db, "select file from migrations.code")
+    assert {"98-provided.sql", "99-needed.sql"} <= {r["file"] for r in recorded}
+
+
+async def test_the_bootstrap_takes_service_role_back_from_the_api_login(empty_db: str) -> None:
+    await migrate(empty_db)
+    await _admin(empty_db, "grant service_role to authenticator")  # as an earlier version did
+    await migrate(empty_db)
+    members = await fetch(
+        empty_db,
+        "select m.member::regrole::text as member from pg_auth_members m"
+        " where m.roleid = 'service_role'::regrole",
+    )
+    assert [r["member"] for r in members] == ["slotbase_worker"]
