@@ -276,22 +276,30 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_cached auth.verified_tokens;
+  v_now timestamptz := private.now();
+  v_claims jsonb;
+  v_expires_at timestamptz;
+  v_open boolean;
 begin
-  select * into v_cached
+  -- Runs for every statement of a signed-in client (and for every row where a policy calls a
+  -- membership helper), so the cache and the session are read in one query.
+  select c.claims, c.expires_at, s.id is not null
+  into v_claims, v_expires_at, v_open
   from auth.verified_tokens c
+  left join auth.sessions s
+    on s.id = c.sid and s.revoked_at is null and s.expires_at > v_now
   where c.token_hash = pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
   if not found then
     -- Not cached (a read-only transaction, a purge, another database): verify in full.
     return private.verify_jwt(p_token);
   end if;
-  if v_cached.expires_at <= private.now() then
+  if v_expires_at <= v_now then
     perform private.token_error('token_expired', 'The token has expired.');
   end if;
-  if not private.session_is_active(v_cached.sid) then
+  if not v_open then
     perform private.token_error('session_revoked', 'The session of this token has ended; log in again.');
   end if;
-  return v_cached.claims;
+  return v_claims;
 end;
 $$;
 comment on function private.token_claims(text) is
