@@ -9,7 +9,6 @@ transaction (set role, set claims, select api.me()).
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import asyncpg
 import jwt
@@ -21,6 +20,7 @@ from bench.common import (
     cluster,
     http_load,
     http_load_each,
+    login,
     request_bytes,
     sql_load,
 )
@@ -32,17 +32,6 @@ HANDLE = "select * from private.handle_request($1, $2, $3, $4, $5, $6)"
 # measured here); the direct clients hold one connection each, 32 of them.
 API_POOL = 8
 ME = "select api.me()::text"
-
-
-def login(port: int) -> dict:
-    body = json.dumps({"email": EMAIL, "password": PASSWORD}).encode()
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/auth/login",
-        data=body,
-        headers={"content-type": "application/json"},
-    )
-    with urllib.request.urlopen(req) as response:
-        return json.load(response)
 
 
 def line(label: str, load: Load) -> str:
@@ -59,7 +48,7 @@ async def measure(admin: str, api_dsn: str, port: int, seconds: float) -> None:
     cost = await conn.fetchval("select value from private.settings where name = 'bcrypt_cost'")
     await conn.close()
 
-    pair = login(port)
+    pair = login(port, EMAIL, PASSWORD)
     token = pair["access_token"]
     claims = json.dumps(jwt.decode(token, options={"verify_signature": False}))
     context = json.dumps({"id": "bench", "ip": "127.0.0.1", "user_agent": "bench"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -216,3 +217,15 @@ def request_bytes(method: str, path: str, headers: dict[str, str], body: bytes =
     if body or method in ("POST", "PUT", "PATCH"):
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def login(port: int, email: str, password: str) -> dict:
+    """A token pair from the API under test, over HTTP."""
+    body = json.dumps({"email": email, "password": password}).encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/auth/login",
+        data=body,
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as response:
+        return dict(json.load(response))

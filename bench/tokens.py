@@ -18,7 +18,6 @@ import asyncio
 import json
 import statistics
 import time
-import urllib.request
 import uuid
 
 import asyncpg
@@ -26,7 +25,7 @@ import jwt
 import uvloop
 
 from api.settings import with_user
-from bench.common import Load, api_server, cluster, http_load, request_bytes, sql_load
+from bench.common import Load, api_server, cluster, http_load, login, request_bytes, sql_load
 
 EMAIL, PASSWORD = "bench@example.com", "bench-password-1"
 CLIENTS = 16
@@ -61,17 +60,6 @@ begin
 end;
 $$;
 """
-
-
-def login(port: int) -> dict:
-    body = json.dumps({"email": EMAIL, "password": PASSWORD}).encode()
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/auth/login",
-        data=body,
-        headers={"content-type": "application/json"},
-    )
-    with urllib.request.urlopen(req) as response:
-        return json.load(response)
 
 
 def ms(values: list[float], p: float | None = None) -> str:
@@ -228,7 +216,7 @@ def main(seconds: float = 5.0) -> None:
             api_server(api_dsn, pool=API_POOL) as (port, pem),
             api_server(before_api, pool=API_POOL) as (before_port, _),
         ):
-            pair, old = login(port), login(before_port)
+            pair, old = login(port, EMAIL, PASSWORD), login(before_port, EMAIL, PASSWORD)
             token = pair["access_token"]
             claims = json.dumps(jwt.decode(token, options={"verify_signature": False}))
             client_dsn = with_user(admin, "slotbase_client")
