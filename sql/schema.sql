@@ -8269,12 +8269,19 @@ COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from 
 --
 
 CREATE FUNCTION private.successor_token(p_token text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
 begin
+  -- Keyed with a secret of the server's: only the server computes the successor, so it can hand
+  -- a second tab the same pair within the grace window while storing hashes only, and a token
+  -- seen once (a log, a backup, an old device) tells nobody what comes after it.
   return pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
-      extensions.hmac('slotbase refresh successor', p_token, 'sha256'), 'base64'), E'+/\n', '-_'), '=');
+      extensions.hmac(
+        pg_catalog.convert_to(p_token, 'UTF8'),
+        (select s.value from private.secrets s where s.name = 'refresh_successor'),
+        'sha256'),
+      'base64'), E'+/\n', '-_'), '=');
 end;
 $$;
 
@@ -8283,7 +8290,7 @@ $$;
 -- Name: FUNCTION successor_token(p_token text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.successor_token(p_token text) IS 'The refresh token that succeeds p_token, derived from it: only its holder can compute it, so the server stores hashes only and can still return the same successor within the grace window.';
+COMMENT ON FUNCTION private.successor_token(p_token text) IS 'The refresh token that succeeds p_token: HMAC-SHA256 of it under the server''s refresh_successor key (private.secrets). Called only from private.refresh (a definer), which reads the key as the owner.';
 
 
 --
@@ -11658,6 +11665,27 @@ COMMENT ON TABLE private.clock IS 'When a row exists, private.now() returns its 
 
 
 --
+-- Name: secrets; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.secrets (
+    name text NOT NULL,
+    value bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT secrets_value_check CHECK ((length(value) >= 32))
+);
+
+ALTER TABLE ONLY private.secrets FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE secrets; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.secrets IS 'Random keys of this database (HMAC keys). Owner-only; never leaves the database.';
+
+
+--
 -- Name: settings; Type: TABLE; Schema: private; Owner: -
 --
 
@@ -11971,6 +11999,14 @@ ALTER TABLE ONLY outbox.messages
 
 ALTER TABLE ONLY private.clock
     ADD CONSTRAINT clock_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: secrets secrets_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.secrets
+    ADD CONSTRAINT secrets_pkey PRIMARY KEY (name);
 
 
 --
@@ -13277,6 +13313,12 @@ ALTER TABLE outbox.messages ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE private.clock ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: secrets; Type: ROW SECURITY; Schema: private; Owner: -
+--
+
+ALTER TABLE private.secrets ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: settings; Type: ROW SECURITY; Schema: private; Owner: -

@@ -120,17 +120,24 @@ comment on function private.random_token() is '256 random bits as base64url text
 create or replace function private.successor_token(p_token text)
 returns text
 language plpgsql
-immutable
+stable
 security invoker
 set search_path = ''
 as $$
 begin
+  -- Keyed with a secret of the server's: only the server computes the successor, so it can hand
+  -- a second tab the same pair within the grace window while storing hashes only, and a token
+  -- seen once (a log, a backup, an old device) tells nobody what comes after it.
   return pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
-      extensions.hmac('slotbase refresh successor', p_token, 'sha256'), 'base64'), E'+/\n', '-_'), '=');
+      extensions.hmac(
+        pg_catalog.convert_to(p_token, 'UTF8'),
+        (select s.value from private.secrets s where s.name = 'refresh_successor'),
+        'sha256'),
+      'base64'), E'+/\n', '-_'), '=');
 end;
 $$;
 comment on function private.successor_token(text) is
-  'The refresh token that succeeds p_token, derived from it: only its holder can compute it, so the server stores hashes only and can still return the same successor within the grace window.';
+  'The refresh token that succeeds p_token: HMAC-SHA256 of it under the server''s refresh_successor key (private.secrets). Called only from private.refresh (a definer), which reads the key as the owner.';
 
 create or replace function private.token_hash(p_token text)
 returns bytea

@@ -34,11 +34,11 @@ select is_empty(
 );
 select is_empty(
   $$select r.rolname, t.name from pg_roles r
-    cross join (values ('auth.jwt_keys'), ('auth.verified_tokens'), ('private.settings')) t (name)
+    cross join (values ('auth.jwt_keys'), ('auth.verified_tokens'), ('private.settings'), ('private.secrets')) t (name)
     where r.rolname in ('anon', 'authenticated', 'service_role', 'authenticator', 'slotbase_client', 'slotbase_worker')
       and (has_table_privilege(r.rolname, t.name, 'select') or has_table_privilege(r.rolname, t.name, 'insert')
         or has_table_privilege(r.rolname, t.name, 'update') or has_table_privilege(r.rolname, t.name, 'delete'))$$,
-  'No application role may read or write the keys, the cache of verified tokens or the settings'
+  'No application role may read or write the keys, the cache of verified tokens, the settings or the server''s secrets'
 );
 select is_empty(
   $$select r.rolname from pg_roles r

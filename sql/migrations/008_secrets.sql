@@ -1,0 +1,18 @@
+-- 008 secrets: server-side keys that no client role can read.
+--
+-- A refresh token's successor is derived from the token and a key of the server's, so the same
+-- successor can be handed to a second tab within the grace window while only hashes are stored,
+-- yet nobody who saw an old token can compute the next one.
+-- Depends on: 001 (private schema, pgcrypto in extensions).
+
+create table private.secrets (
+  name text primary key,
+  value bytea not null check (length(value) >= 32),
+  created_at timestamptz not null default now()
+);
+alter table private.secrets enable row level security;
+alter table private.secrets force row level security;
+comment on table private.secrets is 'Random keys of this database (HMAC keys). Owner-only; never leaves the database.';
+
+insert into private.secrets (name, value) values
+  ('refresh_successor', extensions.gen_random_bytes(32));
