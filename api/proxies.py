@@ -1,9 +1,11 @@
 """The client's address: the TCP peer, or what trusted proxies say it was.
 
-`X-Forwarded-For` and RFC 7239 `Forwarded: for=` are read only when the peer itself is in
+One header is read, the one the operator's proxy writes (TRUSTED_PROXY_HEADER:
+`X-Forwarded-For`, the default, or RFC 7239 `Forwarded: for=`), and only when the peer itself is in
 TRUSTED_PROXIES; the chain is then walked from the right while each hop is trusted, and the
 first untrusted hop is the client. A client cannot choose its address by sending the header
-itself: the proxy appends the real peer, and walking stops there.
+itself: the proxy appends the real peer, and walking stops there. Nor by sending the *other*
+header, which a proxy passes through untouched: it is never read.
 """
 
 from __future__ import annotations
@@ -34,22 +36,28 @@ def _trusted(address: Address, trusted: Sequence[Network]) -> bool:
     return any(address in network for network in trusted)
 
 
-def _hops(scope: Scope) -> list[str]:
-    forwarded: list[str] = []
-    xff: list[str] = []
+HEADERS = ("x-forwarded-for", "forwarded")
+
+
+def _hops(scope: Scope, header: bytes) -> list[str]:
+    hops: list[str] = []
     for name, value in scope["headers"]:
-        if name == b"forwarded":
+        if name != header:
+            continue
+        if header == b"forwarded":
             for element in value.decode("latin-1").split(","):
                 for pair in element.split(";"):
                     key, _, given = pair.strip().partition("=")
                     if key.lower() == "for":
-                        forwarded.append(given)
-        elif name == b"x-forwarded-for":
-            xff.extend(value.decode("latin-1").split(","))
-    return forwarded or xff  # the standard header wins when a proxy sends both
+                        hops.append(given)
+        else:
+            hops.extend(value.decode("latin-1").split(","))
+    return hops
 
 
-def client_ip(scope: Scope, trusted: Sequence[Network]) -> str | None:
+def client_ip(
+    scope: Scope, trusted: Sequence[Network], header: str = "x-forwarded-for"
+) -> str | None:
     client = scope.get("client")
     peer = client[0] if client else None
     if not trusted or peer is None:
@@ -57,7 +65,7 @@ def client_ip(scope: Scope, trusted: Sequence[Network]) -> str | None:
     current = _address(peer)
     if current is None or not _trusted(current, trusted):
         return peer
-    for hop in reversed(_hops(scope)):
+    for hop in reversed(_hops(scope, header.encode("latin-1"))):
         address = _address(hop)
         if address is None:
             break  # an unreadable hop: the last trusted proxy is as far as we can see
@@ -65,3 +73,17 @@ def client_ip(scope: Scope, trusted: Sequence[Network]) -> str | None:
         if not _trusted(address, trusted):
             break
     return str(current)
+
+
+def rate_key(ip: str) -> str:
+    """What a rate limit counts: an IPv4 address, or the /64 of an IPv6 one (one subscriber
+    usually holds a whole /64, and would otherwise get 2^64 fresh buckets)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

@@ -22,7 +22,7 @@ from api import gcra, metrics
 from api.auth import identify_caller
 from api.errors import problem
 from api.middleware import header
-from api.proxies import client_ip
+from api.proxies import client_ip, rate_key
 from api.resp import Connection, ReplyError, bulk
 from api.routes import PREFIX
 from api.settings import Rate, Settings
@@ -37,6 +37,7 @@ AUTH_FUNCTIONS = (
     "refresh",
     "request_password_reset",
     "confirm_password_reset",
+    "change_password",
 )
 AUTH_PATHS = frozenset(
     [
@@ -46,6 +47,7 @@ AUTH_PATHS = frozenset(
         PREFIX + "/auth/refresh",
         PREFIX + "/auth/password-reset/request",
         PREFIX + "/auth/password-reset/confirm",
+        PREFIX + "/auth/change-password",
         *(f"{PREFIX}/rpc/{name}" for name in AUTH_FUNCTIONS),
     ]
 )
@@ -137,6 +139,7 @@ class RateLimit:
         self.app = app
         self.settings = settings
         self.trusted = settings.trusted_proxies
+        self.proxy_header = settings.trusted_proxy_header
         self.rates = {
             "ip": settings.rate_limit_ip,
             "user": settings.rate_limit_user,
@@ -144,6 +147,7 @@ class RateLimit:
         }
 
     def buckets(self, scope: Scope, ip: str) -> tuple[list[str], list[gcra.Bucket]]:
+        ip = rate_key(ip)
         kinds, buckets = ["ip"], [_bucket("ip", ip, self.rates["ip"])]
         authorization = header(scope, b"authorization")
         if authorization:
@@ -163,7 +167,7 @@ class RateLimit:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        ip = client_ip(scope, self.trusted) or "unknown"
+        ip = client_ip(scope, self.trusted, self.proxy_header) or "unknown"
         scope.setdefault("state", {})["client_ip"] = ip
         limiter: Limiter | None = getattr(scope["app"].state, "limiter", None)
         if limiter is None or scope["path"].startswith(EXEMPT):

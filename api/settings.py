@@ -78,6 +78,13 @@ def _rate(env: Mapping[str, str], name: str, default: Rate) -> Rate:
     return Rate.parse(name, raw) if raw else default
 
 
+def _proxy_header(env: Mapping[str, str]) -> str:
+    value = (env.get("TRUSTED_PROXY_HEADER") or "x-forwarded-for").strip().lower()
+    if value not in ("x-forwarded-for", "forwarded"):
+        raise SettingsError("TRUSTED_PROXY_HEADER must be X-Forwarded-For or Forwarded")
+    return value
+
+
 def _networks(
     name: str, items: tuple[str, ...]
 ) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -130,6 +137,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     cors_allow_credentials: bool = False
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    trusted_proxy_header: str = "x-forwarded-for"
     request_timeout_seconds: int = 30
     hsts_max_age: int = 63_072_000
     # Rate limits (shared through Redis)
@@ -190,6 +198,7 @@ class Settings:
             cors_origins=_list(env, "CORS_ORIGINS"),
             cors_allow_credentials=_bool(env, "CORS_ALLOW_CREDENTIALS", False),
             trusted_proxies=_networks("TRUSTED_PROXIES", _list(env, "TRUSTED_PROXIES")),
+            trusted_proxy_header=_proxy_header(env),
             request_timeout_seconds=_int(env, "REQUEST_TIMEOUT_SECONDS", 30, 1, 3600),
             hsts_max_age=_int(env, "HSTS_MAX_AGE", 63_072_000, 0, 10 * 31_536_000),
             rate_limit_enabled=_bool(env, "RATE_LIMIT_ENABLED", True),

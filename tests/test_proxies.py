@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.proxies import client_ip
+from api.proxies import client_ip, rate_key
 from api.settings import Settings
 from jwks import KeySet
 from tests.conftest import ISSUER
@@ -55,14 +55,28 @@ def test_a_chain_of_trusted_proxies_is_walked_from_the_right() -> None:
 
 def test_rfc7239_forwarded_is_read_with_ports_quotes_and_ipv6() -> None:
     given = scope("10.0.0.5", ("Forwarded", 'for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"'))
-    assert client_ip(given, PROXIES) == "2001:db8::17"
+    assert client_ip(given, PROXIES, "forwarded") == "2001:db8::17"
     v4 = scope("fd00::1", ("Forwarded", 'for="192.0.2.60:8080";by=10.0.0.5'))
-    assert client_ip(v4, PROXIES) == "192.0.2.60"
+    assert client_ip(v4, PROXIES, "forwarded") == "192.0.2.60"
 
 
-def test_forwarded_wins_over_x_forwarded_for() -> None:
+def test_a_client_cannot_choose_its_address_with_the_header_the_proxy_does_not_write() -> None:
+    # The proxy appends to X-Forwarded-For and passes the client's own Forwarded through.
     given = scope("10.0.0.5", ("X-Forwarded-For", "192.0.2.1"), ("Forwarded", "for=192.0.2.2"))
-    assert client_ip(given, PROXIES) == "192.0.2.2"
+    assert client_ip(given, PROXIES) == "192.0.2.1"
+    assert client_ip(given, PROXIES, "x-forwarded-for") == "192.0.2.1"
+    # And the other way round, for a proxy that writes Forwarded.
+    given = scope("10.0.0.5", ("X-Forwarded-For", "192.0.2.1"), ("Forwarded", "for=192.0.2.2"))
+    assert client_ip(given, PROXIES, "forwarded") == "192.0.2.2"
+
+
+def test_ipv6_clients_are_rate_limited_by_their_64() -> None:
+    same = rate_key("2001:db8:1:2:aaaa::1")
+    assert same == rate_key("2001:db8:1:2:bbbb::99") == "2001:db8:1:2::/64"
+    assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
+    assert rate_key("192.0.2.7") == "192.0.2.7"
+    assert rate_key("::ffff:192.0.2.7") == "192.0.2.7"
+    assert rate_key("unknown") == "unknown"
 
 
 def test_an_unreadable_hop_stops_the_walk_at_the_last_trusted_proxy() -> None:

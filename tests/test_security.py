@@ -33,3 +33,29 @@ async def test_a_refresh_tokens_successor_cannot_be_computed_from_the_token(
     second = await client.post("/api/v1/auth/refresh", json={"refresh_token": r0})
     assert second.status_code == 200
     assert second.json()["refresh_token"] == r1
+
+
+async def test_change_password_guesses_count_toward_the_lockout(
+    client: Any, make_account: Any
+) -> None:
+    alma = await make_account("alma")
+    url = "/api/v1/auth/change-password"
+    new = {"new_password": "granite-puffin-lighthouse"}
+    for _ in range(5):
+        guess = {"current_password": "nope", **new}
+        wrong = await client.post(url, headers=alma.headers, json=guess)
+        assert wrong.status_code == 401 and wrong.json()["code"] == "invalid_credentials"
+    right = {"current_password": alma.password, **new}
+    locked = await client.post(url, headers=alma.headers, json=right)
+    assert locked.status_code == 429 and locked.json()["code"] == "account_locked"
+    assert int(locked.headers["Retry-After"]) > 0
+    # The same count locks the login too: it is one account's password being guessed.
+    login = {"email": alma.email, "password": alma.password}
+    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 429
+
+
+def test_change_password_is_in_the_stricter_auth_bucket() -> None:
+    from api.ratelimit import AUTH_PATHS
+
+    assert "/api/v1/auth/change-password" in AUTH_PATHS
+    assert "/api/v1/rpc/change_password" in AUTH_PATHS

@@ -242,6 +242,48 @@ end;
 $$;
 comment on function private.register(text, text, text, text) is 'Create an account (never an admin). Definer: anon cannot insert into auth.users.';
 
+create or replace function private.lockout(p_email extensions.citext)
+returns json
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := private.now();
+  v_window interval := pg_catalog.make_interval(mins => private.setting('lockout_window_minutes')::integer);
+  v_lockout interval := pg_catalog.make_interval(mins => private.setting('lockout_minutes')::integer);
+  v_last timestamptz;
+  v_count integer;
+begin
+  -- Attempts for one email wait for each other (to the end of the transaction), so parallel
+  -- guesses cannot all slip past the lockout count before any failure is recorded.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.login:' || pg_catalog.lower(p_email::text), 0));
+  -- Locked: the latest failure completed a full set within the window, less than
+  -- lockout_minutes ago. Failures are not recorded while locked, so the lock ends on time.
+  select max(f.failed_at) into v_last
+  from auth.login_failures f
+  where f.email operator(extensions.=) p_email;
+  if v_last is not null and v_last + v_lockout > v_now then
+    select count(*) into v_count
+    from auth.login_failures f
+    where f.email operator(extensions.=) p_email
+      and f.failed_at > v_last - v_window
+      and f.failed_at <= v_last;
+    if v_count >= private.setting('lockout_attempts')::integer then
+      return private.error(429, 'account_locked',
+        'Too many failed password attempts for this account; try again later.',
+        pg_catalog.jsonb_build_object('Retry-After',
+          pg_catalog.ceil(extract(epoch from v_last + v_lockout - v_now))::bigint::text));
+    end if;
+  end if;
+  return null;
+end;
+$$;
+comment on function private.lockout(extensions.citext) is
+  'Take the per-email password lock for this transaction; the committed 429 account_locked error when the email is locked out, else NULL. Shared by login and change_password. Definer: reads login_failures.';
+
 create or replace function private.login(p_email text, p_password text)
 returns json
 language plpgsql
@@ -252,35 +294,14 @@ as $$
 declare
   v_now timestamptz := private.now();
   v_email extensions.citext := pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext;
-  v_window interval := pg_catalog.make_interval(mins => private.setting('lockout_window_minutes')::integer);
-  v_lockout interval := pg_catalog.make_interval(mins => private.setting('lockout_minutes')::integer);
-  v_last timestamptz;
-  v_count integer;
+  v_locked json;
   v_user auth.users;
   v_ok boolean := false;
   v_session_id uuid;
 begin
-  -- Attempts for one email wait for each other, so parallel guesses cannot all slip past the
-  -- lockout count before any failure is recorded.
-  perform pg_catalog.pg_advisory_xact_lock(
-    pg_catalog.hashtextextended('slotbase.login:' || pg_catalog.lower(v_email::text), 0));
-  -- Locked: the latest failure completed a full set within the window, less than
-  -- lockout_minutes ago. Failures are not recorded while locked, so the lock ends on time.
-  select max(f.failed_at) into v_last
-  from auth.login_failures f
-  where f.email operator(extensions.=) v_email;
-  if v_last is not null and v_last + v_lockout > v_now then
-    select count(*) into v_count
-    from auth.login_failures f
-    where f.email operator(extensions.=) v_email
-      and f.failed_at > v_last - v_window
-      and f.failed_at <= v_last;
-    if v_count >= private.setting('lockout_attempts')::integer then
-      return private.error(429, 'account_locked',
-        'Too many failed logins for this account; try again later.',
-        pg_catalog.jsonb_build_object('Retry-After',
-          pg_catalog.ceil(extract(epoch from v_last + v_lockout - v_now))::bigint::text));
-    end if;
+  v_locked := private.lockout(v_email);
+  if v_locked is not null then
+    return v_locked;
   end if;
 
   select * into v_user
@@ -439,8 +460,19 @@ $$;
 comment on function private.end_my_sessions(text, uuid, uuid) is
   'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
 
+-- change_password returned void before it could answer a committed 429; a return type cannot be
+-- replaced in place.
+do $$
+begin
+  if (select p.prorettype from pg_catalog.pg_proc p
+      where p.oid = pg_catalog.to_regprocedure('private.change_password(text, text)')) = 'pg_catalog.void'::pg_catalog.regtype then
+    drop function api.change_password(text, text);
+    drop function private.change_password(text, text);
+  end if;
+end
+$$;
 create or replace function private.change_password(p_current_password text, p_new_password text)
-returns void
+returns json
 language plpgsql
 volatile
 security definer
@@ -448,21 +480,33 @@ set search_path = ''
 as $$
 declare
   v_user auth.users;
+  v_locked json;
 begin
   select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
-  if not found or v_user.password_hash is null
-      or v_user.password_hash <> extensions.crypt(coalesce(p_current_password, ''), v_user.password_hash) then
+  if not found or v_user.password_hash is null then
     raise exception using errcode = 'PT401', message = 'invalid_credentials',
       detail = 'The current password is wrong.';
   end if;
+  -- A stolen access token must not guess the password at bcrypt speed: the same lockout as
+  -- login, counted on the same rows, committed with the answer.
+  v_locked := private.lockout(v_user.email);
+  if v_locked is not null then
+    return v_locked;
+  end if;
+  if v_user.password_hash <> extensions.crypt(coalesce(p_current_password, ''), v_user.password_hash) then
+    insert into auth.login_failures (email, failed_at) values (v_user.email, private.now());
+    return private.error(401, 'invalid_credentials', 'The current password is wrong.');
+  end if;
   perform private.check_password(p_new_password, v_user.email::text);
+  delete from auth.login_failures f where f.email operator(extensions.=) v_user.email;
   update auth.users u set password_hash = private.hash_password(p_new_password) where u.id = v_user.id;
   perform private.revoke_sessions(v_user.id, 'password_changed', null,
     nullif(auth.jwt() ->> 'sid', '')::uuid);
+  return null;
 end;
 $$;
 comment on function private.change_password(text, text) is
-  'Replace the caller''s password after checking the current one; ends every other session. Definer: reads the hash.';
+  'Replace the caller''s password after checking the current one (under the login lockout: failures count, 429 account_locked); ends every other session. Returns NULL, or the committed error. Definer: reads the hash.';
 
 create or replace function private.erase_me()
 returns void
@@ -666,18 +710,18 @@ comment on function api.logout_all() is 'POST /auth/logout-all. End every sessio
 grant execute on function api.logout_all() to authenticated;
 
 create or replace function api.change_password(current_password text, new_password text)
-returns void
+returns json
 language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
 begin
-  perform private.change_password(change_password.current_password, change_password.new_password);
+  return private.change_password(change_password.current_password, change_password.new_password);
 end;
 $$;
 comment on function api.change_password(text, text) is
-  'POST /auth/change-password. {current_password, new_password}; every other session is ended. Errors: 401 invalid_credentials; 422 weak_password.';
+  'POST /auth/change-password (204). {current_password, new_password}; every other session is ended. Wrong current passwords count toward the login lockout. Errors: 401 invalid_credentials; 422 weak_password; 429 account_locked (Retry-After).';
 grant execute on function api.change_password(text, text) to authenticated;
 grant execute on function private.change_password(text, text) to authenticated;
 
