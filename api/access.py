@@ -1,7 +1,8 @@
 """The access log and the request metrics: one line per request, written when it ends.
 
 Fields: method, route (the template, e.g. /api/v1/bookings/{booking_id}, never the raw path or
-query string), status, duration_ms, request_id, user_id (the verified `sub`, when there was one)
+query string), status, duration_ms, request_id (ours), client_request_id (the client's
+X-Request-ID, when it sent a sane one), user_id (the verified `sub`, when there was one)
 and client (the proxy-resolved address when the rate limiter's proxy layer stored one). Headers,
 tokens and bodies are never logged.
 """
@@ -81,6 +82,7 @@ class AccessLog:
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
             "request_id": state.get("request_id"),
+            "client_request_id": state.get("client_request_id"),
             "user_id": state.get("user_id"),
             "client": client,
         }

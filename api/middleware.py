@@ -42,13 +42,17 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def request_id(scope: Scope) -> str:
+def client_request_id(scope: Scope) -> str | None:
+    """The X-Request-ID the client sent, when sane: logged beside ours, trusted for nothing."""
     given = header(scope, b"x-request-id") or ""
-    return given if REQUEST_ID_RE.match(given) else _next_id()
+    return given if REQUEST_ID_RE.match(given) else None
 
 
 class RequestContext:
-    """Takes X-Request-ID when it is sane, else makes one; passes it to SQL and back.
+    """Makes every request's id on the server, passes it to SQL (the audit trail) and back.
+
+    A client's own X-Request-ID is kept for the access log only: a client-chosen id in the audit
+    trail could tie its actions to another request's, or hide them among someone else's.
 
     Adds the security headers to every answer; HSTS only when hsts_max_age is given (production:
     a development server on http://localhost must not pin browsers to https).
@@ -65,8 +69,10 @@ class RequestContext:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        rid = request_id(scope)
-        scope.setdefault("state", {})["request_id"] = rid
+        rid = _next_id()
+        state = scope.setdefault("state", {})
+        state["request_id"] = rid
+        state["client_request_id"] = client_request_id(scope)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -38,7 +38,8 @@ async def test_one_json_line_per_request_with_route_template_and_user(
     response = await client.get(
         "/api/v1/users/me", headers={**alma.headers, "X-Request-ID": "req-abc.123"}
     )
-    assert response.headers["x-request-id"] == "req-abc.123"
+    ours = response.headers["x-request-id"]
+    assert ours != "req-abc.123"
     missing = await client.get("/api/v1/no/such/thing?token=do-not-log-me")
     lines = access_lines(caplog)
     assert len(lines) == 2
@@ -46,7 +47,8 @@ async def test_one_json_line_per_request_with_route_template_and_user(
     assert first["method"] == "GET"
     assert first["route"] == "/api/v1/users/me"
     assert first["status"] == response.status_code
-    assert first["request_id"] == "req-abc.123"
+    assert first["request_id"] == ours
+    assert first["client_request_id"] == "req-abc.123"
     assert first["user_id"] == alma.id
     assert first["client"] == "203.0.113.7"
     assert isinstance(first["duration_ms"], float)
@@ -54,6 +56,7 @@ async def test_one_json_line_per_request_with_route_template_and_user(
     assert second["route"] == "(unmatched)"
     assert second["user_id"] is None
     assert second["request_id"] == missing.headers["x-request-id"]
+    assert second["client_request_id"] is None
     logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
     assert "do-not-log-me" not in logged and alma.tokens["access_token"] not in logged
 
@@ -88,7 +91,7 @@ def test_the_json_formatter_writes_one_object_per_line():
 async def test_the_request_id_reaches_postgresql(
     db: Any, settings: Settings, keyset: KeySet, make_account: Any, client: httpx.AsyncClient
 ):
-    # Audit rows: an organization created under a given request id records it.
+    # Audit rows record the id the server made for the request, never the one the client sent.
     alma = await make_account("alma")
     headers = {**alma.headers, "X-Request-ID": "req-audit-1"}
     created = await client.post(
@@ -100,7 +103,9 @@ async def test_the_request_id_reaches_postgresql(
         ids = await conn.fetch("select distinct request_id from audit.log")
     finally:
         await conn.close()
-    assert "req-audit-1" in {r["request_id"] for r in ids}
+    recorded = {r["request_id"] for r in ids}
+    assert created.headers["x-request-id"] in recorded
+    assert "req-audit-1" not in recorded
 
 
 async def test_the_request_id_is_the_application_name_while_the_call_runs(
@@ -125,8 +130,9 @@ async def test_the_request_id_is_the_application_name_while_the_call_runs(
                     break
         finally:
             await conn.close()
-        assert (await call).status_code == 200
-    assert seen == "rq-7"
+        answer = await call
+        assert answer.status_code == 200
+    assert seen == answer.headers["x-request-id"] != "rq-7"
 
 
 # ---------------------------------------------------------------------------------------------
