@@ -290,7 +290,7 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     if kind in LINK_PATHS:
         subject, lead = words[kind]
         token = str(payload["token"])
-        url = f"{mail.public_url}{LINK_PATHS[kind]}?token={quote(token, safe='')}"
+        url = f"{mail.public_url}{LINK_PATHS[kind]}#token={quote(token, safe='')}"
         lead = lead.format(minutes=payload.get("expires_minutes", ""))
         button = labels[f"button_{kind}"]
         code = (labels["code"], token)

@@ -5197,6 +5197,10 @@ declare
   v_ok boolean := false;
   v_session_id uuid;
 begin
+  if pg_catalog.length(v_email::text) > 254 then
+    -- No account has such an address; answered like any wrong login, and nothing is stored.
+    return private.error(401, 'invalid_credentials', 'The email or password is wrong.');
+  end if;
   v_locked := private.lockout(v_email);
   if v_locked is not null then
     return v_locked;
@@ -11911,6 +11915,14 @@ ALTER TABLE ONLY auth.common_passwords
 
 ALTER TABLE ONLY auth.jwt_keys
     ADD CONSTRAINT jwt_keys_pkey PRIMARY KEY (kid);
+
+
+--
+-- Name: login_failures login_failures_email_length; Type: CHECK CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.login_failures
+    ADD CONSTRAINT login_failures_email_length CHECK ((length((email)::text) <= 254)) NOT VALID;
 
 
 --

@@ -59,3 +59,18 @@ def test_change_password_is_in_the_stricter_auth_bucket() -> None:
 
     assert "/api/v1/auth/change-password" in AUTH_PATHS
     assert "/api/v1/rpc/change_password" in AUTH_PATHS
+
+
+async def test_an_overlong_email_at_login_is_refused_before_anything_is_stored(
+    client: Any, db: Any
+) -> None:
+    import asyncpg
+
+    huge = "a" * 100_000 + "@example.com"
+    refused = await client.post("/api/v1/auth/login", json={"email": huge, "password": "x" * 8})
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_credentials"
+    conn = await asyncpg.connect(db.admin_dsn)
+    try:
+        assert await conn.fetchval("select count(*) from auth.login_failures") == 0
+    finally:
+        await conn.close()

@@ -299,6 +299,10 @@ declare
   v_ok boolean := false;
   v_session_id uuid;
 begin
+  if pg_catalog.length(v_email::text) > 254 then
+    -- No account has such an address; answered like any wrong login, and nothing is stored.
+    return private.error(401, 'invalid_credentials', 'The email or password is wrong.');
+  end if;
   v_locked := private.lockout(v_email);
   if v_locked is not null then
     return v_locked;

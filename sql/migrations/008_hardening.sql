@@ -1,4 +1,4 @@
--- 008 secrets: server-side keys that no client role can read.
+-- 008 hardening: server-side keys that no client role can read; bounded login failures.
 --
 -- A refresh token's successor is derived from the token and a key of the server's, so the same
 -- successor can be handed to a second tab within the grace window while only hashes are stored,
@@ -16,3 +16,9 @@ comment on table private.secrets is 'Random keys of this database (HMAC keys). O
 
 insert into private.secrets (name, value) values
   ('refresh_successor', extensions.gen_random_bytes(32));
+
+-- A login with a megabyte "email" must not be stored: no account has an address longer than
+-- 254 characters (auth.users.users_email_shape), and private.login refuses such input before it
+-- records anything. NOT VALID: rows from before are not rechecked, they age out.
+alter table auth.login_failures
+  add constraint login_failures_email_length check (length(email::text) <= 254) not valid;
