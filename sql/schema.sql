@@ -6910,18 +6910,41 @@ CREATE FUNCTION private.request_password_reset(p_email text) RETURNS void
     SET search_path TO ''
     AS $$
 declare
+  v_email extensions.citext := pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext;
+  v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.lower(v_email::text), 'UTF8'));
+  v_now timestamptz := private.now();
   v_user auth.users;
 begin
+  if pg_catalog.length(v_email::text) > 254 then
+    return;  -- no account has such an address
+  end if;
+  -- One request per address at a time, so parallel requests cannot both pass the throttle.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.password_reset:' || pg_catalog.encode(v_hash, 'hex'), 0));
+  delete from auth.password_reset_requests r
+  where r.id in (
+      select o.id from auth.password_reset_requests o
+      where o.requested_at < v_now - interval '1 day' limit 100
+    );
+  if exists (
+    select from auth.password_reset_requests r
+    where r.email_hash = v_hash
+      and r.requested_at > v_now - pg_catalog.make_interval(
+        secs => private.setting('password_reset_interval_seconds')::integer)
+  ) then
+    return;  -- the email sent a moment ago is still on its way: no second one, for anybody
+  end if;
+  -- Recorded for unknown addresses too: the same lookup, token and write either way, and the
+  -- email itself leaves later through the outbox, so the answer says nothing about the account.
+  insert into auth.password_reset_requests (email_hash, requested_at) values (v_hash, v_now);
   select * into v_user
   from auth.users u
-  where u.email operator(extensions.=) pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext
+  where u.email operator(extensions.=) v_email
     and u.deleted_at is null;
   if found then
     perform private.issue_one_time_token(v_user,
       'password_reset', private.setting('password_reset_minutes')::integer);
   else
-    -- The same lookup and token work either way, and the email itself leaves later through the
-    -- outbox, so the answer's timing says little about whether the account exists.
     perform private.token_hash(private.random_token());
   end if;
 end;
@@ -6932,7 +6955,7 @@ $$;
 -- Name: FUNCTION request_password_reset(p_email text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.request_password_reset(p_email text) IS 'Enqueue a password-reset email for an existing, non-erased account; nothing for any other address (the caller cannot tell). Definer: reads auth.users.';
+COMMENT ON FUNCTION private.request_password_reset(p_email text) IS 'Enqueue a password-reset email for an existing, non-erased account, at most one per address per password_reset_interval_seconds; nothing for any other address (the caller cannot tell: both are recorded and throttled alike). Definer: reads auth.users, writes auth.password_reset_requests.';
 
 
 --
@@ -11534,6 +11557,41 @@ ALTER TABLE auth.one_time_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
 
 
 --
+-- Name: password_reset_requests; Type: TABLE; Schema: auth; Owner: -
+--
+
+CREATE TABLE auth.password_reset_requests (
+    id bigint NOT NULL,
+    email_hash bytea NOT NULL,
+    requested_at timestamp with time zone NOT NULL,
+    CONSTRAINT password_reset_requests_email_hash_check CHECK ((length(email_hash) = 32))
+);
+
+ALTER TABLE ONLY auth.password_reset_requests FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE password_reset_requests; Type: COMMENT; Schema: auth; Owner: -
+--
+
+COMMENT ON TABLE auth.password_reset_requests IS 'Password-reset requests by sha256 of the address, known or not; kept a day, to throttle per address. Owner-only.';
+
+
+--
+-- Name: password_reset_requests_id_seq; Type: SEQUENCE; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.password_reset_requests ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME auth.password_reset_requests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: refresh_tokens; Type: TABLE; Schema: auth; Owner: -
 --
 
@@ -11950,6 +12008,14 @@ ALTER TABLE ONLY auth.one_time_tokens
 
 
 --
+-- Name: password_reset_requests password_reset_requests_pkey; Type: CONSTRAINT; Schema: auth; Owner: -
+--
+
+ALTER TABLE ONLY auth.password_reset_requests
+    ADD CONSTRAINT password_reset_requests_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: refresh_tokens refresh_tokens_parent_id_key; Type: CONSTRAINT; Schema: auth; Owner: -
 --
 
@@ -12291,6 +12357,20 @@ CREATE INDEX login_failures_email_failed_at_idx ON auth.login_failures USING btr
 --
 
 CREATE INDEX one_time_tokens_user_id_idx ON auth.one_time_tokens USING btree (user_id, purpose);
+
+
+--
+-- Name: password_reset_requests_email_hash_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX password_reset_requests_email_hash_idx ON auth.password_reset_requests USING btree (email_hash, requested_at);
+
+
+--
+-- Name: password_reset_requests_requested_at_idx; Type: INDEX; Schema: auth; Owner: -
+--
+
+CREATE INDEX password_reset_requests_requested_at_idx ON auth.password_reset_requests USING btree (requested_at);
 
 
 --
@@ -13274,6 +13354,12 @@ ALTER TABLE auth.login_failures ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE auth.one_time_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: password_reset_requests; Type: ROW SECURITY; Schema: auth; Owner: -
+--
+
+ALTER TABLE auth.password_reset_requests ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: users platform admins read every account; Type: POLICY; Schema: auth; Owner: -

@@ -74,3 +74,24 @@ async def test_an_overlong_email_at_login_is_refused_before_anything_is_stored(
         assert await conn.fetchval("select count(*) from auth.login_failures") == 0
     finally:
         await conn.close()
+
+
+async def test_password_reset_requests_are_throttled_per_address_known_or_not(
+    client: Any, make_account: Any, db: Any
+) -> None:
+    import asyncpg
+
+    alma = await make_account("alma")
+    for email in (alma.email, alma.email.upper(), "nobody@example.com", "nobody@example.com"):
+        answer = await client.post("/api/v1/auth/password-reset/request", json={"email": email})
+        assert answer.status_code == 202
+    conn = await asyncpg.connect(db.admin_dsn)
+    try:
+        sent = await conn.fetchval(
+            "select count(*) from outbox.messages where kind = 'password_reset'"
+        )
+        recorded = await conn.fetchval("select count(*) from auth.password_reset_requests")
+    finally:
+        await conn.close()
+    assert sent == 1, "one email per address per interval, however often it is asked for"
+    assert recorded == 2, "an unknown address is recorded and throttled like a known one"

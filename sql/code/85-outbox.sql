@@ -406,24 +406,47 @@ security definer
 set search_path = ''
 as $$
 declare
+  v_email extensions.citext := pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext;
+  v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.lower(v_email::text), 'UTF8'));
+  v_now timestamptz := private.now();
   v_user auth.users;
 begin
+  if pg_catalog.length(v_email::text) > 254 then
+    return;  -- no account has such an address
+  end if;
+  -- One request per address at a time, so parallel requests cannot both pass the throttle.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.password_reset:' || pg_catalog.encode(v_hash, 'hex'), 0));
+  delete from auth.password_reset_requests r
+  where r.id in (
+      select o.id from auth.password_reset_requests o
+      where o.requested_at < v_now - interval '1 day' limit 100
+    );
+  if exists (
+    select from auth.password_reset_requests r
+    where r.email_hash = v_hash
+      and r.requested_at > v_now - pg_catalog.make_interval(
+        secs => private.setting('password_reset_interval_seconds')::integer)
+  ) then
+    return;  -- the email sent a moment ago is still on its way: no second one, for anybody
+  end if;
+  -- Recorded for unknown addresses too: the same lookup, token and write either way, and the
+  -- email itself leaves later through the outbox, so the answer says nothing about the account.
+  insert into auth.password_reset_requests (email_hash, requested_at) values (v_hash, v_now);
   select * into v_user
   from auth.users u
-  where u.email operator(extensions.=) pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext
+  where u.email operator(extensions.=) v_email
     and u.deleted_at is null;
   if found then
     perform private.issue_one_time_token(v_user,
       'password_reset', private.setting('password_reset_minutes')::integer);
   else
-    -- The same lookup and token work either way, and the email itself leaves later through the
-    -- outbox, so the answer's timing says little about whether the account exists.
     perform private.token_hash(private.random_token());
   end if;
 end;
 $$;
 comment on function private.request_password_reset(text) is
-  'Enqueue a password-reset email for an existing, non-erased account; nothing for any other address (the caller cannot tell). Definer: reads auth.users.';
+  'Enqueue a password-reset email for an existing, non-erased account, at most one per address per password_reset_interval_seconds; nothing for any other address (the caller cannot tell: both are recorded and throttled alike). Definer: reads auth.users, writes auth.password_reset_requests.';
 
 create or replace function private.confirm_password_reset(p_token text, p_new_password text)
 returns void

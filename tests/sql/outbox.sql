@@ -5,7 +5,7 @@
 -- Claiming with SKIP LOCKED from two sessions at once cannot be shown in one pgTAP session; the
 -- Python tests (tests/test_outbox.py) run two workers for that.
 begin;
-select plan(63);
+select plan(65);
 
 select tests.freeze_time('2026-03-02 09:00:00+00');
 select tests.create_user('cora');   -- Danish (the default locale)
@@ -319,14 +319,29 @@ select api.request_password_reset('cora@example.com');
 select tests.clear_authentication();
 select results_eq(
   $$select kind, recipient_email, locale from outbox.messages order by id$$,
+  $$values ('password_reset', 'cora@example.com', 'da')$$,
+  'A reset for Cora''s address, in any case, enqueues one password_reset message; a second within the minute is dropped'
+);
+select tests.freeze_time('2026-03-02 12:01:01+00');
+select tests.authenticate_as_anon();
+select api.request_password_reset('cora@example.com');
+select tests.clear_authentication();
+select results_eq(
+  $$select kind, recipient_email, locale from outbox.messages order by id$$,
   $$values ('password_reset', 'cora@example.com', 'da'), ('password_reset', 'cora@example.com', 'da')$$,
-  'A reset for Cora''s address, in any case, enqueues a password_reset message to her each time'
+  'After password_reset_interval_seconds, the next request enqueues another message'
 );
 select results_eq(
   $$select purpose, expires_at, used_at from auth.one_time_tokens where user_id = tests.user_id('cora')$$,
-  $$values ('password_reset', '2026-03-02 13:00:00+00'::timestamptz, null::timestamptz)$$,
-  'One live reset token, valid for an hour: the second request replaced the first'
+  $$values ('password_reset', '2026-03-02 13:01:01+00'::timestamptz, null::timestamptz)$$,
+  'One live reset token, valid for an hour: the later request replaced the first'
 );
+select is(
+  (select count(*)::int from auth.password_reset_requests),
+  3,
+  'Requests are recorded for unknown addresses as for known ones (and not when throttled)'
+);
+select tests.freeze_time('2026-03-02 12:00:00+00');
 select ok(
   (select t.token_hash = private.token_hash(m.payload ->> 'token')
    from auth.one_time_tokens t, outbox.messages m where m.id = (select max(id) from outbox.messages)),
