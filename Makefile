@@ -1,4 +1,5 @@
-# The verbs CI and people use. The first use creates .venv with the package and its test extras.
+# The verbs CI and people use. The first use creates .venv with the package and its test extras;
+# run and test first install the system packages they need (scripts/system-deps).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -13,9 +14,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@bash scripts/system-deps run
 	$(VENV)/bin/slotbase dev
 
 test: $(STAMP)
+	@bash scripts/system-deps test
 	$(PY) -m pytest
 
 bench: $(STAMP)

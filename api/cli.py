@@ -47,9 +47,10 @@ def database(settings: Settings, *, keep_running: bool = False) -> Iterator[Data
             admin, settings.authenticator_dsn(admin), settings.worker_dsn(admin), local=False
         )
         return
-    from api.devdb import LocalCluster
+    from api.devdb import LocalCluster, reachable
 
-    cluster = LocalCluster(settings.data_dir / "pg", socket_dir=settings.data_dir / "run")
+    home = reachable(settings.data_dir)
+    cluster = LocalCluster(home / "pg", socket_dir=home / "run")
     was_running = cluster.is_running()
     cluster.init()
     cluster.start()

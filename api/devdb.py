@@ -7,6 +7,7 @@ commands alone run as an unprivileged OS user; clients (psql, asyncpg) stay as t
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
 import shlex
@@ -69,6 +70,38 @@ def untraversable_parent(path: Path, user: pwd.struct_passwd) -> Path | None:
         if not allowed:
             return parent
     return None
+
+
+SERVER_HOME = Path("/var/lib/slotbase")
+
+
+def reachable(data_dir: Path) -> Path:
+    """Where the cluster's files go: `data_dir` itself, or, when the server's OS user cannot
+    enter it (a clone in root's home, mode 700), a directory of its own under /var/lib/slotbase
+    that `data_dir/pg` and `data_dir/run` link to, so `.data/` stays where a user looks."""
+    data_dir = data_dir.absolute()
+    user = server_user()
+    # A name that is never a link: the question is whether data_dir itself can be entered.
+    if user is None or untraversable_parent(data_dir / ".probe", user) is None:
+        return data_dir
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    home = Path(os.environ.get("SLOTBASE_SERVER_HOME") or SERVER_HOME) / key
+    home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o755)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("pg", "run"):
+        link = data_dir / name
+        if link.is_symlink() and link.resolve() == (home / name).resolve():
+            continue
+        if link.is_symlink() or (link.is_dir() and not any(link.iterdir())):
+            link.unlink() if link.is_symlink() else link.rmdir()
+        if link.exists():
+            raise ClusterError(
+                f"{link} holds files the server's OS user {user.pw_name!r} cannot reach; "
+                f"move them to {home / name} and link {link} there"
+            )
+        link.symlink_to(home / name, target_is_directory=True)
+    return home
 
 
 class LocalCluster:

@@ -9,7 +9,14 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from api.devdb import ClusterError, LocalCluster, find_bindir, server_user, untraversable_parent
+from api.devdb import (
+    ClusterError,
+    LocalCluster,
+    find_bindir,
+    reachable,
+    server_user,
+    untraversable_parent,
+)
 
 
 def psql(dsn: str, sql: str) -> str:
@@ -114,3 +121,33 @@ def test_root_refuses_a_datadir_the_server_user_cannot_reach(tmp_path: Path) -> 
     else:
         with pytest.raises(ClusterError, match="cannot enter"):
             cluster.init()
+
+
+def test_a_data_dir_the_server_user_cannot_reach_is_linked_to_one_it_can(
+    tmp_path: Path, server_tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clone in root's home: `make run` keeps `.data/pg` and `.data/run` as links to a
+    directory the server's OS user can enter, and the cluster runs there."""
+    monkeypatch.setenv("SLOTBASE_SERVER_HOME", str(server_tmp_path / "home"))
+    data_dir = tmp_path / "clone" / ".data"  # under pytest's 0700 tmp_path
+    home = reachable(data_dir)
+    if server_user() is None:  # not root: the server runs as us, and the directory is fine
+        assert home == data_dir.absolute()
+        return
+    assert home.is_relative_to(server_tmp_path / "home")
+    assert (data_dir / "pg").resolve() == (home / "pg").resolve()
+    assert (data_dir / "run").resolve() == (home / "run").resolve()
+    assert reachable(data_dir) == home, "the same clone always gets the same place"
+    cluster = LocalCluster(home / "pg", socket_dir=home / "run", fsync=False)
+    with cluster:
+        assert (data_dir / "pg" / "PG_VERSION").exists()
+        dsn = cluster.dsn()
+        assert asyncio.run(_select_one(dsn)) == 1
+
+
+async def _select_one(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("select 1"))
+    finally:
+        await conn.close()
