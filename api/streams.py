@@ -13,7 +13,7 @@ import contextlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
@@ -38,6 +38,13 @@ CLOSE_BAD_MESSAGE = 4400
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_SLOW = 4408
 CLOSE_RESYNC = 4409
+CLOSE_RATE_LIMITED = 4429
+# What one socket may send: a burst, then a steady rate (messages per second). Subscribing runs
+# SQL; each identity (a user, or an address without a token) may have this many subscriptions
+# being checked at once, across all its sockets on this instance.
+MESSAGE_BURST = 20
+MESSAGES_PER_SECOND = 5.0
+SUBSCRIBES_IN_FLIGHT = 2
 
 
 class StreamError(Exception):
@@ -245,12 +252,54 @@ async def events(request: Request) -> Response:
 # WebSocket
 
 
+class MessageBudget:
+    """A token bucket: `burst` messages at once, refilled at `rate` per second."""
+
+    def __init__(self, burst: int = MESSAGE_BURST, rate: float = MESSAGES_PER_SECOND) -> None:
+        self.burst, self.rate = burst, rate
+        self.tokens, self.at = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class InFlight:
+    """How many subscriptions each identity has being checked in SQL right now."""
+
+    def __init__(self, limit: int = SUBSCRIBES_IN_FLIGHT) -> None:
+        self.limit = limit
+        self.counts: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def slot(self, who: str) -> Iterator[bool]:
+        if self.counts.get(who, 0) >= self.limit:
+            yield False
+            return
+        self.counts[who] = self.counts.get(who, 0) + 1
+        try:
+            yield True
+        finally:
+            self.counts[who] -= 1
+            if not self.counts[who]:
+                del self.counts[who]
+
+
+SUBSCRIBING = InFlight()
+
+
 class Socket:
     """One WebSocket: the reader answers the client's messages, the writer sends its events."""
 
     def __init__(self, websocket: WebSocket, hub: Hub, queue_size: int, heartbeat: float) -> None:
         self.ws, self.hub, self.heartbeat = websocket, hub, heartbeat
         self.queue_size = queue_size
+        self.budget = MessageBudget()
         self.sub: Subscriber | None = None
         self.identity: Identity = ANON
         self.ready = asyncio.Event()
@@ -303,20 +352,32 @@ class Socket:
                 self.hub.set_topics(sub, sub.topics - set(topics))
                 await self.send({"type": "unsubscribed", "topics": topics})
                 return
-            try:
-                replay, gap = await subscribe(self.hub, sub, topics, last_id)
-            except SqlError as exc:
-                body = json.loads(bytes(exc.response.body))
-                await self.send(
-                    {
-                        "type": "error",
-                        "status": body["status"],
-                        "code": body["code"],
-                        "detail": body["detail"],
-                        "topics": topics,
-                    }
-                )
-                return
+            who = self.identity.sub or f"address:{self.ws.scope.get('state', {}).get('client_ip')}"
+            with SUBSCRIBING.slot(who) as allowed:
+                if not allowed:
+                    await self.send(
+                        {
+                            "type": "error",
+                            "code": "rate_limited",
+                            "detail": "Other subscriptions of yours are being checked; try again.",
+                            "topics": topics,
+                        }
+                    )
+                    return
+                try:
+                    replay, gap = await subscribe(self.hub, sub, topics, last_id)
+                except SqlError as exc:
+                    body = json.loads(bytes(exc.response.body))
+                    await self.send(
+                        {
+                            "type": "error",
+                            "status": body["status"],
+                            "code": body["code"],
+                            "detail": body["detail"],
+                            "topics": topics,
+                        }
+                    )
+                    return
             await self.send({"type": "subscribed", "topics": sorted(sub.topics)})
             if gap:
                 await self.send({"type": "reset", "reason": "missed_events"})
@@ -328,6 +389,10 @@ class Socket:
     async def read(self) -> None:
         while True:
             text = await self.ws.receive_text()
+            if not self.budget.take():
+                raise StreamError(
+                    429, "rate_limited", "Too many messages on this socket; reconnect later."
+                )
             if len(text) > MAX_MESSAGE:
                 raise StreamError(422, "payload_too_large", "A message may be at most 64 KiB.")
             try:
@@ -359,6 +424,8 @@ class Socket:
 def close_code(status: int, code: str) -> int:
     if code == "resync":
         return CLOSE_RESYNC
+    if status == 429:
+        return CLOSE_RATE_LIMITED
     if status == 401:
         return CLOSE_UNAUTHORIZED
     if status == 503:

@@ -259,6 +259,19 @@ async def test_websocket_refusals_are_messages_and_close_codes(salon: Salon):
         assert bad.conn.close_code == 4401
 
 
+async def test_a_websocket_that_floods_messages_is_closed(salon: Salon):
+    from api.streams import CLOSE_RATE_LIMITED, MESSAGE_BURST
+
+    async with ws(salon.base) as flooder:
+        for _ in range(MESSAGE_BURST + 10):
+            await flooder.send({"type": "ping"})
+        answers = [await flooder.recv() for _ in range(MESSAGE_BURST + 1)]
+        assert answers[:MESSAGE_BURST] == [{"type": "pong"}] * MESSAGE_BURST
+        assert answers[MESSAGE_BURST]["code"] == "rate_limited"
+        await flooder.conn.wait_closed()
+        assert flooder.conn.close_code == CLOSE_RATE_LIMITED
+
+
 # ---------------------------------------------------------------------------------------------
 # Resume, heartbeats, closing
 

@@ -95,3 +95,20 @@ async def test_password_reset_requests_are_throttled_per_address_known_or_not(
         await conn.close()
     assert sent == 1, "one email per address per interval, however often it is asked for"
     assert recorded == 2, "an unknown address is recorded and throttled like a known one"
+
+
+def test_subscribe_work_is_limited_per_identity_across_sockets() -> None:
+    from api.streams import InFlight, MessageBudget
+
+    inflight = InFlight(limit=2)
+    with inflight.slot("alma") as first, inflight.slot("alma") as second:
+        assert first and second
+        with inflight.slot("alma") as third, inflight.slot("bo") as other:
+            assert not third, "a third check for alma waits for none: it is refused"
+            assert other, "another identity is not held up by alma"
+    with inflight.slot("alma") as again:
+        assert again, "finished checks give their slots back"
+    assert inflight.counts == {}
+
+    budget = MessageBudget(burst=3, rate=0.0)
+    assert [budget.take() for _ in range(4)] == [True, True, True, False]
