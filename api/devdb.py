@@ -80,6 +80,7 @@ def reachable(data_dir: Path) -> Path:
     enter it (a clone in root's home, mode 700), a directory of its own under /var/lib/slotbase
     that `data_dir/pg` and `data_dir/run` link to, so `.data/` stays where a user looks."""
     data_dir = data_dir.absolute()
+    data_dir.mkdir(parents=True, exist_ok=True)
     user = server_user()
     # A name that is never a link: the question is whether data_dir itself can be entered.
     if user is None or untraversable_parent(data_dir / ".probe", user) is None:
@@ -88,7 +89,6 @@ def reachable(data_dir: Path) -> Path:
     home = Path(os.environ.get("SLOTBASE_SERVER_HOME") or SERVER_HOME) / key
     home.mkdir(parents=True, exist_ok=True)
     home.chmod(0o755)
-    data_dir.mkdir(parents=True, exist_ok=True)
     for name in ("pg", "run"):
         link = data_dir / name
         if link.is_symlink() and link.resolve() == (home / name).resolve():

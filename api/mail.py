@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -39,6 +40,15 @@ BOOKING_KINDS = frozenset(
 )
 CANCELLING_KINDS = frozenset({"booking_declined", "booking_cancelled"})
 LINK_PATHS = {"password_reset": "/reset-password", "email_verification": "/verify-email"}
+INVITATIONS_PATH = "/invitations"
+# Text an organization chose (its name, a service, a cancel reason) goes into subjects and bodies
+# of platform email: no control characters (a line break in a subject is a header), and bounded.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def clean(text: object, limit: int = 200) -> str:
+    value = _CONTROL.sub(" ", str(text or "")).strip()
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Bekræft, at denne adresse er din. Linket virker i {minutes} minutter og kan "
             "bruges én gang.",
         ),
+        "invitation": (
+            "Invitation til {org}",
+            "{inviter} har inviteret dig til {org} som {role}. Log ind (eller opret en konto) "
+            "med denne adresse, bekræft den, og tag imod invitationen. Den gælder til {expires}.",
+        ),
     },
     "en": {
         "booking_created": (
@@ -196,6 +211,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Please confirm that this address is yours. The link works for {minutes} minutes "
             "and once only.",
         ),
+        "invitation": (
+            "Invitation to {org}",
+            "{inviter} has invited you to join {org} as {role}. Sign in (or register) with this "
+            "address, confirm it, and accept the invitation. It is open until {expires}.",
+        ),
     },
 }
 LABELS = {
@@ -212,6 +232,7 @@ LABELS = {
         "reason": "Begrundelse",
         "button_password_reset": "Vælg ny adgangskode",
         "button_email_verification": "Bekræft e-mailadresse",
+        "button_invitation": "Se dine invitationer",
         "code": "Eller brug denne kode",
         "summary": "{service} hos {provider}",
         "sign": "Venlig hilsen\n{org}",
@@ -230,6 +251,7 @@ LABELS = {
         "reason": "Reason",
         "button_password_reset": "Choose a new password",
         "button_email_verification": "Confirm email address",
+        "button_invitation": "See your invitations",
         "code": "Or use this code",
         "summary": "{service} with {provider}",
         "sign": "Kind regards\n{org}",
@@ -285,8 +307,22 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     if kind not in words:
         raise ValueError(f"no template for message kind {kind!r}")
     email = str(row["recipient_email"])
-    name = (payload.get("recipient_name") or "").strip() or email.split("@")[0]
+    name = clean(payload.get("recipient_name"), 100) or email.split("@")[0]
     hello = labels["hello"].format(name=name)
+    if kind == "invitation":
+        subject, lead = words[kind]
+        expires = datetime.fromisoformat(str(payload["expires_at"]).replace("Z", "+00:00"))
+        fields = {
+            "org": clean(payload.get("org_name"), 120),
+            "inviter": clean(payload.get("inviter_name"), 120) or fields_default(lang),
+            "role": ROLE_NAMES[lang].get(str(payload.get("role")), clean(payload.get("role"), 20)),
+            "expires": when_text(expires, lang),
+        }
+        link = (labels["button_invitation"], f"{mail.public_url}{INVITATIONS_PATH}")
+        return Content(
+            subject.format(**fields), [hello, lead.format(**fields)], [], link, None,
+            labels["sign_account"],
+        )  # fmt: skip
     if kind in LINK_PATHS:
         subject, lead = words[kind]
         token = str(payload["token"])
@@ -300,9 +336,9 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     template = "booking_pending" if pending else kind
     previous = payload.get("previous_start")
     fields = {
-        "service": payload["service_name"],
-        "provider": payload["provider_name"],
-        "org": payload["org_name"],
+        "service": clean(payload["service_name"]),
+        "provider": clean(payload["provider_name"]),
+        "org": clean(payload["org_name"]),
         "when": when_text(start, lang),
         "previous": when_text(datetime.fromisoformat(previous), lang) if previous else "",
     }
@@ -317,9 +353,24 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
         (labels["zone"], payload["timezone"]),
     ]
     if kind == "booking_cancelled" and payload.get("cancel_reason"):
-        details.append((labels["reason"], payload["cancel_reason"]))
+        details.append((labels["reason"], clean(payload["cancel_reason"], 500)))
     signature = labels["sign"].format(org=fields["org"])
     return Content(subject, [hello, lead], details, None, None, signature)
+
+
+ROLE_NAMES = {
+    "da": {
+        "owner": "ejer",
+        "admin": "administrator",
+        "staff": "medarbejder",
+        "provider": "behandler",
+    },
+    "en": {"owner": "owner", "admin": "admin", "staff": "staff", "provider": "provider"},
+}
+
+
+def fields_default(lang: str) -> str:
+    return "Someone" if lang == "en" else "Nogen"
 
 
 def plain_text(c: Content) -> str:

@@ -224,6 +224,28 @@ CREATE TYPE app.member_role AS ENUM (
 
 
 --
+-- Name: accept_invitation(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.accept_invitation(id uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  return private.accept_invitation(accept_invitation.id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION accept_invitation(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.accept_invitation(id uuid) IS 'POST /invitations/{id}/accept. The invitee, signed in with the invited address verified, becomes a member with the invited role (one who is a member already keeps their role) -> member {user_id, email, full_name, role, created_at}. Errors: 401 unauthorized; 403 forbidden (address not verified); 404 not_found (no open invitation to you).';
+
+
+--
 -- Name: add_member(uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -242,7 +264,7 @@ $$;
 -- Name: FUNCTION add_member(org_id uuid, email text, role text); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.add_member(org_id uuid, email text, role text) IS 'POST /orgs/{org_id}/members (201). Owners and admins; only owners may add an owner. {email, role: owner|admin|staff|provider} -> member {user_id, email, full_name, role, created_at}. Errors: 401 unauthorized; 403 forbidden; 404 not_found (organization, or no account with this email); 409 conflict (a member already); 422 validation_failed (role).';
+COMMENT ON FUNCTION api.add_member(org_id uuid, email text, role text) IS 'POST /orgs/{org_id}/members (202). Owners and admins; only owners may invite an owner. {email, role: owner|admin|staff|provider} -> invitation {id, org, email, role, created_at, expires_at}, and an email to the address. The person becomes a member when they accept (POST /invitations/{id}/accept) signed in with that address verified; inviting again renews the invitation. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (a member already); 422 invalid_email, validation_failed (role).';
 
 
 --
@@ -593,7 +615,7 @@ $$;
 -- Name: FUNCTION create_provider(org_id uuid, display_name text, user_id uuid, timezone text, bio text); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.create_provider(org_id uuid, display_name text, user_id uuid, timezone text, bio text) IS 'POST /orgs/{org_id}/providers (201). Owners and admins. {display_name, user_id?, timezone? (omitted = the organization''s), bio?} -> provider {id, org_id, user_id, display_name, timezone (effective), bio, active}. A user_id who is not a member yet becomes one with role provider. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (name, time zone, bio, user_id not an account).';
+COMMENT ON FUNCTION api.create_provider(org_id uuid, display_name text, user_id uuid, timezone text, bio text) IS 'POST /orgs/{org_id}/providers (201). Owners and admins. {display_name, user_id?, timezone? (omitted = the organization''s), bio?} -> provider {id, org_id, user_id, display_name, timezone (effective), bio, active}. user_id must name a member of the organization. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (name, time zone, bio, user_id not a member).';
 
 
 --
@@ -705,6 +727,28 @@ $$;
 --
 
 COMMENT ON FUNCTION api.decline_booking(id uuid) IS 'POST /bookings/{id}/decline: pending -> declined (frees the slot). Staff+ or the provider. Errors: 403, 404, 409 invalid_transition.';
+
+
+--
+-- Name: decline_invitation(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.decline_invitation(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  perform private.decline_invitation(decline_invitation.id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION decline_invitation(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.decline_invitation(id uuid) IS 'POST /invitations/{id}/decline (204). The invitee turns an open invitation down. Errors: 401 unauthorized; 403 forbidden (address not verified); 404 not_found.';
 
 
 --
@@ -1193,6 +1237,28 @@ COMMENT ON FUNCTION api.list_consents() IS 'GET /users/me/consents. The caller''
 
 
 --
+-- Name: list_invitations(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_invitations(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  return private.list_invitations(list_invitations.org_id, list_invitations.lim, list_invitations.cursor);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_invitations(org_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_invitations(org_id uuid, lim integer, cursor text) IS 'GET /orgs/{org_id}/invitations?limit&cursor. Owners and admins: the open invitations, oldest first: {items: [invitation {id, org, email, role, created_at, expires_at}], next_cursor}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+
+
+--
 -- Name: list_members(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -1617,6 +1683,28 @@ COMMENT ON FUNCTION api.me() IS 'GET /auth/me, GET /users/me. The caller''s user
 
 
 --
+-- Name: my_invitations(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.my_invitations() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  return private.my_invitations();
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_invitations(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.my_invitations() IS 'GET /users/me/invitations. The open invitations to the caller''s verified address: {items: [invitation], next_cursor: null}. Errors: 401 unauthorized; 403 forbidden (address not verified).';
+
+
+--
 -- Name: no_show_booking(uuid); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -1784,6 +1872,28 @@ $$;
 --
 
 COMMENT ON FUNCTION api.reschedule_booking(id uuid, start text) IS 'POST /bookings/{id}/reschedule {start}: same id, sequence + 1. The customer (until cutoff) or staff+. Errors: 403, 404, 409 slot_taken, invalid_transition, cancellation_window_passed; 422 as create.';
+
+
+--
+-- Name: revoke_invitation(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.revoke_invitation(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  perform private.revoke_invitation(revoke_invitation.id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_invitation(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.revoke_invitation(id uuid) IS 'DELETE /invitations/{id} (204). Owners and admins of its organization withdraw an open invitation. Errors: 401 unauthorized; 404 not_found.';
 
 
 --
@@ -2156,7 +2266,7 @@ $$;
 -- Name: FUNCTION update_provider(id uuid, display_name text, user_id uuid, timezone text, bio text, active boolean); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.update_provider(id uuid, display_name text, user_id uuid, timezone text, bio text, active boolean) IS 'PATCH /providers/{id}. Owners and admins: any field; the provider themself: display_name, timezone, bio. {display_name?, user_id?, timezone? ("" = the organization''s), bio?, active?} (omitted = unchanged) -> provider. A new user_id who is not a member becomes one with role provider. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+COMMENT ON FUNCTION api.update_provider(id uuid, display_name text, user_id uuid, timezone text, bio text, active boolean) IS 'PATCH /providers/{id}. Owners and admins: any field; the provider themself: display_name, timezone, bio. {display_name?, user_id?, timezone? ("" = the organization''s), bio?, active?} (omitted = unchanged) -> provider. A new user_id must name a member of the organization. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
 
 
 --
@@ -2423,6 +2533,33 @@ COMMENT ON FUNCTION gdpr.purge_expired() IS 'Apply the retention periods of priv
 
 
 --
+-- Name: accept_invitation(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.accept_invitation(id uuid) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation app.invitations := private.my_invitation(accept_invitation.id);
+begin
+  insert into app.memberships (org_id, user_id, role)
+  values (v_invitation.org_id, auth.uid(), v_invitation.role)
+  on conflict (org_id, user_id) do nothing;
+  update app.invitations i set accepted_at = private.now() where i.id = v_invitation.id;
+  return private.member_json(v_invitation.org_id, auth.uid());
+end;
+$$;
+
+
+--
+-- Name: FUNCTION accept_invitation(id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.accept_invitation(id uuid) IS 'The body of api.accept_invitation. Definer: invitations have no client privileges; the caller is checked first.';
+
+
+--
 -- Name: accept_token(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -2506,12 +2643,11 @@ COMMENT ON FUNCTION private.act_as(p_role text, p_claims jsonb) IS 'Become p_rol
 CREATE FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
 declare
   v_uid uuid := private.require_user();
   v_caller app.member_role;
   v_role app.member_role;
-  v_user_id uuid;
 begin
   perform 1 from app.organizations o where o.id = p_org_id;
   if not found then
@@ -2530,31 +2666,30 @@ begin
   if pg_catalog.btrim(coalesce(p_email, '')) = '' then
     raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'email is required.';
   end if;
-  select u.id into v_user_id
-  from auth.users u
-  where u.email operator(extensions.=) pg_catalog.btrim(p_email)::extensions.citext
-    and u.deleted_at is null;
-  if not found then
-    raise exception using errcode = 'PT404', message = 'not_found',
-      detail = 'No account with this email; the person must register first.';
+  if pg_catalog.btrim(p_email) !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' or pg_catalog.length(pg_catalog.btrim(p_email)) > 254 then
+    raise exception using errcode = 'PT422', message = 'invalid_email', detail = 'This is not an email address.';
   end if;
-  insert into app.memberships (org_id, user_id, role)
-  values (p_org_id, v_user_id, v_role)
-  on conflict (org_id, user_id) do nothing;
-  if not found then
+  if exists (
+    select from app.memberships m
+    join auth.users u on u.id = m.user_id
+    where m.org_id = p_org_id
+      and u.email operator(extensions.=) pg_catalog.btrim(p_email)::extensions.citext
+  ) then
     raise exception using errcode = 'PT409', message = 'conflict',
       detail = 'This person is a member of the organization already; change their role instead.';
   end if;
-  return private.member_json(p_org_id, v_user_id);
+  -- Never the account that holds the address today: whoever registered it may not be the
+  -- person meant. The address gets an invitation; its verified owner accepts it.
+  return private.invite(p_org_id, pg_catalog.btrim(p_email)::extensions.citext, v_role);
 end;
-$$;
+$_$;
 
 
 --
 -- Name: FUNCTION add_member(p_org_id uuid, p_email text, p_role text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text) IS 'Add an account (by email) to an organization with a role; owners and admins, only owners make owners. Definer: memberships have no client write privileges, and the account is found by email in auth.users.';
+COMMENT ON FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text) IS 'Invite an address to an organization with a role (owners and admins; only owners invite owners): the person becomes a member when they accept while signed in with that address verified. Definer: reads memberships and accounts by email.';
 
 
 --
@@ -3950,14 +4085,31 @@ CREATE FUNCTION private.create_superuser(p_email text, p_password text) RETURNS 
     AS $$
 declare
   v_email extensions.citext := private.check_email(p_email);
-  v_id uuid;
+  v_user auth.users;
 begin
   perform private.check_password(p_password, v_email::text);
-  insert into auth.users (email, password_hash, email_verified_at, is_platform_admin)
-  values (v_email, private.hash_password(p_password), private.now(), true)
-  on conflict (email) do update set is_platform_admin = true
-  returning id into v_id;
-  return v_id;
+  select * into v_user from auth.users u where u.email operator(extensions.=) v_email for update;
+  if not found then
+    insert into auth.users (email, password_hash, email_verified_at, is_platform_admin)
+    values (v_email, private.hash_password(p_password), private.now(), true)
+    returning * into v_user;
+    return v_user.id;
+  end if;
+  if v_user.email_verified_at is null or v_user.deleted_at is not null then
+    -- Whoever registered this address first never proved it was theirs: it may be someone
+    -- waiting for the operator to promote it. The operator's password replaces theirs, the
+    -- address counts as verified by the operator, and every session of the squatter ends.
+    update auth.users u
+    set password_hash = private.hash_password(p_password),
+        email_verified_at = private.now(),
+        deleted_at = null,
+        is_platform_admin = true
+    where u.id = v_user.id;
+    perform private.revoke_sessions(v_user.id, 'superuser_bootstrap');
+  else
+    update auth.users u set is_platform_admin = true where u.id = v_user.id;
+  end if;
+  return v_user.id;
 end;
 $$;
 
@@ -3966,7 +4118,7 @@ $$;
 -- Name: FUNCTION create_superuser(p_email text, p_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account (its password is left alone). Run by the slotbase command as the database owner.';
+COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner.';
 
 
 --
@@ -4000,6 +4152,29 @@ $$;
 --
 
 COMMENT ON FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) IS 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
+
+
+--
+-- Name: decline_invitation(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.decline_invitation(id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation app.invitations := private.my_invitation(decline_invitation.id);
+begin
+  update app.invitations i set declined_at = private.now() where i.id = v_invitation.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION decline_invitation(id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.decline_invitation(id uuid) IS 'The body of api.decline_invitation. Definer: invitations have no client privileges; the caller is checked first.';
 
 
 --
@@ -4180,7 +4355,12 @@ begin
   end if;
   v_email := v_user.email::text;
   select pg_catalog.array_agg(b.id) into v_booking_ids from app.bookings b where b.customer_id = p_user_id;
-  select pg_catalog.array_agg(p.id) into v_provider_ids from app.providers p where p.user_id = p_user_id;
+  select pg_catalog.array_agg(p.id) into v_provider_ids
+  from app.providers p
+  -- Their profiles, and the ones they were unlinked from that nobody has taken over since.
+  where p.user_id = p_user_id
+     or (p.user_id is null and exists (
+           select from app.provider_former_people f where f.provider_id = p.id and f.user_id = p_user_id));
 
   -- Every personal text held about them, collected before it is replaced, so that copies of it
   -- in audit entries and messages can be found by value.
@@ -4233,6 +4413,7 @@ begin
   update app.providers p
   set display_name = 'Former provider', bio = ''
   where p.id = any (v_provider_ids);
+  delete from app.provider_former_people f where f.user_id = p_user_id;
   update app.time_off t
   set reason = ''
   where t.provider_id = any (v_provider_ids) and t.reason <> '';
@@ -4591,6 +4772,129 @@ $$;
 --
 
 COMMENT ON FUNCTION private.hash_password(p_password text) IS 'bcrypt hash at the configured cost (private.settings.bcrypt_cost).';
+
+
+--
+-- Name: invitations; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.invitations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    email extensions.citext NOT NULL,
+    role app.member_role NOT NULL,
+    invited_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    accepted_at timestamp with time zone,
+    declined_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT invitations_check CHECK ((num_nonnulls(accepted_at, declined_at, revoked_at) <= 1)),
+    CONSTRAINT invitations_email_check CHECK ((length((email)::text) <= 254))
+);
+
+ALTER TABLE ONLY app.invitations FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE invitations; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.invitations IS 'Invitations to join an organization with a role, by email address. Open until accepted, declined, revoked or expired; accepting needs that address verified.';
+
+
+--
+-- Name: invitation_json(app.invitations); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.invitation_json(p_invitation app.invitations) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select pg_catalog.json_build_object(
+      'id', p_invitation.id,
+      'org', pg_catalog.json_build_object('id', o.id, 'slug', o.slug, 'name', o.name),
+      'email', p_invitation.email::text,
+      'role', p_invitation.role,
+      'created_at', private.utc(p_invitation.created_at),
+      'expires_at', private.utc(p_invitation.expires_at)
+    )
+    from app.organizations o
+    where o.id = p_invitation.org_id
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION invitation_json(p_invitation app.invitations); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.invitation_json(p_invitation app.invitations) IS 'The invitation object {id, org: {id, slug, name}, email, role, created_at, expires_at}. Definer: reads the organization of an invitation the caller was already allowed to see.';
+
+
+--
+-- Name: invite(uuid, extensions.citext, app.member_role); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.invite(p_org_id uuid, p_email extensions.citext, p_role app.member_role) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_now timestamptz := private.now();
+  v_expires timestamptz := private.now()
+    + pg_catalog.make_interval(days => private.setting('invitation_days')::integer);
+  v_invitation app.invitations;
+  v_invitee auth.users;
+begin
+  -- Inviting the same address again renews its open invitation (new role, new expiry).
+  update app.invitations i
+  set role = p_role, expires_at = v_expires, invited_by = auth.uid(), created_at = v_now
+  where i.org_id = p_org_id and i.email operator(extensions.=) p_email
+    and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+  returning * into v_invitation;
+  if not found then
+    insert into app.invitations (org_id, email, role, invited_by, created_at, expires_at)
+    values (p_org_id, p_email, p_role, auth.uid(), v_now, v_expires)
+    returning * into v_invitation;
+  end if;
+  select * into v_invitee from auth.users u
+  where u.email operator(extensions.=) p_email and u.deleted_at is null;
+  insert into outbox.messages (message_id, kind, recipient_id, recipient_email, locale, payload,
+    next_attempt_at, created_at)
+  select
+    'invitation.' || v_invitation.id::text || '.'
+      || pg_catalog.floor(extract(epoch from v_now))::bigint::text || '@slotbase',
+    'invitation',
+    v_invitee.id,
+    p_email::text,
+    coalesce(v_invitee.locale, 'da'),
+    pg_catalog.jsonb_build_object(
+      'org_name', o.name,
+      'role', p_role,
+      'inviter_name', coalesce(nullif(inviter.full_name, ''), inviter.email::text, ''),
+      'recipient_name', coalesce(v_invitee.full_name, ''),
+      'expires_at', private.utc(v_expires)
+    ),
+    v_now,
+    v_now
+  from app.organizations o
+  left join auth.users inviter on inviter.id = auth.uid()
+  where o.id = p_org_id
+  on conflict (message_id) do nothing;
+  return private.invitation_json(v_invitation);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION invite(p_org_id uuid, p_email extensions.citext, p_role app.member_role); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.invite(p_org_id uuid, p_email extensions.citext, p_role app.member_role) IS 'Open (or renew) the invitation of an address to an organization and enqueue its email. Called by private.add_member after its checks. Definer: writes app.invitations and outbox.messages.';
 
 
 --
@@ -5008,27 +5312,54 @@ COMMENT ON FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id
 
 
 --
--- Name: link_provider_member(); Type: FUNCTION; Schema: private; Owner: -
+-- Name: list_invitations(uuid, integer, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.link_provider_member() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION private.list_invitations(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_limit integer := private.page_limit(list_invitations.lim);
+  v_after record;
+  v_items json;
+  v_next text;
 begin
-  insert into app.memberships (org_id, user_id, role)
-  values (NEW.org_id, NEW.user_id, 'provider')
-  on conflict (org_id, user_id) do nothing;
-  return null;
+  perform private.require_user();
+  perform private.require_visible_org(list_invitations.org_id);
+  if not private.is_org_manager(list_invitations.org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins see its invitations.';
+  end if;
+  select * into v_after from private.cursor_parts(list_invitations.cursor);
+  with page as (
+    select i, i.created_at, i.id,
+           pg_catalog.row_number() over (order by i.created_at, i.id) as n
+    from app.invitations i
+    where i.org_id = list_invitations.org_id
+      and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+      and i.expires_at > private.now()
+      and (v_after.at is null or (i.created_at, i.id) > (v_after.at, v_after.id::uuid))
+    order by i.created_at, i.id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.invitation_json(p.i) order by p.n)
+                    filter (where p.n <= v_limit), '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.id::text) order by p.n))[v_limit]
+         end
+  into v_items, v_next
+  from page p;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
 end;
 $$;
 
 
 --
--- Name: FUNCTION link_provider_member(); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION list_invitations(org_id uuid, lim integer, cursor text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.link_provider_member() IS 'AFTER INSERT and UPDATE OF user_id trigger on app.providers: the person behind a provider is a member of its organization (role provider unless they hold another role). Definer: memberships are written by definer functions only; the provider row itself passed the managers-only policies.';
+COMMENT ON FUNCTION private.list_invitations(org_id uuid, lim integer, cursor text) IS 'The body of api.list_invitations. Definer: invitations have no client privileges; the caller is checked first.';
 
 
 --
@@ -5404,6 +5735,83 @@ $$;
 --
 
 COMMENT ON FUNCTION private.modexp(p_base numeric, p_exponent numeric, p_modulus numeric) IS 'base ^ exponent mod modulus for non-negative integers, exactly (numeric arithmetic).';
+
+
+--
+-- Name: my_invitation(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.my_invitation(p_id uuid) RETURNS app.invitations
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+  v_invitation app.invitations;
+begin
+  select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
+  if v_user.email_verified_at is null then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Verify your email address first: invitations are answered by the address they were sent to.';
+  end if;
+  select * into v_invitation
+  from app.invitations i
+  where i.id = p_id
+    and i.email operator(extensions.=) v_user.email
+    and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+    and i.expires_at > private.now()
+  for update;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found',
+      detail = 'No open invitation with this id to your address.';
+  end if;
+  return v_invitation;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_invitation(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.my_invitation(p_id uuid) IS 'The open, unexpired invitation with this id to the caller''s verified address, locked; 403 when the address is not verified, 404 otherwise. Definer: invitations have no client privileges.';
+
+
+--
+-- Name: my_invitations(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.my_invitations() RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_user auth.users;
+begin
+  select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
+  if v_user.email_verified_at is null then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Verify your email address to see the invitations sent to it.';
+  end if;
+  return pg_catalog.json_build_object(
+    'items', coalesce((
+      select pg_catalog.json_agg(private.invitation_json(i) order by i.created_at, i.id)
+      from app.invitations i
+      where i.email operator(extensions.=) v_user.email
+        and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+        and i.expires_at > private.now()
+    ), '[]'),
+    'next_cursor', null
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_invitations(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.my_invitations() IS 'The body of api.my_invitations. Definer: invitations have no client privileges; the caller is checked first.';
 
 
 --
@@ -6263,8 +6671,10 @@ CREATE FUNCTION private.provider_json(p_provider app.providers) RETURNS json
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
+declare
+  v_json jsonb;
 begin
-  return pg_catalog.json_build_object(
+  v_json := pg_catalog.jsonb_build_object(
     'id', p_provider.id,
     'org_id', p_provider.org_id,
     'user_id', p_provider.user_id,
@@ -6274,6 +6684,11 @@ begin
     'bio', p_provider.bio,
     'active', p_provider.active
   );
+  -- Which account works behind a provider is the organization's business, not the public's.
+  if not private.is_org_member(p_provider.org_id) then
+    v_json := v_json - 'user_id';
+  end if;
+  return v_json::json;
 end;
 $$;
 
@@ -6282,7 +6697,7 @@ $$;
 -- Name: FUNCTION provider_json(p_provider app.providers); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.provider_json(p_provider app.providers) IS 'The provider object: {id, org_id, user_id, display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
+COMMENT ON FUNCTION private.provider_json(p_provider app.providers) IS 'The provider object: {id, org_id, user_id (members of the organization only), display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
 
 
 --
@@ -6827,6 +7242,30 @@ COMMENT ON FUNCTION private.reindex_org_search() IS 'AFTER UPDATE OF search_lang
 
 
 --
+-- Name: remember_provider_person(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.remember_provider_person() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into app.provider_former_people (provider_id, user_id, unlinked_at)
+  values (OLD.id, OLD.user_id, pg_catalog.now())
+  on conflict (provider_id, user_id) do update set unlinked_at = excluded.unlinked_at;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION remember_provider_person(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.remember_provider_person() IS 'AFTER UPDATE OF user_id trigger on app.providers: the account unlinked is recorded in app.provider_former_people, so erasing that person still finds the profile. Definer: that table is owner-only.';
+
+
+--
 -- Name: remove_member(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -7078,6 +7517,35 @@ COMMENT ON FUNCTION private.require_platform_admin() IS '401 for anon, 403 forbi
 
 
 --
+-- Name: require_provider_member(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_provider_member() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- Linking a provider to a person names them to the organization's customers and staff; it
+  -- must be someone who accepted to be a member, never any account a manager can name.
+  if not exists (
+    select from app.memberships m where m.org_id = NEW.org_id and m.user_id = NEW.user_id
+  ) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'user_id must be a member of the organization: invite the person first.';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_provider_member(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_provider_member() IS 'AFTER INSERT and UPDATE OF user_id trigger on app.providers: the person behind a provider must already be a member of its organization (422 validation_failed). Definer: reads memberships whatever the caller may see.';
+
+
+--
 -- Name: require_schedule_provider(uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -7270,6 +7738,36 @@ $_$;
 --
 
 COMMENT ON FUNCTION private.retention_cutoff(p_setting text) IS 'private.now() minus the retention period (days) in a setting; NULL when the setting is empty (keep forever).';
+
+
+--
+-- Name: revoke_invitation(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.revoke_invitation(id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.require_user();
+  update app.invitations i
+  set revoked_at = private.now()
+  where i.id = revoke_invitation.id
+    and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+    and private.is_org_manager(i.org_id);
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found',
+      detail = 'No open invitation with this id in an organization you manage.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_invitation(id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.revoke_invitation(id uuid) IS 'The body of api.revoke_invitation. Definer: invitations have no client privileges; the caller is checked first.';
 
 
 --
@@ -11364,6 +11862,26 @@ COMMENT ON TABLE app.memberships IS 'Who works for an organization, and as what.
 
 
 --
+-- Name: provider_former_people; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.provider_former_people (
+    provider_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    unlinked_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app.provider_former_people FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE provider_former_people; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.provider_former_people IS 'Accounts once linked to a provider profile (written by a trigger when providers.user_id changes), so erasure finds the profile after an unlink. Owner-only.';
+
+
+--
 -- Name: service_providers; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -11864,6 +12382,14 @@ ALTER TABLE ONLY app.idempotency_keys
 
 
 --
+-- Name: invitations invitations_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -11885,6 +12411,14 @@ ALTER TABLE ONLY app.organizations
 
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+
+--
+-- Name: provider_former_people provider_former_people_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.provider_former_people
+    ADD CONSTRAINT provider_former_people_pkey PRIMARY KEY (provider_id, user_id);
 
 
 --
@@ -12213,6 +12747,34 @@ CREATE INDEX events_provider_id_idx ON app.events USING btree (provider_id, id);
 
 
 --
+-- Name: invitations_email_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX invitations_email_idx ON app.invitations USING btree (email);
+
+
+--
+-- Name: invitations_invited_by_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX invitations_invited_by_idx ON app.invitations USING btree (invited_by);
+
+
+--
+-- Name: invitations_open_key; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE UNIQUE INDEX invitations_open_key ON app.invitations USING btree (org_id, email) WHERE ((accepted_at IS NULL) AND (declined_at IS NULL) AND (revoked_at IS NULL));
+
+
+--
+-- Name: invitations_org_id_created_at_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX invitations_org_id_created_at_idx ON app.invitations USING btree (org_id, created_at, id);
+
+
+--
 -- Name: memberships_user_id_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -12224,6 +12786,13 @@ CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 --
 
 CREATE INDEX organizations_search_language_idx ON app.organizations USING btree (search_language);
+
+
+--
+-- Name: provider_former_people_user_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX provider_former_people_user_id_idx ON app.provider_former_people USING btree (user_id);
 
 
 --
@@ -12584,17 +13153,24 @@ CREATE TRIGGER providers_check BEFORE INSERT OR UPDATE ON app.providers FOR EACH
 
 
 --
--- Name: providers providers_link_member_on_insert; Type: TRIGGER; Schema: app; Owner: -
+-- Name: providers providers_member_on_insert; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER providers_link_member_on_insert AFTER INSERT ON app.providers FOR EACH ROW WHEN ((new.user_id IS NOT NULL)) EXECUTE FUNCTION private.link_provider_member();
+CREATE TRIGGER providers_member_on_insert AFTER INSERT ON app.providers FOR EACH ROW WHEN ((new.user_id IS NOT NULL)) EXECUTE FUNCTION private.require_provider_member();
 
 
 --
--- Name: providers providers_link_member_on_update; Type: TRIGGER; Schema: app; Owner: -
+-- Name: providers providers_member_on_update; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER providers_link_member_on_update AFTER UPDATE OF user_id ON app.providers FOR EACH ROW WHEN (((new.user_id IS NOT NULL) AND (new.user_id IS DISTINCT FROM old.user_id))) EXECUTE FUNCTION private.link_provider_member();
+CREATE TRIGGER providers_member_on_update AFTER UPDATE OF user_id ON app.providers FOR EACH ROW WHEN (((new.user_id IS NOT NULL) AND (new.user_id IS DISTINCT FROM old.user_id))) EXECUTE FUNCTION private.require_provider_member();
+
+
+--
+-- Name: providers providers_remember_person; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER providers_remember_person AFTER UPDATE OF user_id ON app.providers FOR EACH ROW WHEN (((old.user_id IS NOT NULL) AND (old.user_id IS DISTINCT FROM new.user_id))) EXECUTE FUNCTION private.remember_provider_person();
 
 
 --
@@ -12820,6 +13396,22 @@ ALTER TABLE ONLY app.idempotency_keys
 
 
 --
+-- Name: invitations invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: invitations invitations_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: memberships memberships_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -12833,6 +13425,14 @@ ALTER TABLE ONLY app.memberships
 
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: provider_former_people provider_former_people_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.provider_former_people
+    ADD CONSTRAINT provider_former_people_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES app.providers(id) ON DELETE CASCADE;
 
 
 --
@@ -13007,6 +13607,12 @@ ALTER TABLE app.events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.idempotency_keys ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: invitations; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.invitations ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: time_off members and the provider read time off; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -13094,6 +13700,12 @@ CREATE POLICY "owners, admins and the provider remove working hours" ON app.work
 
 CREATE POLICY "owners, admins and the provider themself update a provider" ON app.providers FOR UPDATE TO authenticated USING ((( SELECT private.is_org_manager(providers.org_id) AS is_org_manager) OR (user_id = ( SELECT auth.uid() AS uid)))) WITH CHECK ((( SELECT private.is_org_manager(providers.org_id) AS is_org_manager) OR (user_id = ( SELECT auth.uid() AS uid))));
 
+
+--
+-- Name: provider_former_people; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.provider_former_people ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: providers; Type: ROW SECURITY; Schema: app; Owner: -

@@ -429,3 +429,52 @@ def make_account(client: httpx.AsyncClient) -> Any:
         return Account(email, password, registered.json(), login.json())
 
     return make
+
+
+@pytest.fixture
+def verify_email(client: httpx.AsyncClient, db: TestDatabase) -> Any:
+    """Factory: `await verify_email(account)` proves the account's address the way a person
+    does, through the verification email's token (read from the outbox)."""
+
+    async def verify(account: Account) -> None:
+        me = await client.get("/api/v1/users/me", headers=account.headers)
+        if me.json()["email_verified"]:
+            return
+        asked = await client.post("/api/v1/auth/verify-email/request", headers=account.headers)
+        assert asked.status_code == 202, asked.text
+        conn = await asyncpg.connect(db.admin_dsn)
+        try:
+            token = await conn.fetchval(
+                "select payload ->> 'token' from outbox.messages"
+                " where kind = 'email_verification' and recipient_email = $1"
+                " order by id desc limit 1",
+                account.email,
+            )
+        finally:
+            await conn.close()
+        done = await client.post("/api/v1/auth/verify-email/confirm", json={"token": token})
+        assert done.status_code == 204, done.text
+
+    return verify
+
+
+@pytest.fixture
+def add_member(client: httpx.AsyncClient, verify_email: Any) -> Any:
+    """Factory: `await add_member(org_id, by, account, role)`: `by` invites the account's
+    address, the account verifies it and accepts; returns the member object."""
+
+    async def add(org_id: str, by: Account, account: Account, role: str) -> dict[str, Any]:
+        invited = await client.post(
+            f"/api/v1/orgs/{org_id}/members",
+            json={"email": account.email, "role": role},
+            headers=by.headers,
+        )
+        assert invited.status_code == 202, invited.text
+        await verify_email(account)
+        accepted = await client.post(
+            f"/api/v1/invitations/{invited.json()['id']}/accept", headers=account.headers
+        )
+        assert accepted.status_code == 200, accepted.text
+        return dict(accepted.json())
+
+    return add

@@ -134,6 +134,9 @@ def test_a_data_dir_the_server_user_cannot_reach_is_linked_to_one_it_can(
     if server_user() is None:  # not root: the server runs as us, and the directory is fine
         assert home == data_dir.absolute()
         return
+    # A fresh clone in a folder the server user can enter: .data is made, and used as it is.
+    fresh = server_tmp_path / "clone" / ".data"
+    assert reachable(fresh) == fresh and fresh.is_dir()
     assert home.is_relative_to(server_tmp_path / "home")
     assert (data_dir / "pg").resolve() == (home / "pg").resolve()
     assert (data_dir / "run").resolve() == (home / "run").resolve()

@@ -16,6 +16,7 @@ API = "/api/v1"
 ORG_KEYS = {"id", "slug", "name", "timezone", "currency", "cancellation_cutoff_minutes"}
 MEMBER_KEYS = {"user_id", "email", "full_name", "role"}
 PROVIDER_KEYS = {"id", "org_id", "user_id", "display_name", "timezone", "bio", "active"}
+PUBLIC_PROVIDER_KEYS = PROVIDER_KEYS - {"user_id"}  # who works behind it is for members only
 SERVICE_KEYS = {
     "id",
     "org_id",
@@ -74,15 +75,6 @@ async def create_org(client: httpx.AsyncClient, account: Any, slug: str, **field
     return response.json()
 
 
-async def add_member(
-    client: httpx.AsyncClient, org_id: str, by: Any, email: str, role: str
-) -> None:
-    response = await client.post(
-        f"{API}/orgs/{org_id}/members", json={"email": email, "role": role}, headers=who(by)
-    )
-    assert response.status_code == 201, response.text
-
-
 async def create_provider(
     client: httpx.AsyncClient, org_id: str, by: Any, display_name: str, **fields: Any
 ) -> dict:
@@ -112,15 +104,16 @@ async def members(client: httpx.AsyncClient, org_id: str, account: Any) -> dict[
 
 
 @pytest.fixture
-async def salon(client: httpx.AsyncClient, make_account: Any) -> Salon:
+async def salon(client: httpx.AsyncClient, make_account: Any, add_member: Any) -> Salon:
     owner = await make_account("owner", full_name="Olga Owner")
     admin = await make_account("admin")
     staff = await make_account("staff")
     stylist = await make_account("stylist", full_name="Mette Stylist")
     outsider = await make_account("outsider")
     org = await create_org(client, owner, "salon-test")
-    await add_member(client, org["id"], owner, admin.email, "admin")
-    await add_member(client, org["id"], owner, staff.email, "staff")
+    await add_member(org["id"], owner, admin, "admin")
+    await add_member(org["id"], owner, staff, "staff")
+    await add_member(org["id"], owner, stylist, "provider")
     provider = await create_provider(
         client, org["id"], owner, "Mette", user_id=stylist.id, bio="Klipning."
     )
@@ -379,8 +372,8 @@ async def test_the_member_list_pages_with_limit_and_cursor(client: httpx.AsyncCl
     assert len(seen) == 4
 
 
-async def test_an_owner_adds_a_member_by_email(
-    client: httpx.AsyncClient, salon: Salon, make_account: Any
+async def test_an_owner_invites_a_member_who_joins_by_accepting(
+    client: httpx.AsyncClient, salon: Salon, make_account: Any, verify_email: Any
 ):
     newcomer = await make_account("newcomer", full_name="Nina New")
     response = await client.post(
@@ -388,13 +381,32 @@ async def test_an_owner_adds_a_member_by_email(
         json={"email": newcomer.email, "role": "staff"},
         headers=salon.owner.headers,
     )
-    assert response.status_code == 201, response.text
-    member = response.json()
+    assert response.status_code == 202, response.text
+    invitation = response.json()
+    assert set(invitation) >= {"id", "org", "email", "role", "created_at", "expires_at"}
+    assert (invitation["email"], invitation["role"]) == (newcomer.email, "staff")
+    assert invitation["org"]["id"] == salon.id
+    assert newcomer.id not in await members(client, salon.id, salon.owner)
+    listed = await client.get(f"{API}/orgs/{salon.id}/invitations", headers=salon.owner.headers)
+    assert [i["id"] for i in listed.json()["items"]] == [invitation["id"]]
+
+    mine = f"{API}/users/me/invitations"
+    accept = f"{API}/invitations/{invitation['id']}/accept"
+    assert_problem(await client.get(mine, headers=newcomer.headers), 403, "forbidden")
+    assert_problem(await client.post(accept, headers=newcomer.headers), 403, "forbidden")
+    await verify_email(newcomer)
+    waiting = (await client.get(mine, headers=newcomer.headers)).json()["items"]
+    assert [i["id"] for i in waiting] == [invitation["id"]]
+    joined = await client.post(accept, headers=newcomer.headers)
+    assert joined.status_code == 200, joined.text
+    member = joined.json()
     assert set(member) >= MEMBER_KEYS
     assert member["user_id"] == newcomer.id
     assert member["email"] == newcomer.email and member["full_name"] == "Nina New"
     assert member["role"] == "staff"
     assert (await members(client, salon.id, newcomer))[newcomer.id] == "staff"
+    assert_problem(await client.post(accept, headers=newcomer.headers), 404, "not_found")
+    assert (await client.get(mine, headers=newcomer.headers)).json()["items"] == []
 
 
 async def test_an_admin_adds_members_but_not_owners(
@@ -405,7 +417,7 @@ async def test_an_admin_adds_members_but_not_owners(
     added = await client.post(
         url, json={"email": first.email, "role": "admin"}, headers=salon.admin.headers
     )
-    assert added.status_code == 201, added.text
+    assert added.status_code == 202, added.text
     owner = await client.post(
         url, json={"email": second.email, "role": "owner"}, headers=salon.admin.headers
     )
@@ -418,10 +430,15 @@ async def test_adding_a_member_reports_each_mistake(
 ):
     newcomer = await make_account("newcomer")
     url, headers = f"{API}/orgs/{salon.id}/members", salon.owner.headers
+    # An address with no account yet is invited all the same: the person may register later.
     unknown = await client.post(
         url, json={"email": "nobody@example.com", "role": "staff"}, headers=headers
     )
-    assert_problem(unknown, 404, "not_found")
+    assert unknown.status_code == 202, unknown.text
+    not_an_address = await client.post(
+        url, json={"email": "nobody", "role": "staff"}, headers=headers
+    )
+    assert_problem(not_an_address, 422, "invalid_email")
     duplicate = await client.post(
         url, json={"email": salon.staff.email, "role": "admin"}, headers=headers
     )
@@ -602,8 +619,11 @@ async def test_a_removed_member_is_unlinked_from_their_provider(
         f"{API}/orgs/{salon.id}/members/{salon.stylist.id}", headers=salon.admin.headers
     )
     assert response.status_code == 204, response.text
-    provider = (await client.get(f"{API}/providers/{salon.provider['id']}")).json()
+    url = f"{API}/providers/{salon.provider['id']}"
+    provider = (await client.get(url, headers=salon.owner.headers)).json()
     assert provider["user_id"] is None
+    # Who works behind a provider is for members to know, not the public.
+    assert "user_id" not in (await client.get(url)).json()
     # And may no longer edit the profile.
     edit = await client.patch(
         f"{API}/providers/{salon.provider['id']}",
@@ -715,7 +735,7 @@ async def test_visitors_list_active_providers_and_members_all(
         body = response.json()
         assert body["next_cursor"] is None
         assert [p["display_name"] for p in body["items"]] == ["Mette"]
-        assert all(set(p) == PROVIDER_KEYS for p in body["items"])
+        assert all(set(p) == PUBLIC_PROVIDER_KEYS for p in body["items"])
 
     for account in (salon.owner, salon.staff, salon.stylist):
         response = await client.get(url, headers=account.headers)
@@ -728,10 +748,12 @@ async def test_visitors_list_active_providers_and_members_all(
 
 
 async def test_anyone_reads_an_active_provider(client: httpx.AsyncClient, salon: Salon):
-    for account in (None, salon.outsider, salon.staff):
+    public = {k: v for k, v in salon.provider.items() if k != "user_id"}
+    cases = ((None, public), (salon.outsider, public), (salon.staff, salon.provider))
+    for account, expected in cases:
         response = await client.get(f"{API}/providers/{salon.provider['id']}", headers=who(account))
         assert response.status_code == 200, response.text
-        assert response.json() == salon.provider
+        assert response.json() == expected
     assert_problem(await client.get(f"{API}/providers/{uuid.uuid4()}"), 404, "not_found")
 
 
@@ -748,11 +770,16 @@ async def test_an_inactive_provider_is_seen_by_members_only(
 
 
 async def test_owners_and_admins_change_any_provider_field(
-    client: httpx.AsyncClient, salon: Salon, make_account: Any
+    client: httpx.AsyncClient, salon: Salon, make_account: Any, add_member: Any
 ):
     jonas = await create_provider(client, salon.id, salon.owner, "Jonas")
     person = await make_account("jonas")
     url = f"{API}/providers/{jonas['id']}"
+    # Only a member can be linked: naming any account would expose it to the organization.
+    stranger = await client.patch(url, json={"user_id": person.id}, headers=salon.admin.headers)
+    assert_problem(stranger, 422, "validation_failed")
+    assert person.id not in await members(client, salon.id, salon.owner)
+    await add_member(salon.id, salon.owner, person, "provider")
     by_owner = await client.patch(
         url,
         json={"display_name": "Jonas B.", "bio": "Skæg.", "timezone": "Europe/London"},
@@ -772,8 +799,6 @@ async def test_owners_and_admins_change_any_provider_field(
         "user_id": person.id,
         "active": False,
     }
-    # The new user_id became a member with role provider.
-    assert (await members(client, salon.id, salon.owner))[person.id] == "provider"
     # "" returns the provider to the organization's zone.
     back = await client.patch(
         url, json={"timezone": "", "active": True}, headers=salon.admin.headers
@@ -816,7 +841,7 @@ async def test_the_provider_may_not_change_other_fields(
     for body in ({field: value}, {"bio": "allowed alone", field: value}):
         response = await client.patch(url, json=body, headers=salon.stylist.headers)
         assert_problem(response, 403, "forbidden")
-    assert (await client.get(url)).json() == salon.provider
+    assert (await client.get(url, headers=salon.owner.headers)).json() == salon.provider
 
 
 async def test_other_members_may_not_edit_a_provider(client: httpx.AsyncClient, salon: Salon):
@@ -858,7 +883,7 @@ async def test_providers_page_through_with_limit_one(client: httpx.AsyncClient, 
     ).json()["items"]
     assert len(everyone) == 6
 
-    active = [p for p in everyone if p["active"]]
+    active = [{k: v for k, v in p.items() if k != "user_id"} for p in everyone if p["active"]]
     assert len(active) == 5
     for account, expected in ((salon.owner, everyone), (None, active)):
         walked: list[dict] = []
@@ -1206,11 +1231,15 @@ async def test_visitors_do_not_see_inactive_providers_among_a_services_providers
 
 
 async def test_an_admin_of_one_org_cannot_change_another(
-    client: httpx.AsyncClient, salon: Salon, make_account: Any, menu: dict[str, dict]
+    client: httpx.AsyncClient,
+    salon: Salon,
+    make_account: Any,
+    menu: dict[str, dict],
+    add_member: Any,
 ):
     rival_owner, rival_admin = await make_account("rival-owner"), await make_account("rival-admin")
     rival = await create_org(client, rival_owner, "rival-salon")
-    await add_member(client, rival["id"], rival_owner, rival_admin.email, "admin")
+    await add_member(rival["id"], rival_owner, rival_admin, "admin")
     headers = rival_admin.headers
     provider_url = f"{API}/providers/{salon.provider['id']}"
     service_url = f"{API}/services/{menu['Klipning']['id']}"
@@ -1278,6 +1307,6 @@ async def test_an_admin_of_one_org_cannot_change_another(
         422,
         "validation_failed",
     )
-    assert (await client.get(provider_url)).json() == salon.provider
+    assert (await client.get(provider_url, headers=salon.owner.headers)).json() == salon.provider
     assert (await client.get(service_url)).json() == menu["Klipning"]
     assert (await client.get(f"{API}/orgs/{salon.id}")).json() == salon.org

@@ -83,15 +83,18 @@ async def post_created(client: httpx.AsyncClient, url: str, by: Any, **body: Any
 
 
 @pytest.fixture
-async def salon(client: httpx.AsyncClient, make_account: Any) -> Salon:
+async def salon(client: httpx.AsyncClient, make_account: Any, add_member: Any) -> Salon:
     owner, admin, staff = [await make_account(h) for h in ("owner", "admin", "staff")]
     stylist, colleague = await make_account("mette"), await make_account("jonas")
     outsider = await make_account("outsider")
     org = await post_created(client, f"{API}/orgs", owner, slug="salon-hours", name="Salon")
-    for account, role in ((admin, "admin"), (staff, "staff")):
-        await post_created(
-            client, f"{API}/orgs/{org['id']}/members", owner, email=account.email, role=role
-        )
+    for account, role in (
+        (admin, "admin"),
+        (staff, "staff"),
+        (stylist, "provider"),
+        (colleague, "provider"),
+    ):
+        await add_member(org["id"], owner, account, role)
     providers = f"{API}/orgs/{org['id']}/providers"
     provider = await post_created(
         client, providers, owner, display_name="Mette", user_id=stylist.id

@@ -575,18 +575,35 @@ set search_path = ''
 as $$
 declare
   v_email extensions.citext := private.check_email(p_email);
-  v_id uuid;
+  v_user auth.users;
 begin
   perform private.check_password(p_password, v_email::text);
-  insert into auth.users (email, password_hash, email_verified_at, is_platform_admin)
-  values (v_email, private.hash_password(p_password), private.now(), true)
-  on conflict (email) do update set is_platform_admin = true
-  returning id into v_id;
-  return v_id;
+  select * into v_user from auth.users u where u.email operator(extensions.=) v_email for update;
+  if not found then
+    insert into auth.users (email, password_hash, email_verified_at, is_platform_admin)
+    values (v_email, private.hash_password(p_password), private.now(), true)
+    returning * into v_user;
+    return v_user.id;
+  end if;
+  if v_user.email_verified_at is null or v_user.deleted_at is not null then
+    -- Whoever registered this address first never proved it was theirs: it may be someone
+    -- waiting for the operator to promote it. The operator's password replaces theirs, the
+    -- address counts as verified by the operator, and every session of the squatter ends.
+    update auth.users u
+    set password_hash = private.hash_password(p_password),
+        email_verified_at = private.now(),
+        deleted_at = null,
+        is_platform_admin = true
+    where u.id = v_user.id;
+    perform private.revoke_sessions(v_user.id, 'superuser_bootstrap');
+  else
+    update auth.users u set is_platform_admin = true where u.id = v_user.id;
+  end if;
+  return v_user.id;
 end;
 $$;
 comment on function private.create_superuser(text, text) is
-  'Create a platform admin, or promote an existing account (its password is left alone). Run by the slotbase command as the database owner.';
+  'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Table privileges and policies

@@ -134,7 +134,7 @@ $$;
 comment on function private.check_provider() is
   'BEFORE INSERT OR UPDATE trigger on app.providers: 422 validation_failed for a bad name, zone or bio; 403 forbidden when the provider themself (not a manager) changes anything but display_name, timezone, bio.';
 
-create or replace function private.link_provider_member()
+create or replace function private.require_provider_member()
 returns trigger
 language plpgsql
 volatile
@@ -142,14 +142,36 @@ security definer
 set search_path = ''
 as $$
 begin
-  insert into app.memberships (org_id, user_id, role)
-  values (NEW.org_id, NEW.user_id, 'provider')
-  on conflict (org_id, user_id) do nothing;
+  -- Linking a provider to a person names them to the organization's customers and staff; it
+  -- must be someone who accepted to be a member, never any account a manager can name.
+  if not exists (
+    select from app.memberships m where m.org_id = NEW.org_id and m.user_id = NEW.user_id
+  ) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'user_id must be a member of the organization: invite the person first.';
+  end if;
   return null;
 end;
 $$;
-comment on function private.link_provider_member() is
-  'AFTER INSERT and UPDATE OF user_id trigger on app.providers: the person behind a provider is a member of its organization (role provider unless they hold another role). Definer: memberships are written by definer functions only; the provider row itself passed the managers-only policies.';
+comment on function private.require_provider_member() is
+  'AFTER INSERT and UPDATE OF user_id trigger on app.providers: the person behind a provider must already be a member of its organization (422 validation_failed). Definer: reads memberships whatever the caller may see.';
+
+create or replace function private.remember_provider_person()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  insert into app.provider_former_people (provider_id, user_id, unlinked_at)
+  values (OLD.id, OLD.user_id, pg_catalog.now())
+  on conflict (provider_id, user_id) do update set unlinked_at = excluded.unlinked_at;
+  return null;
+end;
+$$;
+comment on function private.remember_provider_person() is
+  'AFTER UPDATE OF user_id trigger on app.providers: the account unlinked is recorded in app.provider_former_people, so erasing that person still finds the profile. Definer: that table is owner-only.';
 
 create or replace function private.check_service()
 returns trigger
@@ -222,13 +244,22 @@ create trigger providers_check before insert or update on app.providers
   for each row execute function private.check_provider();
 
 drop trigger if exists providers_link_member_on_insert on app.providers;
-create trigger providers_link_member_on_insert after insert on app.providers
-  for each row when (NEW.user_id is not null) execute function private.link_provider_member();
+drop trigger if exists providers_member_on_insert on app.providers;
+create trigger providers_member_on_insert after insert on app.providers
+  for each row when (NEW.user_id is not null) execute function private.require_provider_member();
 
 drop trigger if exists providers_link_member_on_update on app.providers;
-create trigger providers_link_member_on_update after update of user_id on app.providers
+drop trigger if exists providers_member_on_update on app.providers;
+create trigger providers_member_on_update after update of user_id on app.providers
   for each row when (NEW.user_id is not null and NEW.user_id is distinct from OLD.user_id)
-  execute function private.link_provider_member();
+  execute function private.require_provider_member();
+-- Linking used to make the person a member without asking them.
+drop function if exists private.link_provider_member();
+
+drop trigger if exists providers_remember_person on app.providers;
+create trigger providers_remember_person after update of user_id on app.providers
+  for each row when (OLD.user_id is not null and OLD.user_id is distinct from NEW.user_id)
+  execute function private.remember_provider_person();
 
 drop trigger if exists providers_touch_updated_at on app.providers;
 create trigger providers_touch_updated_at before update on app.providers
@@ -408,8 +439,10 @@ stable
 security invoker
 set search_path = ''
 as $$
+declare
+  v_json jsonb;
 begin
-  return pg_catalog.json_build_object(
+  v_json := pg_catalog.jsonb_build_object(
     'id', p_provider.id,
     'org_id', p_provider.org_id,
     'user_id', p_provider.user_id,
@@ -419,10 +452,15 @@ begin
     'bio', p_provider.bio,
     'active', p_provider.active
   );
+  -- Which account works behind a provider is the organization's business, not the public's.
+  if not private.is_org_member(p_provider.org_id) then
+    v_json := v_json - 'user_id';
+  end if;
+  return v_json::json;
 end;
 $$;
 comment on function private.provider_json(app.providers) is
-  'The provider object: {id, org_id, user_id, display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
+  'The provider object: {id, org_id, user_id (members of the organization only), display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
 grant execute on function private.provider_json(app.providers) to anon, authenticated, service_role;
 
 create or replace function private.service_json(p_service app.services)
@@ -658,7 +696,6 @@ declare
   v_uid uuid := private.require_user();
   v_caller app.member_role;
   v_role app.member_role;
-  v_user_id uuid;
 begin
   perform 1 from app.organizations o where o.id = p_org_id;
   if not found then
@@ -677,26 +714,25 @@ begin
   if pg_catalog.btrim(coalesce(p_email, '')) = '' then
     raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'email is required.';
   end if;
-  select u.id into v_user_id
-  from auth.users u
-  where u.email operator(extensions.=) pg_catalog.btrim(p_email)::extensions.citext
-    and u.deleted_at is null;
-  if not found then
-    raise exception using errcode = 'PT404', message = 'not_found',
-      detail = 'No account with this email; the person must register first.';
+  if pg_catalog.btrim(p_email) !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' or pg_catalog.length(pg_catalog.btrim(p_email)) > 254 then
+    raise exception using errcode = 'PT422', message = 'invalid_email', detail = 'This is not an email address.';
   end if;
-  insert into app.memberships (org_id, user_id, role)
-  values (p_org_id, v_user_id, v_role)
-  on conflict (org_id, user_id) do nothing;
-  if not found then
+  if exists (
+    select from app.memberships m
+    join auth.users u on u.id = m.user_id
+    where m.org_id = p_org_id
+      and u.email operator(extensions.=) pg_catalog.btrim(p_email)::extensions.citext
+  ) then
     raise exception using errcode = 'PT409', message = 'conflict',
       detail = 'This person is a member of the organization already; change their role instead.';
   end if;
-  return private.member_json(p_org_id, v_user_id);
+  -- Never the account that holds the address today: whoever registered it may not be the
+  -- person meant. The address gets an invitation; its verified owner accepts it.
+  return private.invite(p_org_id, pg_catalog.btrim(p_email)::extensions.citext, v_role);
 end;
 $$;
 comment on function private.add_member(uuid, text, text) is
-  'Add an account (by email) to an organization with a role; owners and admins, only owners make owners. Definer: memberships have no client write privileges, and the account is found by email in auth.users.';
+  'Invite an address to an organization with a role (owners and admins; only owners invite owners): the person becomes a member when they accept while signed in with that address verified. Definer: reads memberships and accounts by email.';
 grant execute on function private.add_member(uuid, text, text) to authenticated;
 
 create or replace function private.update_member(p_org_id uuid, p_user_id uuid, p_role text)
@@ -941,7 +977,7 @@ begin
 end;
 $$;
 comment on function api.add_member(uuid, text, text) is
-  'POST /orgs/{org_id}/members (201). Owners and admins; only owners may add an owner. {email, role: owner|admin|staff|provider} -> member {user_id, email, full_name, role, created_at}. Errors: 401 unauthorized; 403 forbidden; 404 not_found (organization, or no account with this email); 409 conflict (a member already); 422 validation_failed (role).';
+  'POST /orgs/{org_id}/members (202). Owners and admins; only owners may invite an owner. {email, role: owner|admin|staff|provider} -> invitation {id, org, email, role, created_at, expires_at}, and an email to the address. The person becomes a member when they accept (POST /invitations/{id}/accept) signed in with that address verified; inviting again renews the invitation. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (a member already); 422 invalid_email, validation_failed (role).';
 grant execute on function api.add_member(uuid, text, text) to anon, authenticated;
 
 create or replace function api.update_member(org_id uuid, user_id uuid, role text)
@@ -1015,7 +1051,7 @@ begin
 end;
 $$;
 comment on function api.create_provider(uuid, text, uuid, text, text) is
-  'POST /orgs/{org_id}/providers (201). Owners and admins. {display_name, user_id?, timezone? (omitted = the organization''s), bio?} -> provider {id, org_id, user_id, display_name, timezone (effective), bio, active}. A user_id who is not a member yet becomes one with role provider. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (name, time zone, bio, user_id not an account).';
+  'POST /orgs/{org_id}/providers (201). Owners and admins. {display_name, user_id?, timezone? (omitted = the organization''s), bio?} -> provider {id, org_id, user_id, display_name, timezone (effective), bio, active}. user_id must name a member of the organization. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (name, time zone, bio, user_id not a member).';
 grant execute on function api.create_provider(uuid, text, uuid, text, text) to anon, authenticated;
 
 create or replace function api.list_providers(org_id uuid, lim integer default null, cursor text default null)
@@ -1128,7 +1164,7 @@ begin
 end;
 $$;
 comment on function api.update_provider(uuid, text, uuid, text, text, boolean) is
-  'PATCH /providers/{id}. Owners and admins: any field; the provider themself: display_name, timezone, bio. {display_name?, user_id?, timezone? ("" = the organization''s), bio?, active?} (omitted = unchanged) -> provider. A new user_id who is not a member becomes one with role provider. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+  'PATCH /providers/{id}. Owners and admins: any field; the provider themself: display_name, timezone, bio. {display_name?, user_id?, timezone? ("" = the organization''s), bio?, active?} (omitted = unchanged) -> provider. A new user_id must name a member of the organization. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
 grant execute on function api.update_provider(uuid, text, uuid, text, text, boolean) to anon, authenticated;
 
 -- ---------------------------------------------------------------------------------------------

@@ -123,7 +123,12 @@ begin
   end if;
   v_email := v_user.email::text;
   select pg_catalog.array_agg(b.id) into v_booking_ids from app.bookings b where b.customer_id = p_user_id;
-  select pg_catalog.array_agg(p.id) into v_provider_ids from app.providers p where p.user_id = p_user_id;
+  select pg_catalog.array_agg(p.id) into v_provider_ids
+  from app.providers p
+  -- Their profiles, and the ones they were unlinked from that nobody has taken over since.
+  where p.user_id = p_user_id
+     or (p.user_id is null and exists (
+           select from app.provider_former_people f where f.provider_id = p.id and f.user_id = p_user_id));
 
   -- Every personal text held about them, collected before it is replaced, so that copies of it
   -- in audit entries and messages can be found by value.
@@ -176,6 +181,7 @@ begin
   update app.providers p
   set display_name = 'Former provider', bio = ''
   where p.id = any (v_provider_ids);
+  delete from app.provider_former_people f where f.user_id = p_user_id;
   update app.time_off t
   set reason = ''
   where t.provider_id = any (v_provider_ids) and t.reason <> '';

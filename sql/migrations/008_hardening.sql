@@ -41,3 +41,27 @@ comment on table auth.password_reset_requests is
 
 insert into private.settings (name, value, description) values
   ('password_reset_interval_seconds', '60', 'at most one password-reset email per address within this many seconds');
+
+-- Who ever worked behind a provider profile: erasing a person must reach the profiles they were
+-- unlinked from before, whose name, bio and time-off reasons are theirs all the same. A table of
+-- its own, readable by the owner only: who used to work where is nobody else's business.
+create table app.provider_former_people (
+  provider_id uuid not null references app.providers (id) on delete cascade,
+  user_id uuid not null,
+  unlinked_at timestamptz not null default now(),
+  primary key (provider_id, user_id)
+);
+create index provider_former_people_user_id_idx on app.provider_former_people (user_id);
+alter table app.provider_former_people enable row level security;
+alter table app.provider_former_people force row level security;
+comment on table app.provider_former_people is
+  'Accounts once linked to a provider profile (written by a trigger when providers.user_id changes), so erasure finds the profile after an unlink. Owner-only.';
+-- Earlier unlinks, from the audit trail (kept for retention_audit_days).
+insert into app.provider_former_people (provider_id, user_id, unlinked_at)
+select p.id, (l.old_values ->> 'user_id')::uuid, max(l.at)
+from audit.log l
+join app.providers p on p.id::text = l.row_id
+where l.table_name = 'app.providers'
+  and l.old_values ->> 'user_id' is not null
+  and (l.old_values ->> 'user_id') is distinct from p.user_id::text
+group by 1, 2;
