@@ -13027,6 +13027,13 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.date_overri
 
 
 --
+-- Name: invitations audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.invitations FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', '');
+
+
+--
 -- Name: memberships audit_changes; Type: TRIGGER; Schema: app; Owner: -
 --
 

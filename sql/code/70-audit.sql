@@ -111,6 +111,7 @@ begin
       ('auth.users', '', 'id'),
       ('app.organizations', 'id', ''),
       ('app.memberships', 'org_id', 'user_id'),
+      ('app.invitations', 'org_id', ''),
       ('app.providers', 'org_id', 'user_id'),
       ('app.services', 'org_id', ''),
       ('app.working_hours', 'org_id', 'provider:provider_id'),

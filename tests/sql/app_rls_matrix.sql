@@ -35,9 +35,10 @@ insert into app.memberships (org_id, user_id, role) values
   (tests.id('org_a'), tests.user_id('ada_admin'), 'admin'),
   (tests.id('org_a'), tests.user_id('stan_staff'), 'staff'),
   (tests.id('org_b'), tests.user_id('bo_owner_b'), 'owner'),
-  (tests.id('org_b'), tests.user_id('bea_admin_b'), 'admin');
+  (tests.id('org_b'), tests.user_id('bea_admin_b'), 'admin'),
+  (tests.id('org_a'), tests.user_id('pia_provider'), 'provider');
 
--- Pia becomes a member of Salon A (role provider) through the trigger on her provider row.
+-- Pia is a member of Salon A (role provider), so her provider row may name her.
 insert into app.providers (id, org_id, user_id, display_name, active) values
   (tests.id('provider_pia'), tests.id('org_a'), tests.user_id('pia_provider'), 'Pia', true),
   (tests.id('provider_per'), tests.id('org_a'), null, 'Per', true),

@@ -35,7 +35,8 @@ insert into app.memberships (org_id, user_id, role) values
   (tests.id('org_a'), tests.user_id('ada_admin'), 'admin'),
   (tests.id('org_a'), tests.user_id('stan_staff'), 'staff'),
   (tests.id('org_b'), tests.user_id('bo_owner_b'), 'owner'),
-  (tests.id('org_b'), tests.user_id('bea_admin_b'), 'admin');
+  (tests.id('org_b'), tests.user_id('bea_admin_b'), 'admin'),
+  (tests.id('org_a'), tests.user_id('pia_provider'), 'provider');
 
 insert into app.providers (id, org_id, user_id, display_name) values
   (tests.id('provider_pia'), tests.id('org_a'), tests.user_id('pia_provider'), 'Pia'),
@@ -168,7 +169,7 @@ select results_eq(
     ('pgtap-cora-consent', 'gdpr.consents', 'insert', 'cora_customer'),
     ('pgtap-cora-password', 'auth.users', 'update', 'cora_customer'),
     ('pgtap-olga-org', 'app.organizations', 'update', 'olga_owner'),
-    ('pgtap-olga-member', 'app.memberships', 'insert', 'olga_owner'),
+    ('pgtap-olga-member', 'app.invitations', 'insert', 'olga_owner'),
     ('pgtap-olga-provider', 'app.providers', 'update', 'olga_owner'),
     ('pgtap-olga-service', 'app.services', 'update', 'olga_owner'),
     ('pgtap-pia-hours', 'app.working_hours', 'delete', 'pia_provider'),
