@@ -547,7 +547,7 @@ $$;
 -- Name: FUNCTION create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text) IS 'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 404 not_found.';
+COMMENT ON FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text) IS 'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 422 validation_failed (customer_id not someone who has booked with the organization before, nor a member); 404 not_found.';
 
 
 --
@@ -2178,10 +2178,10 @@ COMMENT ON FUNCTION api.update_member(org_id uuid, user_id uuid, role text) IS '
 
 
 --
--- Name: update_org(uuid, text, text, text, text, text, integer); Type: FUNCTION; Schema: api; Owner: -
+-- Name: update_org(uuid, text, text, text, text, text, integer, integer, boolean); Type: FUNCTION; Schema: api; Owner: -
 --
 
-CREATE FUNCTION api.update_org(id uuid, slug text DEFAULT NULL::text, name text DEFAULT NULL::text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer) RETURNS json
+CREATE FUNCTION api.update_org(id uuid, slug text DEFAULT NULL::text, name text DEFAULT NULL::text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer, max_active_bookings_per_customer integer DEFAULT NULL::integer, booking_requires_verified_email boolean DEFAULT NULL::boolean) RETURNS json
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
@@ -2197,12 +2197,18 @@ begin
         timezone = coalesce(update_org.timezone, o.timezone),
         currency = coalesce(update_org.currency, o.currency),
         search_language = coalesce(update_org.search_language, o.search_language),
-        cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes)
+        cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes),
+        max_active_bookings_per_customer = coalesce(update_org.max_active_bookings_per_customer, o.max_active_bookings_per_customer),
+        booking_requires_verified_email = coalesce(update_org.booking_requires_verified_email, o.booking_requires_verified_email)
     where o.id = update_org.id
     returning * into v_org;
-  exception when unique_violation then
-    raise exception using errcode = 'PT409', message = 'conflict',
-      detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
+  exception
+    when unique_violation then
+      raise exception using errcode = 'PT409', message = 'conflict',
+        detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
+    when check_violation then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'A value is out of range (max_active_bookings_per_customer: 1 to 1000).';
   end;
   return private.org_json(v_org);
 end;
@@ -2210,10 +2216,10 @@ $$;
 
 
 --
--- Name: FUNCTION update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer); Type: COMMENT; Schema: api; Owner: -
+-- Name: FUNCTION update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer, max_active_bookings_per_customer integer, booking_requires_verified_email boolean); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer) IS 'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
+COMMENT ON FUNCTION api.update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer, max_active_bookings_per_customer integer, booking_requires_verified_email boolean) IS 'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?, max_active_bookings_per_customer? (1..1000, default 10), booking_requires_verified_email? (default false)} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
 
 
 --
@@ -3370,6 +3376,47 @@ COMMENT ON FUNCTION private.change_password(p_current_password text, p_new_passw
 
 
 --
+-- Name: check_customer_may_book(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_org app.organizations;
+begin
+  select * into v_org from app.organizations o where o.id = p_org_id;
+  if v_org.booking_requires_verified_email and not exists (
+    select from auth.users u where u.id = p_customer_id and u.email_verified_at is not null
+  ) then
+    raise exception using errcode = 'PT403', message = 'email_not_verified',
+      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
+  end if;
+  -- One customer's bookings at one organization take turns here, so parallel requests cannot
+  -- all pass the count.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
+  if (select pg_catalog.count(*) from app.bookings b
+      where b.org_id = p_org_id and b.customer_id = p_customer_id
+        and b.status in ('pending', 'confirmed') and b.ends_at > private.now())
+      >= v_org.max_active_bookings_per_customer then
+    raise exception using errcode = 'PT409', message = 'too_many_bookings',
+      detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here; cancel one first.',
+        v_org.max_active_bookings_per_customer);
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_customer_may_book(p_org_id uuid, p_customer_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) IS 'The organization''s rules on who may book: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings. Definer: counts the customer''s bookings whatever the caller may see.';
+
+
+--
 -- Name: check_cutoff(app.bookings); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -3942,11 +3989,21 @@ begin
       raise exception using errcode = 'PT403', message = 'forbidden',
         detail = 'Only the organization''s staff may book for another customer.';
     end if;
-    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null) then
+    -- Only people who came to this organization themselves: a booking made for any account
+    -- would send a stranger platform email with text the organization chose.
+    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null)
+        or not (
+          exists (select 1 from app.bookings b
+                  where b.org_id = v_service.org_id and b.customer_id = v_customer)
+          or exists (select 1 from app.memberships m
+                     where m.org_id = v_service.org_id and m.user_id = v_customer)
+        ) then
       raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'customer_id is not a customer account.';
+        detail = 'customer_id must be a customer of this organization: someone who has booked here before, or a member.';
     end if;
   end if;
+
+  perform private.check_customer_may_book(v_service.org_id, v_customer);
 
   -- Bookings of one provider take turns: the check below then sees every committed booking,
   -- and concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
@@ -4004,8 +4061,11 @@ CREATE TABLE app.organizations (
     cancellation_cutoff_minutes integer DEFAULT 1440 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    max_active_bookings_per_customer integer DEFAULT 10 NOT NULL,
+    booking_requires_verified_email boolean DEFAULT false NOT NULL,
     CONSTRAINT organizations_cancellation_cutoff_minutes_check CHECK (((cancellation_cutoff_minutes >= 0) AND (cancellation_cutoff_minutes <= 525600))),
     CONSTRAINT organizations_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT organizations_max_active_bookings_per_customer_check CHECK (((max_active_bookings_per_customer >= 1) AND (max_active_bookings_per_customer <= 1000))),
     CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT organizations_slug_check CHECK ((slug ~ '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'::text))
 );
@@ -4032,6 +4092,20 @@ COMMENT ON COLUMN app.organizations.search_language IS 'Text search configuratio
 --
 
 COMMENT ON COLUMN app.organizations.cancellation_cutoff_minutes IS 'Customers may cancel or reschedule until this many minutes before the start.';
+
+
+--
+-- Name: COLUMN organizations.max_active_bookings_per_customer; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.organizations.max_active_bookings_per_customer IS 'How many pending or confirmed bookings in the future one customer may hold at this organization (staff booking for them count too).';
+
+
+--
+-- Name: COLUMN organizations.booking_requires_verified_email; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.organizations.booking_requires_verified_email IS 'Customers must have verified their email address before they can book here.';
 
 
 --
@@ -6149,6 +6223,8 @@ begin
     'currency', p_org.currency,
     'search_language', p_org.search_language,
     'cancellation_cutoff_minutes', p_org.cancellation_cutoff_minutes,
+    'max_active_bookings_per_customer', p_org.max_active_bookings_per_customer,
+    'booking_requires_verified_email', p_org.booking_requires_verified_email,
     'created_at', private.utc(p_org.created_at)
   );
 end;
@@ -6159,7 +6235,7 @@ $$;
 -- Name: FUNCTION org_json(p_org app.organizations); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.org_json(p_org app.organizations) IS 'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}.';
+COMMENT ON FUNCTION private.org_json(p_org app.organizations) IS 'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, created_at}.';
 
 
 --

@@ -227,11 +227,15 @@ async def test_customer_cannot_book_for_another_customer(team: Team):
 
 
 async def test_staff_book_for_a_customer(team: Team):
+    # Alma has booked here before, so she is the salon's customer; Bo has not.
+    own = await team.booked(team.alma, at(TUESDAY, "14:00"))
+    stranger = await team.book(team.stig, at(TUESDAY, "10:00"), customer_id=team.bo.id)
+    assert_problem(stranger, 422, "validation_failed")
     booking = await team.booked(team.stig, at(TUESDAY, "10:00"), customer_id=team.alma.id)
     assert booking["customer_id"] == team.alma.id
     assert "internal_note" in booking
     mine = (await team.get(team.alma, "/bookings")).json()["items"]
-    assert [item["id"] for item in mine] == [booking["id"]]
+    assert sorted(item["id"] for item in mine) == sorted([booking["id"], own["id"]])
 
 
 async def test_a_taken_slot_is_refused_without_naming_the_other_booking(team: Team):

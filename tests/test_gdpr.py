@@ -224,6 +224,7 @@ async def alma_everywhere(salon: Salon) -> Person:
     # A provider profile in another organization, under her own name, with a bio and time off.
     seed = salon.seed
     other_org = await seed.org()
+    await seed.member(other_org, alma.id, "provider")
     profile = await seed.conn.fetchval(
         "insert into app.providers (org_id, user_id, display_name, bio) values ($1, $2, $3, $4)"
         " returning id",

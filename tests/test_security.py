@@ -112,3 +112,103 @@ def test_subscribe_work_is_limited_per_identity_across_sockets() -> None:
 
     budget = MessageBudget(burst=3, rate=0.0)
     assert [budget.take() for _ in range(4)] == [True, True, True, False]
+
+
+async def bookable(db: Any, **org: Any) -> tuple[Any, str, str, str]:
+    """A Copenhagen salon open every day 08-20, with one provider and a 30-minute service."""
+    from tests.booking_fixtures import Seed
+
+    seed = await Seed.connect(db.admin_dsn)
+    org_id = await seed.org(timezone="Europe/Copenhagen")
+    if org:
+        sets = ", ".join(f"{k} = ${i + 2}" for i, k in enumerate(org))
+        await seed.conn.execute(
+            f"update app.organizations set {sets} where id = $1", org_id, *org.values()
+        )
+    provider = await seed.provider(org_id)
+    service = await seed.service(org_id, [provider], duration=30)
+    await seed.hours(provider, range(1, 8), "08:00", "20:00")
+    return seed, org_id, provider, service
+
+
+def day_at(days: int, hhmm: str) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.booking_fixtures import local
+
+    return local((datetime.now(UTC) + timedelta(days=days)).date(), hhmm, "Europe/Copenhagen")
+
+
+async def test_one_customer_cannot_fill_an_organizations_calendar(
+    client: Any, make_account: Any, db: Any
+) -> None:
+    seed, _, provider, service = await bookable(db, max_active_bookings_per_customer=2)
+    try:
+        alma = await make_account("alma")
+
+        async def book(hhmm: str) -> Any:
+            body = {"provider_id": provider, "service_id": service, "start": day_at(3, hhmm)}
+            return await client.post("/api/v1/bookings", json=body, headers=alma.headers)
+
+        first, second = await book("09:00"), await book("10:00")
+        assert first.status_code == second.status_code == 201
+        third = await book("11:00")
+        assert third.status_code == 409 and third.json()["code"] == "too_many_bookings"
+        cancelled = await client.post(
+            f"/api/v1/bookings/{first.json()['id']}/cancel", json={}, headers=alma.headers
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        assert (await book("11:00")).status_code == 201
+    finally:
+        await seed.close()
+
+
+async def test_an_organization_may_take_bookings_from_verified_addresses_only(
+    client: Any, make_account: Any, db: Any, verify_email: Any
+) -> None:
+    seed, _, provider, service = await bookable(db, booking_requires_verified_email=True)
+    try:
+        alma = await make_account("alma")
+        body = {"provider_id": provider, "service_id": service, "start": day_at(3, "09:00")}
+        refused = await client.post("/api/v1/bookings", json=body, headers=alma.headers)
+        assert refused.status_code == 403 and refused.json()["code"] == "email_not_verified"
+        await verify_email(alma)
+        booked = await client.post("/api/v1/bookings", json=body, headers=alma.headers)
+        assert booked.status_code == 201, booked.text
+    finally:
+        await seed.close()
+
+
+async def test_erasure_reaches_a_provider_profile_the_person_was_unlinked_from(
+    client: Any, make_account: Any, db: Any
+) -> None:
+    seed, org_id, provider, _ = await bookable(db)
+    try:
+        pia = await make_account("pia", full_name="Pia Person")
+        await seed.member(org_id, pia.id, "provider")
+        await seed.conn.execute(
+            "update app.providers set user_id = $2, display_name = 'Pia Person',"
+            " bio = 'Pia''s bio' where id = $1",
+            provider,
+            pia.id,
+        )
+        await seed.conn.execute(
+            "insert into app.time_off (org_id, provider_id, period, reason)"
+            " values ($1, $2, tstzrange(now() + interval '1 day', now() + interval '2 days'),"
+            " 'Pia''s surgery')",
+            org_id,
+            provider,
+        )
+        # She leaves the salon (unlinked), then deletes her account.
+        await seed.conn.execute("delete from app.memberships where user_id = $1", pia.id)
+        await seed.conn.execute("update app.providers set user_id = null where id = $1", provider)
+        erased = await client.delete("/api/v1/users/me", headers=pia.headers)
+        assert erased.status_code == 204, erased.text
+        row = await seed.conn.fetchrow(
+            "select p.display_name, p.bio, (select string_agg(t.reason, ',') from app.time_off t"
+            " where t.provider_id = p.id) as reasons from app.providers p where p.id = $1",
+            provider,
+        )
+        assert (row["display_name"], row["bio"], row["reasons"]) == ("Former provider", "", "")
+    finally:
+        await seed.close()

@@ -281,9 +281,11 @@ revoke all on app.organizations, app.memberships, app.providers, app.services, a
   from anon, authenticated;
 
 -- Organizations are public, every column of them.
-grant select (id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at, updated_at)
+grant select (id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes,
+  max_active_bookings_per_customer, booking_requires_verified_email, created_at, updated_at)
   on app.organizations to anon, authenticated;
-grant update (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes)
+grant update (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes,
+  max_active_bookings_per_customer, booking_requires_verified_email)
   on app.organizations to authenticated;
 -- No insert or delete: api.create_org (private.create_org) creates an organization and its owner.
 
@@ -424,12 +426,14 @@ begin
     'currency', p_org.currency,
     'search_language', p_org.search_language,
     'cancellation_cutoff_minutes', p_org.cancellation_cutoff_minutes,
+    'max_active_bookings_per_customer', p_org.max_active_bookings_per_customer,
+    'booking_requires_verified_email', p_org.booking_requires_verified_email,
     'created_at', private.utc(p_org.created_at)
   );
 end;
 $$;
 comment on function private.org_json(app.organizations) is
-  'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}.';
+  'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, created_at}.';
 grant execute on function private.org_json(app.organizations) to anon, authenticated, service_role;
 
 create or replace function private.provider_json(p_provider app.providers)
@@ -880,6 +884,8 @@ comment on function api.get_org(text) is
   'GET /orgs/{id_or_slug}. Anyone. A UUID is read as the id, anything else as the slug -> org {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}. Errors: 404 not_found.';
 grant execute on function api.get_org(text) to anon, authenticated;
 
+-- Two settings joined the parameters; a signature cannot grow in place.
+drop function if exists api.update_org(uuid, text, text, text, text, text, integer);
 create or replace function api.update_org(
   id uuid,
   slug text default null,
@@ -887,7 +893,9 @@ create or replace function api.update_org(
   timezone text default null,
   currency text default null,
   search_language text default null,
-  cancellation_cutoff_minutes integer default null
+  cancellation_cutoff_minutes integer default null,
+  max_active_bookings_per_customer integer default null,
+  booking_requires_verified_email boolean default null
 )
 returns json
 language plpgsql
@@ -907,19 +915,25 @@ begin
         timezone = coalesce(update_org.timezone, o.timezone),
         currency = coalesce(update_org.currency, o.currency),
         search_language = coalesce(update_org.search_language, o.search_language),
-        cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes)
+        cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes),
+        max_active_bookings_per_customer = coalesce(update_org.max_active_bookings_per_customer, o.max_active_bookings_per_customer),
+        booking_requires_verified_email = coalesce(update_org.booking_requires_verified_email, o.booking_requires_verified_email)
     where o.id = update_org.id
     returning * into v_org;
-  exception when unique_violation then
-    raise exception using errcode = 'PT409', message = 'conflict',
-      detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
+  exception
+    when unique_violation then
+      raise exception using errcode = 'PT409', message = 'conflict',
+        detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
+    when check_violation then
+      raise exception using errcode = 'PT422', message = 'validation_failed',
+        detail = 'A value is out of range (max_active_bookings_per_customer: 1 to 1000).';
   end;
   return private.org_json(v_org);
 end;
 $$;
-comment on function api.update_org(uuid, text, text, text, text, text, integer) is
-  'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
-grant execute on function api.update_org(uuid, text, text, text, text, text, integer) to anon, authenticated;
+comment on function api.update_org(uuid, text, text, text, text, text, integer, integer, boolean) is
+  'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?, max_active_bookings_per_customer? (1..1000, default 10), booking_requires_verified_email? (default false)} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
+grant execute on function api.update_org(uuid, text, text, text, text, text, integer, integer, boolean) to anon, authenticated;
 
 create or replace function api.list_members(org_id uuid, lim integer default null, cursor text default null)
 returns json

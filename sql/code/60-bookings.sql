@@ -268,6 +268,40 @@ $$;
 comment on function private.lock_provider_calendar(uuid) is
   'Serialize writes that place a booking on one provider''s calendar until the transaction ends.';
 
+create or replace function private.check_customer_may_book(p_org_id uuid, p_customer_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_org app.organizations;
+begin
+  select * into v_org from app.organizations o where o.id = p_org_id;
+  if v_org.booking_requires_verified_email and not exists (
+    select from auth.users u where u.id = p_customer_id and u.email_verified_at is not null
+  ) then
+    raise exception using errcode = 'PT403', message = 'email_not_verified',
+      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
+  end if;
+  -- One customer's bookings at one organization take turns here, so parallel requests cannot
+  -- all pass the count.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
+  if (select pg_catalog.count(*) from app.bookings b
+      where b.org_id = p_org_id and b.customer_id = p_customer_id
+        and b.status in ('pending', 'confirmed') and b.ends_at > private.now())
+      >= v_org.max_active_bookings_per_customer then
+    raise exception using errcode = 'PT409', message = 'too_many_bookings',
+      detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here; cancel one first.',
+        v_org.max_active_bookings_per_customer);
+  end if;
+end;
+$$;
+comment on function private.check_customer_may_book(uuid, uuid) is
+  'The organization''s rules on who may book: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings. Definer: counts the customer''s bookings whatever the caller may see.';
+
 create or replace function private.create_booking(
   p_provider_id uuid,
   p_service_id uuid,
@@ -321,11 +355,21 @@ begin
       raise exception using errcode = 'PT403', message = 'forbidden',
         detail = 'Only the organization''s staff may book for another customer.';
     end if;
-    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null) then
+    -- Only people who came to this organization themselves: a booking made for any account
+    -- would send a stranger platform email with text the organization chose.
+    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null)
+        or not (
+          exists (select 1 from app.bookings b
+                  where b.org_id = v_service.org_id and b.customer_id = v_customer)
+          or exists (select 1 from app.memberships m
+                     where m.org_id = v_service.org_id and m.user_id = v_customer)
+        ) then
       raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'customer_id is not a customer account.';
+        detail = 'customer_id must be a customer of this organization: someone who has booked here before, or a member.';
     end if;
   end if;
+
+  perform private.check_customer_may_book(v_service.org_id, v_customer);
 
   -- Bookings of one provider take turns: the check below then sees every committed booking,
   -- and concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
@@ -539,7 +583,7 @@ begin
 end;
 $$;
 comment on function api.create_booking(uuid, uuid, text, text, uuid, text) is
-  'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 404 not_found.';
+  'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 422 validation_failed (customer_id not someone who has booked with the organization before, nor a member); 404 not_found.';
 grant execute on function api.create_booking(uuid, uuid, text, text, uuid, text) to authenticated;
 grant execute on function private.create_booking(uuid, uuid, text, text, uuid, text) to authenticated;
 

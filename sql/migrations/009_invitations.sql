@@ -33,3 +33,14 @@ comment on table app.invitations is
 
 insert into private.settings (name, value, description) values
   ('invitation_days', '7', 'how long an invitation to join an organization stays open');
+
+-- Rules each organization sets for who may book: one account must not fill a competitor's
+-- calendar, and a salon may want a proven address before it holds a slot for someone.
+alter table app.organizations
+  add column max_active_bookings_per_customer integer not null default 10
+    check (max_active_bookings_per_customer between 1 and 1000),
+  add column booking_requires_verified_email boolean not null default false;
+comment on column app.organizations.max_active_bookings_per_customer is
+  'How many pending or confirmed bookings in the future one customer may hold at this organization (staff booking for them count too).';
+comment on column app.organizations.booking_requires_verified_email is
+  'Customers must have verified their email address before they can book here.';
