@@ -212,3 +212,51 @@ async def test_erasure_reaches_a_provider_profile_the_person_was_unlinked_from(
         assert (row["display_name"], row["bio"], row["reasons"]) == ("Former provider", "", "")
     finally:
         await seed.close()
+
+
+async def test_the_superuser_bootstrap_does_not_promote_an_unproven_registration(
+    client: Any, make_account: Any, db: Any
+) -> None:
+    import asyncpg
+
+    squatter = await make_account("ops")  # registered the operator's address first, unverified
+    conn = await asyncpg.connect(db.admin_dsn)
+    try:
+        await conn.fetchval(
+            "select private.create_superuser($1, $2)", squatter.email, "operator-chosen-secret"
+        )
+    finally:
+        await conn.close()
+    theirs = {"email": squatter.email, "password": squatter.password}
+    assert (await client.post("/api/v1/auth/login", json=theirs)).status_code == 401
+    refused = await client.get("/api/v1/users/me", headers=squatter.headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "session_revoked"
+    ours = {"email": squatter.email, "password": "operator-chosen-secret"}
+    admin = await client.post("/api/v1/auth/login", json=ours)
+    assert admin.status_code == 200 and admin.json()["user"]["email_verified"] is True
+
+
+def test_text_an_organization_chose_cannot_break_an_emails_headers() -> None:
+    from datetime import UTC, datetime
+
+    from api.mail import MailSettings, render
+
+    row = {
+        "message_id": "invitation.x@slotbase",
+        "kind": "invitation",
+        "recipient_email": "anna@example.com",
+        "locale": "en",
+        "payload": {
+            "org_name": "Salon\r\nBcc: everyone@example.com" + "x" * 500,
+            "role": "staff",
+            "inviter_name": "Olga\n",
+            "expires_at": "2026-12-11T10:00:00Z",
+        },
+        "created_at": datetime.now(UTC),
+    }
+    msg = render(row, MailSettings())
+    assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
+    assert msg["Bcc"] is None
+    assert len(msg["Subject"]) < 200
+    text = msg.get_body(("plain",)).get_content()
+    assert "has invited you to join Salon Bcc" in text
