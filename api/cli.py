@@ -149,26 +149,41 @@ async def _seed_demo(admin_dsn: str, *, only_if_empty: bool) -> dict | None:
     try:
         if only_if_empty and await conn.fetchval("select exists (select 1 from app.organizations)"):
             return None
+        existed = await conn.fetchval("select private.demo_ids() is not null")
         demo = await conn.fetchval(
             "select private.seed_demo($1, $2)::text",
             DEMO_PASSWORDS["owner"],
             DEMO_PASSWORDS["customer"],
         )
-        return dict(json.loads(demo))
+        return {**json.loads(demo), "existed": existed}
     finally:
         await conn.close()
+
+
+def shell_name(name: str) -> str:
+    """A shell variable for a demo name: Skægtrim -> SKAEGTRIM, Locs vedligehold -> LOCS."""
+    word = name.split()[0].upper()
+    for letter, spelled in (("Æ", "AE"), ("Ø", "OE"), ("Å", "AA")):
+        word = word.replace(letter, spelled)
+    return "".join(c for c in word if c.isascii() and c.isalnum())
 
 
 def _print_demo(demo: dict, base: str) -> None:
     owner, customer = DEMO_PASSWORDS["owner"], DEMO_PASSWORDS["customer"]
     mette = demo["providers"]["Mette"]
     cut = demo["services"]["Klipning"]
+    providers = " ".join(f"{shell_name(n)}={i}" for n, i in demo["providers"].items())
+    services = " ".join(f"{shell_name(n)}={i}" for n, i in demo["services"].items())
+    state = "exists" if demo.get("existed") else "seeded"
     print(
         f"""
-Demo salon seeded: {demo["org_slug"]} ({demo["org_id"]})
+Demo salon {state}: {demo["org_slug"]} ({demo["org_id"]})
   owner     {demo["owner"]} / {owner}
   provider  {demo["provider"]} / {owner}
   customer  {demo["customer"]} / {customer}
+Paste these to follow the README:
+  export ORG={demo["org_id"]} {providers}
+  export {services}
 Try:
   curl '{base}/api/v1/providers/{mette}/slots?service_id={cut}'
   curl -X POST {base}/api/v1/auth/login -H 'content-type: application/json' \\

@@ -4252,6 +4252,40 @@ COMMENT ON FUNCTION private.decline_invitation(id uuid) IS 'The body of api.decl
 
 
 --
+-- Name: demo_ids(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.demo_ids() RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (
+    select pg_catalog.json_build_object(
+      'org_id', o.id, 'org_slug', o.slug,
+      'providers', (select pg_catalog.json_object_agg(p.display_name, p.id order by p.display_name)
+                    from app.providers p where p.org_id = o.id),
+      'services', (select pg_catalog.json_object_agg(v.name, v.id order by v.name)
+                   from app.services v where v.org_id = o.id),
+      'owner', 'owner@salon-norrebro.example',
+      'provider', 'mette@salon-norrebro.example',
+      'customer', 'customer@salon-norrebro.example'
+    )
+    from app.organizations o
+    where o.slug = 'salon-norrebro'
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION demo_ids(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.demo_ids() IS 'The demo salon''s ids (organization, providers and services by name) and logins, NULL before it is seeded. Definer: reads across the demo organization.';
+
+
+--
 -- Name: end_my_sessions(text, uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -8501,8 +8535,7 @@ declare
   v_locs uuid;
 begin
   if exists (select 1 from app.organizations o where o.slug = 'salon-norrebro') then
-    raise exception using errcode = 'PT409', message = 'conflict',
-      detail = 'The demo organization exists already.';
+    return private.demo_ids();
   end if;
   v_owner := (private.register('owner@salon-norrebro.example', p_owner_password, 'Sofie Owner', 'da') ->> 'id')::uuid;
   v_customer := (private.register('customer@salon-norrebro.example', p_customer_password, 'Karl Kunde', 'da') ->> 'id')::uuid;
@@ -8560,15 +8593,7 @@ begin
   insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
   values (v_org, v_jonas, 6, '10:00', '15:00');
 
-  return pg_catalog.json_build_object(
-    'org_id', v_org, 'org_slug', 'salon-norrebro',
-    'providers', pg_catalog.json_build_object('Mette', v_mette, 'Jonas', v_jonas),
-    'services', pg_catalog.json_build_object('Klipning', v_cut, 'Skægtrim', v_beard,
-      'Farvning', v_colour, 'Locs vedligehold', v_locs),
-    'owner', 'owner@salon-norrebro.example',
-    'provider', 'mette@salon-norrebro.example',
-    'customer', 'customer@salon-norrebro.example'
-  );
+  return private.demo_ids();
 end;
 $$;
 
@@ -8577,7 +8602,7 @@ $$;
 -- Name: FUNCTION seed_demo(p_owner_password text, p_customer_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids.';
+COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing.';
 
 
 --

@@ -1,7 +1,34 @@
 -- 90 demo: a Copenhagen salon to try slotbase with, seeded by `slotbase demo` (and by
 -- `make run` on an empty local database). Not granted to any client role.
 -- Depends on: 002, 30-accounts (private.register, private.hash_password).
--- Raises: PT409 conflict when the demo organization exists already.
+-- Raises: nothing of its own: a second seeding answers the existing demo's ids.
+
+create or replace function private.demo_ids()
+returns json
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select pg_catalog.json_build_object(
+      'org_id', o.id, 'org_slug', o.slug,
+      'providers', (select pg_catalog.json_object_agg(p.display_name, p.id order by p.display_name)
+                    from app.providers p where p.org_id = o.id),
+      'services', (select pg_catalog.json_object_agg(v.name, v.id order by v.name)
+                   from app.services v where v.org_id = o.id),
+      'owner', 'owner@salon-norrebro.example',
+      'provider', 'mette@salon-norrebro.example',
+      'customer', 'customer@salon-norrebro.example'
+    )
+    from app.organizations o
+    where o.slug = 'salon-norrebro'
+  );
+end;
+$$;
+comment on function private.demo_ids() is
+  'The demo salon''s ids (organization, providers and services by name) and logins, NULL before it is seeded. Definer: reads across the demo organization.';
 
 create or replace function private.seed_demo(p_owner_password text, p_customer_password text)
 returns json
@@ -23,8 +50,7 @@ declare
   v_locs uuid;
 begin
   if exists (select 1 from app.organizations o where o.slug = 'salon-norrebro') then
-    raise exception using errcode = 'PT409', message = 'conflict',
-      detail = 'The demo organization exists already.';
+    return private.demo_ids();
   end if;
   v_owner := (private.register('owner@salon-norrebro.example', p_owner_password, 'Sofie Owner', 'da') ->> 'id')::uuid;
   v_customer := (private.register('customer@salon-norrebro.example', p_customer_password, 'Karl Kunde', 'da') ->> 'id')::uuid;
@@ -82,16 +108,8 @@ begin
   insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
   values (v_org, v_jonas, 6, '10:00', '15:00');
 
-  return pg_catalog.json_build_object(
-    'org_id', v_org, 'org_slug', 'salon-norrebro',
-    'providers', pg_catalog.json_build_object('Mette', v_mette, 'Jonas', v_jonas),
-    'services', pg_catalog.json_build_object('Klipning', v_cut, 'Skægtrim', v_beard,
-      'Farvning', v_colour, 'Locs vedligehold', v_locs),
-    'owner', 'owner@salon-norrebro.example',
-    'provider', 'mette@salon-norrebro.example',
-    'customer', 'customer@salon-norrebro.example'
-  );
+  return private.demo_ids();
 end;
 $$;
 comment on function private.seed_demo(text, text) is
-  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids.';
+  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing.';
