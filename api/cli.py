@@ -121,27 +121,32 @@ async def _publish_keys(
     await keysync.try_publish(conn, keyset, settings)
 
 
-def _serve(settings: Settings, api_dsn: str) -> None:
+def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
     import uvicorn
 
     from api import logs
     from api.app import create_app
 
     logs.setup(settings)
-    app = create_app(settings, dsn=api_dsn)
     # Forwarded headers are read by api.proxies, from TRUSTED_PROXIES only; uvicorn's are off.
     # The access log is api/access.py; log_config=None keeps the handlers logs.setup installed.
-    uvicorn.run(
-        app,
+    # Live event streams never end by themselves: give them a moment, then close them.
+    options = dict(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
         log_config=None,
         access_log=False,
         proxy_headers=False,
-        # Live event streams never end by themselves: give them a moment, then close them.
         timeout_graceful_shutdown=5,
     )
+    if workers > 1:
+        # Each worker process builds the app from the same environment (api.asgi), with the
+        # same settings, edge and access log; the socket is shared, the kernel spreads requests.
+        os.environ["API_DATABASE_URL"] = api_dsn
+        uvicorn.run("api.asgi:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        return
+    uvicorn.run(create_app(settings, dsn=api_dsn), **options)  # type: ignore[arg-type]
 
 
 async def _seed_demo(admin_dsn: str, *, only_if_empty: bool) -> dict | None:
@@ -262,6 +267,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise SettingsError("--workers must be at least 1")
     if not (settings.database_url or settings.api_database_url):
         raise SettingsError("serve needs DATABASE_URL or API_DATABASE_URL (use `dev` locally)")
     with database(settings) as db:
@@ -269,7 +276,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             if not settings.database_url:
                 raise SettingsError("--migrate needs DATABASE_URL (an owner of the database)")
             asyncio.run(_prepare(settings, db))
-        _serve(settings, db.api_dsn)
+        _serve(settings, db.api_dsn, workers=args.workers)
     return 0
 
 
@@ -375,6 +382,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("dev", help="local database (unless DATABASE_URL), migrations, dev key, API")
     serve = sub.add_parser("serve", help="serve the API against DATABASE_URL / API_DATABASE_URL")
     serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="API processes sharing the port (default 1)"
+    )
     mig = sub.add_parser("migrate", help="apply pending migrations and changed code files")
     mig.add_argument("--status", action="store_true", help="show what is pending; exit 1 if any")
     mig.add_argument("--dry-run", action="store_true", help="list what would be applied")

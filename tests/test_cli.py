@@ -258,7 +258,8 @@ def test_createsuperuser_promotes_an_existing_account(
     asyncio.run(
         _admin(
             empty_db,
-            "insert into auth.users (email, password_hash) values ('staff@example.com', 'x')",
+            "insert into auth.users (email, password_hash, email_verified_at)"
+            " values ('staff@example.com', 'x', now())",
         )
     )
 
@@ -269,7 +270,7 @@ def test_createsuperuser_promotes_an_existing_account(
         "select is_platform_admin, password_hash from auth.users where email = 'staff@example.com'",
     )
     assert row is not None and row["is_platform_admin"] is True
-    assert row["password_hash"] == "x"
+    assert row["password_hash"] == "x", "a verified account keeps its own password"
 
 
 def test_createsuperuser_refuses_a_weak_password_without_a_traceback(
@@ -434,3 +435,67 @@ def test_with_user_dsn_connects_as_authenticator(empty_db: str) -> None:
 
     assert row is not None
     assert (row["who"], row["login"]) == ("authenticator", "authenticator")
+
+
+def test_serve_runs_several_worker_processes_on_one_port(
+    empty_db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    assert run(capsys, "migrate")[0] == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in SLOTBASE_ENV},
+        "API_DATABASE_URL": with_user(empty_db, "authenticator"),
+        "JWT_PRIVATE_KEY": private_pem(generate_key()),
+        "PORT": str(port),
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(SQL_DIR.parent),
+    }
+    with (tmp_path / "serve.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--workers", "2"], env=env, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "serve --workers 2 did not answer"
+                time.sleep(0.2)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        workers = [c for c in children if "api.asgi" in _cmdline(c) or _is_python(c)]
+        assert len(workers) >= 2, children
+        for _ in range(20):
+            answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/auth/jwks", timeout=5)
+            assert answer.status == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0, (tmp_path / "serve.log").read_text()
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _is_python(pid: str) -> bool:
+    return "python" in _cmdline(pid)
