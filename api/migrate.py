@@ -18,7 +18,20 @@ from pathlib import Path
 
 import asyncpg
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+def _sql_dir() -> Path:
+    """sql/ beside the package in a checkout; the `slotbase_sql` package in an installed wheel."""
+    beside = Path(__file__).resolve().parent.parent / "sql"
+    if (beside / "migrations").is_dir():
+        return beside
+    import importlib.util
+
+    spec = importlib.util.find_spec("slotbase_sql")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the SQL files are missing: reinstall slotbase")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+SQL_DIR = _sql_dir()
 OWNER_ROLE = "slotbase_owner"
 LOCK_KEY = 0x510750A5E  # any constant; names the migration lock in pg_locks
 ROLE_TIMEOUTS = {"anon": "5s", "authenticated": "8s"}  # the DBA's own setting wins

@@ -22,12 +22,13 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from api.mail import MailSettings, SendError, SmtpSender, for_log, render
-from api.settings import DEV_SECRETS, Settings, SettingsError
+from api.settings import DEV_SECRETS, ROOT, Settings, SettingsError
 
 log = logging.getLogger("slotbase.worker")
 
@@ -145,8 +146,12 @@ async def run(
     poll_seconds: float = 5.0,
     maintenance_seconds: float = 60.0,
     purge_seconds: float = 3600.0,
+    heartbeat: Path | None = None,
 ) -> None:
-    """Deliver the outbox until `stop` is set; reconnects when the database goes away."""
+    """Deliver the outbox until `stop` is set; reconnects when the database goes away.
+
+    `heartbeat`, when given, is touched after every round with the database (at least every
+    poll_seconds): a health check reads its age (`python -m api.worker --check`)."""
     wake = asyncio.Event()
     retry = 1.0
     next_purge = 0.0
@@ -171,6 +176,8 @@ async def run(
                     next_purge = now + purge_seconds if now >= next_purge else next_purge
                 wake.clear()  # before the claim: a commit during the batch wakes the next wait
                 rows = await worker.claim()
+                if heartbeat is not None:
+                    os.utime(heartbeat)  # a metadata write; the file exists (heartbeat_file)
                 if rows:
                     await worker.deliver(rows)
                 if len(rows) < batch:
@@ -195,6 +202,11 @@ def parser() -> argparse.ArgumentParser:
         help="database URL (default: WORKER_DATABASE_URL, else DATABASE_URL as slotbase_worker)",
     )
     p.add_argument("--batch", type=int, default=50, help="messages claimed at once (50)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="health check: exit 0 when the running worker's heartbeat is fresh, else 1",
+    )
     p.add_argument(
         "--lease-seconds",
         type=int,
@@ -230,14 +242,36 @@ async def _serve(dsn: str, mail: MailSettings, args: argparse.Namespace) -> None
             batch=args.batch,
             lease_seconds=args.lease_seconds,
             poll_seconds=args.poll_seconds,
+            heartbeat=heartbeat_file(),
         )
     except asyncio.CancelledError:
         log.warning("stopped during a batch; its unmarked messages are sent again after the lease")
 
 
+def heartbeat_file() -> Path:
+    """DATA_DIR/worker.alive: where the worker says it is alive, and --check looks."""
+    data_dir = Path(os.environ.get("DATA_DIR") or ROOT / ".data")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "worker.alive"
+    path.touch()
+    return path
+
+
+def check(poll_seconds: float) -> int:
+    """0 when the heartbeat is younger than a few polls (a round may wait poll_seconds)."""
+    data_dir = Path(os.environ.get("DATA_DIR") or ROOT / ".data")
+    try:
+        age = time.time() - (data_dir / "worker.alive").stat().st_mtime
+    except OSError:
+        return 1
+    return 0 if age <= max(3 * poll_seconds, 30.0) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
+    if args.check:
+        return check(args.poll_seconds)
     env = os.environ
     try:
         # Only the database settings of the API: the worker signs no tokens, so the API's

@@ -728,3 +728,15 @@ def test_a_zone_without_dst_and_one_south_of_the_equator_get_correct_times():
         raw, event = calendar_of(msg)
         assert ics_instant(event["DTSTART"]) == datetime.fromisoformat(start)
         assert f"TZID:{zone}" in raw
+
+
+def test_the_worker_health_check_reads_the_age_of_its_heartbeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert worker.main(["--check"]) == 1, "no heartbeat yet: not healthy"
+    beat = worker.heartbeat_file()
+    assert worker.main(["--check"]) == 0
+    stale = time.time() - 120
+    os.utime(beat, (stale, stale))
+    assert worker.main(["--check"]) == 1, "a worker that stopped going round is not healthy"
