@@ -1,7 +1,7 @@
 # The API image: the package, its SQL and the slotbase command.
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY api ./api
 COPY jwks ./jwks
 COPY sql ./sql
