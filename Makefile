@@ -37,7 +37,7 @@ dump: $(STAMP)
 	$(VENV)/bin/slotbase dump > sql/schema.sql
 
 psql:
-	psql "postgresql://postgres@/slotbase?host=$(abspath $(DATA))/run&port=5432"
+	psql "postgresql://postgres@/slotbase?host=$(abspath $(or $(DATA_DIR),$(DATA)))/run&port=5432"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
