@@ -391,6 +391,11 @@ async def build_world(api: Api) -> None:
     assert org.status_code == 201, org.text
     api.ids["org"] = org_id = org.json()["id"]
     api.ids["slug"] = "fuzz-salon"
+    invited = await _json(
+        c, "POST", f"/orgs/{org_id}/members", tok, {"email": "invitee@example.com", "role": "staff"}
+    )
+    assert invited.status_code == 202, invited.text
+    api.ids["invitation"] = invited.json()["id"]
     provider = await _json(
         c, "POST", f"/orgs/{org_id}/providers", tok, {"display_name": "Pia", "user_id": None}
     )
@@ -489,6 +494,7 @@ def real_for(route: Route, name: str) -> str:
             "services": "service",
             "time-off": "time_off",
             "bookings": "booking",
+            "invitations": "invitation",
         }
         return "session" if head == ["auth", "sessions"] else kinds[head[0]]
     return {
