@@ -18,6 +18,7 @@ from pathlib import Path
 
 import asyncpg
 
+
 def _sql_dir() -> Path:
     """sql/ beside the package in a checkout; the `slotbase_sql` package in an installed wheel."""
     beside = Path(__file__).resolve().parent.parent / "sql"

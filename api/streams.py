@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from api.auth import ANON, Identity, identify_caller
 from api.errors import problem
 from api.events import Event, Hub, SqlError, Subscriber
+from api.proxies import rate_key
 from jwks import TokenError
 
 WRITE_TIMEOUT = 10.0  # a client that takes longer to accept one write is dropped
@@ -352,7 +353,8 @@ class Socket:
                 self.hub.set_topics(sub, sub.topics - set(topics))
                 await self.send({"type": "unsubscribed", "topics": topics})
                 return
-            who = self.identity.sub or f"address:{self.ws.scope.get('state', {}).get('client_ip')}"
+            address = rate_key(str(self.ws.scope.get("state", {}).get("client_ip")))
+            who = self.identity.sub or f"address:{address}"
             with SUBSCRIBING.slot(who) as allowed:
                 if not allowed:
                     await self.send(

@@ -229,7 +229,7 @@ CREATE TYPE app.member_role AS ENUM (
 
 CREATE FUNCTION api.accept_invitation(id uuid) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -251,7 +251,7 @@ COMMENT ON FUNCTION api.accept_invitation(id uuid) IS 'POST /invitations/{id}/ac
 
 CREATE FUNCTION api.add_member(org_id uuid, email text, role text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -273,7 +273,7 @@ COMMENT ON FUNCTION api.add_member(org_id uuid, email text, role text) IS 'POST 
 
 CREATE FUNCTION api.anonymize_user(user_id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.anonymize_user(anonymize_user.user_id);
@@ -294,7 +294,7 @@ COMMENT ON FUNCTION api.anonymize_user(user_id uuid) IS 'POST /users/{user_id}/a
 
 CREATE FUNCTION api.available_slots(provider_id uuid, service_id uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services := private.offered_service(available_slots.provider_id, available_slots.service_id);
@@ -339,7 +339,7 @@ COMMENT ON FUNCTION api.available_slots(provider_id uuid, service_id uuid, range
 
 CREATE FUNCTION api.booking_history(id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -377,7 +377,7 @@ COMMENT ON FUNCTION api.booking_history(id uuid) IS 'GET /bookings/{id}/history:
 
 CREATE FUNCTION api.cancel_booking(id uuid, reason text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
@@ -398,7 +398,7 @@ COMMENT ON FUNCTION api.cancel_booking(id uuid, reason text) IS 'POST /bookings/
 
 CREATE FUNCTION api.change_password(current_password text, new_password text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.change_password(change_password.current_password, change_password.new_password);
@@ -419,7 +419,7 @@ COMMENT ON FUNCTION api.change_password(current_password text, new_password text
 
 CREATE FUNCTION api.check_availability(provider_id uuid, service_id uuid, start text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_reason text;
@@ -449,7 +449,7 @@ COMMENT ON FUNCTION api.check_availability(provider_id uuid, service_id uuid, st
 
 CREATE FUNCTION api.complete_booking(id uuid) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.transition_booking(complete_booking.id, 'complete');
@@ -470,7 +470,7 @@ COMMENT ON FUNCTION api.complete_booking(id uuid) IS 'POST /bookings/{id}/comple
 
 CREATE FUNCTION api.confirm_booking(id uuid) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.transition_booking(confirm_booking.id, 'confirm');
@@ -491,7 +491,7 @@ COMMENT ON FUNCTION api.confirm_booking(id uuid) IS 'POST /bookings/{id}/confirm
 
 CREATE FUNCTION api.confirm_email(token text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.confirm_email(confirm_email.token);
@@ -512,7 +512,7 @@ COMMENT ON FUNCTION api.confirm_email(token text) IS 'POST /auth/verify-email/co
 
 CREATE FUNCTION api.confirm_password_reset(token text, new_password text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.confirm_password_reset(confirm_password_reset.token, confirm_password_reset.new_password);
@@ -533,7 +533,7 @@ COMMENT ON FUNCTION api.confirm_password_reset(token text, new_password text) IS
 
 CREATE FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text DEFAULT NULL::text, customer_id uuid DEFAULT NULL::uuid, idempotency_key text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.create_booking(create_booking.provider_id, create_booking.service_id,
@@ -556,7 +556,7 @@ COMMENT ON FUNCTION api.create_booking(provider_id uuid, service_id uuid, start 
 
 CREATE FUNCTION api.create_org(slug text, name text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -585,7 +585,7 @@ COMMENT ON FUNCTION api.create_org(slug text, name text, timezone text, currency
 
 CREATE FUNCTION api.create_provider(org_id uuid, display_name text, user_id uuid DEFAULT NULL::uuid, timezone text DEFAULT NULL::text, bio text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_provider app.providers;
@@ -624,7 +624,7 @@ COMMENT ON FUNCTION api.create_provider(org_id uuid, display_name text, user_id 
 
 CREATE FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[]) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services;
@@ -670,7 +670,7 @@ COMMENT ON FUNCTION api.create_service(org_id uuid, name text, duration_minutes 
 
 CREATE FUNCTION api.create_time_off(provider_id uuid, starts_at text, ends_at text, reason text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -714,7 +714,7 @@ COMMENT ON FUNCTION api.create_time_off(provider_id uuid, starts_at text, ends_a
 
 CREATE FUNCTION api.decline_booking(id uuid) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.transition_booking(decline_booking.id, 'decline');
@@ -735,7 +735,7 @@ COMMENT ON FUNCTION api.decline_booking(id uuid) IS 'POST /bookings/{id}/decline
 
 CREATE FUNCTION api.decline_invitation(id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -757,7 +757,7 @@ COMMENT ON FUNCTION api.decline_invitation(id uuid) IS 'POST /invitations/{id}/d
 
 CREATE FUNCTION api.delete_me() RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.erase_me();
@@ -778,7 +778,7 @@ COMMENT ON FUNCTION api.delete_me() IS 'DELETE /users/me. Erase the caller''s pe
 
 CREATE FUNCTION api.delete_override(provider_id uuid, on_date date) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -806,7 +806,7 @@ COMMENT ON FUNCTION api.delete_override(provider_id uuid, on_date date) IS 'DELE
 
 CREATE FUNCTION api.delete_service(id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services := private.require_managed_service(delete_service.id);
@@ -829,7 +829,7 @@ COMMENT ON FUNCTION api.delete_service(id uuid) IS 'DELETE /services/{id} (204).
 
 CREATE FUNCTION api.delete_time_off(id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -861,7 +861,7 @@ COMMENT ON FUNCTION api.delete_time_off(id uuid) IS 'DELETE /time-off/{id} (owne
 
 CREATE FUNCTION api.event_topics(topics text[]) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.to_json(private.topic_filter(topics));
@@ -882,7 +882,7 @@ COMMENT ON FUNCTION api.event_topics(topics text[]) IS 'Checks live-update topic
 
 CREATE FUNCTION api.events_since(after bigint, topics text[], lim integer DEFAULT 200) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_topics text[] := private.topic_filter(topics);
@@ -925,7 +925,7 @@ COMMENT ON FUNCTION api.events_since(after bigint, topics text[], lim integer) I
 
 CREATE FUNCTION api.export_me() RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.export_me();
@@ -946,7 +946,7 @@ COMMENT ON FUNCTION api.export_me() IS 'GET /users/me/export. Everything slotbas
 
 CREATE FUNCTION api.export_user(user_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.export_user(export_user.user_id);
@@ -967,7 +967,7 @@ COMMENT ON FUNCTION api.export_user(user_id uuid) IS 'GET /users/{user_id}/expor
 
 CREATE FUNCTION api.get_booking(id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_booking app.bookings;
@@ -997,7 +997,7 @@ COMMENT ON FUNCTION api.get_booking(id uuid) IS 'GET /bookings/{id}: the custome
 
 CREATE FUNCTION api.get_org(id_or_slug text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_id uuid;
@@ -1030,7 +1030,7 @@ COMMENT ON FUNCTION api.get_org(id_or_slug text) IS 'GET /orgs/{id_or_slug}. Any
 
 CREATE FUNCTION api.get_provider(id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_provider app.providers;
@@ -1057,7 +1057,7 @@ COMMENT ON FUNCTION api.get_provider(id uuid) IS 'GET /providers/{id}. Anyone (a
 
 CREATE FUNCTION api.get_service(id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services;
@@ -1084,7 +1084,7 @@ COMMENT ON FUNCTION api.get_service(id uuid) IS 'GET /services/{id}. Anyone (an 
 
 CREATE FUNCTION api.get_user(id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user json;
@@ -1112,7 +1112,7 @@ COMMENT ON FUNCTION api.get_user(id uuid) IS 'GET /users/{id} (platform admins).
 
 CREATE FUNCTION api.get_working_hours(provider_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_schedule_provider(get_working_hours.provider_id);
@@ -1134,7 +1134,7 @@ COMMENT ON FUNCTION api.get_working_hours(provider_id uuid) IS 'GET /providers/{
 
 CREATE FUNCTION api.list_bookings(org_id uuid DEFAULT NULL::uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text, status text DEFAULT NULL::text, provider_id uuid DEFAULT NULL::uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_uid uuid := private.require_user();
@@ -1207,7 +1207,7 @@ COMMENT ON FUNCTION api.list_bookings(org_id uuid, range_from text, range_to tex
 
 CREATE FUNCTION api.list_consents() RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_uid uuid := private.require_user();
@@ -1242,7 +1242,7 @@ COMMENT ON FUNCTION api.list_consents() IS 'GET /users/me/consents. The caller''
 
 CREATE FUNCTION api.list_invitations(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -1264,7 +1264,7 @@ COMMENT ON FUNCTION api.list_invitations(org_id uuid, lim integer, cursor text) 
 
 CREATE FUNCTION api.list_members(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_limit integer := private.page_limit(list_members.lim);
@@ -1313,7 +1313,7 @@ COMMENT ON FUNCTION api.list_members(org_id uuid, lim integer, cursor text) IS '
 
 CREATE FUNCTION api.list_overrides(provider_id uuid, range_from date DEFAULT NULL::date, range_to date DEFAULT NULL::date) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_schedule_provider(list_overrides.provider_id);
@@ -1348,7 +1348,7 @@ COMMENT ON FUNCTION api.list_overrides(provider_id uuid, range_from date, range_
 
 CREATE FUNCTION api.list_providers(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_limit integer := private.page_limit(list_providers.lim);
@@ -1392,7 +1392,7 @@ COMMENT ON FUNCTION api.list_providers(org_id uuid, lim integer, cursor text) IS
 
 CREATE FUNCTION api.list_services(org_id uuid, q text DEFAULT NULL::text, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org app.organizations := private.require_visible_org(list_services.org_id);
@@ -1441,7 +1441,7 @@ COMMENT ON FUNCTION api.list_services(org_id uuid, q text, lim integer, cursor t
 
 CREATE FUNCTION api.list_sessions(lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -1493,7 +1493,7 @@ COMMENT ON FUNCTION api.list_sessions(lim integer, cursor text) IS 'GET /auth/se
 
 CREATE FUNCTION api.list_time_off(provider_id uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -1557,7 +1557,7 @@ COMMENT ON FUNCTION api.list_time_off(provider_id uuid, range_from text, range_t
 
 CREATE FUNCTION api.list_users(lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_limit integer := private.page_limit(list_users.lim);
@@ -1604,7 +1604,7 @@ COMMENT ON FUNCTION api.list_users(lim integer, cursor text) IS 'GET /users?limi
 
 CREATE FUNCTION api.login(email text, password text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.login(login.email, login.password);
@@ -1625,7 +1625,7 @@ COMMENT ON FUNCTION api.login(email text, password text) IS 'POST /auth/login. {
 
 CREATE FUNCTION api.logout() RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.end_my_sessions('logout', nullif(auth.jwt() ->> 'sid', '')::uuid);
@@ -1646,7 +1646,7 @@ COMMENT ON FUNCTION api.logout() IS 'POST /auth/logout. End the current session:
 
 CREATE FUNCTION api.logout_all() RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.end_my_sessions('logout_all');
@@ -1667,7 +1667,7 @@ COMMENT ON FUNCTION api.logout_all() IS 'POST /auth/logout-all. End every sessio
 
 CREATE FUNCTION api.me() RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.user_object(private.require_user());
@@ -1688,7 +1688,7 @@ COMMENT ON FUNCTION api.me() IS 'GET /auth/me, GET /users/me. The caller''s user
 
 CREATE FUNCTION api.my_invitations() RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -1710,7 +1710,7 @@ COMMENT ON FUNCTION api.my_invitations() IS 'GET /users/me/invitations. The open
 
 CREATE FUNCTION api.no_show_booking(id uuid) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.transition_booking(no_show_booking.id, 'no_show');
@@ -1731,7 +1731,7 @@ COMMENT ON FUNCTION api.no_show_booking(id uuid) IS 'POST /bookings/{id}/no-show
 
 CREATE FUNCTION api.org_audit(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_org_manager(org_audit.org_id);
@@ -1753,7 +1753,7 @@ COMMENT ON FUNCTION api.org_audit(org_id uuid, lim integer, cursor text) IS 'GET
 
 CREATE FUNCTION api.refresh(refresh_token text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.refresh(refresh.refresh_token);
@@ -1774,7 +1774,7 @@ COMMENT ON FUNCTION api.refresh(refresh_token text) IS 'POST /auth/refresh. {ref
 
 CREATE FUNCTION api.register(email text, password text, full_name text DEFAULT NULL::text, locale text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.register(register.email, register.password, register.full_name, register.locale);
@@ -1795,7 +1795,7 @@ COMMENT ON FUNCTION api.register(email text, password text, full_name text, loca
 
 CREATE FUNCTION api.remove_member(org_id uuid, user_id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -1817,7 +1817,7 @@ COMMENT ON FUNCTION api.remove_member(org_id uuid, user_id uuid) IS 'DELETE /org
 
 CREATE FUNCTION api.request_email_verification() RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.request_email_verification();
@@ -1838,7 +1838,7 @@ COMMENT ON FUNCTION api.request_email_verification() IS 'POST /auth/verify-email
 
 CREATE FUNCTION api.request_password_reset(email text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.request_password_reset(request_password_reset.email);
@@ -1859,7 +1859,7 @@ COMMENT ON FUNCTION api.request_password_reset(email text) IS 'POST /auth/passwo
 
 CREATE FUNCTION api.reschedule_booking(id uuid, start text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.reschedule_booking(reschedule_booking.id, reschedule_booking.start);
@@ -1880,7 +1880,7 @@ COMMENT ON FUNCTION api.reschedule_booking(id uuid, start text) IS 'POST /bookin
 
 CREATE FUNCTION api.revoke_invitation(id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -1902,7 +1902,7 @@ COMMENT ON FUNCTION api.revoke_invitation(id uuid) IS 'DELETE /invitations/{id} 
 
 CREATE FUNCTION api.revoke_session(id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if private.end_my_sessions('revoked_by_user', revoke_session.id) = 0 then
@@ -1926,7 +1926,7 @@ COMMENT ON FUNCTION api.revoke_session(id uuid) IS 'DELETE /auth/sessions/{id}. 
 
 CREATE FUNCTION api.search(q text, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_q text := private.search_q(search.q);
@@ -1978,7 +1978,7 @@ COMMENT ON FUNCTION api.search(q text, lim integer, cursor text) IS 'GET /search
 
 CREATE FUNCTION api.set_marketing_consent(granted boolean, policy_version text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.record_consent('marketing', set_marketing_consent.granted,
@@ -2000,7 +2000,7 @@ COMMENT ON FUNCTION api.set_marketing_consent(granted boolean, policy_version te
 
 CREATE FUNCTION api.set_override(provider_id uuid, on_date date, windows json) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -2040,7 +2040,7 @@ COMMENT ON FUNCTION api.set_override(provider_id uuid, on_date date, windows jso
 
 CREATE FUNCTION api.set_working_hours(provider_id uuid, windows json, timezone text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -2111,7 +2111,7 @@ COMMENT ON FUNCTION api.set_working_hours(provider_id uuid, windows json, timezo
 
 CREATE FUNCTION api.update_booking_notes(id uuid, internal_note text DEFAULT NULL::text, customer_note text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.update_booking_notes(update_booking_notes.id, update_booking_notes.internal_note,
@@ -2133,7 +2133,7 @@ COMMENT ON FUNCTION api.update_booking_notes(id uuid, internal_note text, custom
 
 CREATE FUNCTION api.update_me(full_name text DEFAULT NULL::text, locale text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_id uuid;
@@ -2161,7 +2161,7 @@ COMMENT ON FUNCTION api.update_me(full_name text, locale text) IS 'PATCH /users/
 
 CREATE FUNCTION api.update_member(org_id uuid, user_id uuid, role text) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -2183,7 +2183,7 @@ COMMENT ON FUNCTION api.update_member(org_id uuid, user_id uuid, role text) IS '
 
 CREATE FUNCTION api.update_org(id uuid, slug text DEFAULT NULL::text, name text DEFAULT NULL::text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer, max_active_bookings_per_customer integer DEFAULT NULL::integer, booking_requires_verified_email boolean DEFAULT NULL::boolean) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org app.organizations;
@@ -2228,7 +2228,7 @@ COMMENT ON FUNCTION api.update_org(id uuid, slug text, name text, timezone text,
 
 CREATE FUNCTION api.update_provider(id uuid, display_name text DEFAULT NULL::text, user_id uuid DEFAULT NULL::uuid, timezone text DEFAULT NULL::text, bio text DEFAULT NULL::text, active boolean DEFAULT NULL::boolean) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_provider app.providers;
@@ -2281,7 +2281,7 @@ COMMENT ON FUNCTION api.update_provider(id uuid, display_name text, user_id uuid
 
 CREATE FUNCTION api.update_service(id uuid, name text DEFAULT NULL::text, duration_minutes integer DEFAULT NULL::integer, price_minor bigint DEFAULT NULL::bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[], active boolean DEFAULT NULL::boolean) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services := private.require_managed_service(update_service.id);
@@ -2323,7 +2323,7 @@ COMMENT ON FUNCTION api.update_service(id uuid, name text, duration_minutes inte
 
 CREATE FUNCTION api.user_audit(user_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_platform_admin();
@@ -2348,7 +2348,7 @@ COMMENT ON FUNCTION api.user_audit(user_id uuid, lim integer, cursor text) IS 'G
 
 CREATE FUNCTION api.visible_events(ids bigint[]) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if pg_catalog.cardinality(ids) > 1000 then
@@ -2377,7 +2377,7 @@ COMMENT ON FUNCTION api.visible_events(ids bigint[]) IS 'The events among `ids` 
 
 CREATE FUNCTION auth.init() RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- pg_session_jwt loads its key here. The keys this database verifies with are always those
@@ -2400,7 +2400,7 @@ COMMENT ON FUNCTION auth.init() IS 'pg_session_jwt''s setup call; a no-op here, 
 
 CREATE FUNCTION auth.jwt() RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_token text;
@@ -2430,7 +2430,7 @@ COMMENT ON FUNCTION auth.jwt() IS 'The verified claims of the caller''s access t
 
 CREATE FUNCTION auth.jwt_session_init(jwt text) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.accept_token(jwt_session_init.jwt);
@@ -2455,7 +2455,7 @@ COMMENT ON FUNCTION auth.jwt_session_init(jwt text) IS 'Prove who this connectio
 
 CREATE FUNCTION auth.session() RETURNS jsonb
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return auth.jwt();
@@ -2476,7 +2476,7 @@ COMMENT ON FUNCTION auth.session() IS 'Alias of auth.jwt() under the name Neon''
 
 CREATE FUNCTION auth.uid() RETURNS uuid
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_sub text := auth.jwt() ->> 'sub';
@@ -2502,7 +2502,7 @@ COMMENT ON FUNCTION auth.uid() IS 'The caller''s user id as uuid, NULL without a
 
 CREATE FUNCTION auth.user_id() RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return nullif(auth.jwt() ->> 'sub', '');
@@ -2523,7 +2523,7 @@ COMMENT ON FUNCTION auth.user_id() IS 'The caller''s user id as text (the sub cl
 
 CREATE FUNCTION gdpr.purge_expired() RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.purge_expired();
@@ -2544,7 +2544,7 @@ COMMENT ON FUNCTION gdpr.purge_expired() IS 'Apply the retention periods of priv
 
 CREATE FUNCTION private.accept_invitation(id uuid) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_invitation app.invitations := private.my_invitation(accept_invitation.id);
@@ -2571,7 +2571,7 @@ COMMENT ON FUNCTION private.accept_invitation(id uuid) IS 'The body of api.accep
 
 CREATE FUNCTION private.accept_token(p_token text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
@@ -2622,7 +2622,7 @@ COMMENT ON FUNCTION private.accept_token(p_token text) IS 'Verify a token in ful
 
 CREATE FUNCTION private.act_as(p_role text, p_claims jsonb DEFAULT NULL::jsonb) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_role is null or p_role not in ('anon', 'authenticated') then
@@ -2648,7 +2648,7 @@ COMMENT ON FUNCTION private.act_as(p_role text, p_claims jsonb) IS 'Become p_rol
 
 CREATE FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_uid uuid := private.require_user();
@@ -2704,7 +2704,7 @@ COMMENT ON FUNCTION private.add_member(p_org_id uuid, p_email text, p_role text)
 
 CREATE FUNCTION private.anonymize_user(p_user_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_platform_admin();
@@ -2825,7 +2825,7 @@ COMMENT ON COLUMN audit.log.new_values IS 'After the change: the whole row for i
 
 CREATE FUNCTION private.audit_json(p_entry audit.log) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -2858,7 +2858,7 @@ COMMENT ON FUNCTION private.audit_json(p_entry audit.log) IS 'The audit entry ob
 
 CREATE FUNCTION private.audit_page(p_org_id uuid, p_user_id uuid, p_limit integer, p_cursor text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_limit integer := private.page_limit(p_limit);
@@ -2910,7 +2910,7 @@ COMMENT ON FUNCTION private.audit_page(p_org_id uuid, p_user_id uuid, p_limit in
 
 CREATE FUNCTION private.audit_row() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   -- Never recorded, whatever table carries them.
@@ -2990,7 +2990,7 @@ COMMENT ON FUNCTION private.audit_row() IS 'AFTER INSERT OR UPDATE OR DELETE row
 
 CREATE FUNCTION private.b64url_decode(p_text text) RETURNS bytea
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   -- NULL for anything that is not unpadded base64url, so callers answer malformed_token.
@@ -3018,7 +3018,7 @@ COMMENT ON FUNCTION private.b64url_decode(p_text text) IS 'Bytes of unpadded bas
 
 CREATE FUNCTION private.booking_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_kind text;
@@ -3066,7 +3066,7 @@ COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: 
 
 CREATE FUNCTION private.booking_inserted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_ids uuid[];
@@ -3095,7 +3095,7 @@ COMMENT ON FUNCTION private.booking_inserted() IS 'AFTER INSERT statement trigge
 
 CREATE FUNCTION private.plus_minutes(p_at timestamp with time zone, p_minutes integer) RETURNS timestamp with time zone
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     RETURN (p_at + make_interval(mins => p_minutes));
 
 
@@ -3163,7 +3163,7 @@ COMMENT ON COLUMN app.bookings.sequence IS 'Rises by one on every reschedule (iC
 
 CREATE FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_zone text := private.provider_zone(p_booking.provider_id);
@@ -3208,7 +3208,7 @@ COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note
 
 CREATE FUNCTION private.booking_message_id(p_booking_id uuid, p_kind text, p_sequence integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return p_booking_id::text || '.' || p_kind || '.' || p_sequence::text || '@slotbase';
@@ -3229,7 +3229,7 @@ COMMENT ON FUNCTION private.booking_message_id(p_booking_id uuid, p_kind text, p
 
 CREATE FUNCTION private.booking_out(p_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_booking app.bookings;
@@ -3255,7 +3255,7 @@ COMMENT ON FUNCTION private.booking_out(p_id uuid) IS 'The booking object after 
 
 CREATE FUNCTION private.booking_updated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_ids uuid[];
@@ -3300,7 +3300,7 @@ COMMENT ON FUNCTION private.booking_updated() IS 'AFTER UPDATE statement trigger
 
 CREATE FUNCTION private.bytes_to_numeric(p_bytes bytea) RETURNS numeric
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_hex text := pg_catalog.encode(p_bytes, 'hex');
@@ -3337,12 +3337,13 @@ COMMENT ON FUNCTION private.bytes_to_numeric(p_bytes bytea) IS 'The unsigned big
 
 CREATE FUNCTION private.change_password(p_current_password text, p_new_password text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users;
   v_locked json;
 begin
+  perform private.require_api_login();
   select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
   if not found or v_user.password_hash is null then
     raise exception using errcode = 'PT401', message = 'invalid_credentials',
@@ -3381,7 +3382,7 @@ COMMENT ON FUNCTION private.change_password(p_current_password text, p_new_passw
 
 CREATE FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org app.organizations;
@@ -3395,6 +3396,7 @@ begin
   end if;
   -- One customer's bookings at one organization take turns here, so parallel requests cannot
   -- all pass the count.
+  perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
   if (select pg_catalog.count(*) from app.bookings b
@@ -3422,7 +3424,7 @@ COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id
 
 CREATE FUNCTION private.check_cutoff(p_booking app.bookings) RETURNS void
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_cutoff integer;
@@ -3452,7 +3454,7 @@ COMMENT ON FUNCTION private.check_cutoff(p_booking app.bookings) IS 'Customers m
 
 CREATE FUNCTION private.check_email(p_email text) RETURNS extensions.citext
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_email text := pg_catalog.btrim(coalesce(p_email, ''));
@@ -3485,7 +3487,7 @@ COMMENT ON FUNCTION private.check_email(p_email text) IS 'Trimmed email as citex
 
 CREATE FUNCTION private.check_organization() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   if NEW.slug is null
@@ -3539,7 +3541,7 @@ COMMENT ON FUNCTION private.check_organization() IS 'BEFORE INSERT OR UPDATE tri
 
 CREATE FUNCTION private.check_password(p_password text, p_email text) RETURNS void
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_lower text := pg_catalog.lower(coalesce(p_password, ''));
@@ -3578,7 +3580,7 @@ COMMENT ON FUNCTION private.check_password(p_password text, p_email text) IS 'Pa
 
 CREATE FUNCTION private.check_provider() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   NEW.bio := coalesce(NEW.bio, '');
@@ -3626,7 +3628,7 @@ COMMENT ON FUNCTION private.check_provider() IS 'BEFORE INSERT OR UPDATE trigger
 
 CREATE FUNCTION private.check_service() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   -- Defaults that depend on other values, so column defaults cannot express them.
@@ -3759,7 +3761,7 @@ COMMENT ON COLUMN outbox.messages.locked_until IS 'Lease of the worker that clai
 
 CREATE FUNCTION private.claim_messages(p_limit integer, p_lease_seconds integer) RETURNS SETOF outbox.messages
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -3811,7 +3813,7 @@ COMMENT ON FUNCTION private.claim_messages(p_limit integer, p_lease_seconds inte
 
 CREATE FUNCTION private.claims_are_trusted() RETURNS boolean
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return session_user = 'authenticator'
@@ -3834,7 +3836,7 @@ COMMENT ON FUNCTION private.claims_are_trusted() IS 'Does request.jwt.claims cou
 
 CREATE FUNCTION private.confirm_email(p_token text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users := private.use_one_time_token(p_token, 'email_verification');
@@ -3859,7 +3861,7 @@ COMMENT ON FUNCTION private.confirm_email(p_token text) IS 'Mark an address veri
 
 CREATE FUNCTION private.confirm_password_reset(p_token text, p_new_password text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users := private.use_one_time_token(p_token, 'password_reset');
@@ -3922,7 +3924,7 @@ COMMENT ON COLUMN gdpr.consents.policy_version IS 'The version of the privacy po
 
 CREATE FUNCTION private.consent_json(p_consent gdpr.consents) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -3948,7 +3950,7 @@ COMMENT ON FUNCTION private.consent_json(p_consent gdpr.consents) IS 'The consen
 
 CREATE FUNCTION private.create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_uid uuid := private.require_user();
@@ -4114,7 +4116,7 @@ COMMENT ON COLUMN app.organizations.booking_requires_verified_email IS 'Customer
 
 CREATE FUNCTION private.create_org(p_slug text, p_name text, p_timezone text, p_currency text, p_search_language text, p_cancellation_cutoff_minutes integer) RETURNS app.organizations
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_uid uuid := private.require_user();
@@ -4155,7 +4157,7 @@ COMMENT ON FUNCTION private.create_org(p_slug text, p_name text, p_timezone text
 
 CREATE FUNCTION private.create_superuser(p_email text, p_password text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_email extensions.citext := private.check_email(p_email);
@@ -4201,7 +4203,7 @@ COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS '
 
 CREATE FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) RETURNS record
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_text text;
@@ -4234,7 +4236,7 @@ COMMENT ON FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with ti
 
 CREATE FUNCTION private.decline_invitation(id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_invitation app.invitations := private.my_invitation(decline_invitation.id);
@@ -4257,7 +4259,7 @@ COMMENT ON FUNCTION private.decline_invitation(id uuid) IS 'The body of api.decl
 
 CREATE FUNCTION private.demo_ids() RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -4291,7 +4293,7 @@ COMMENT ON FUNCTION private.demo_ids() IS 'The demo salon''s ids (organization, 
 
 CREATE FUNCTION private.end_my_sessions(p_reason text, p_only uuid DEFAULT NULL::uuid, p_except uuid DEFAULT NULL::uuid) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.revoke_sessions(private.require_user(), p_reason, p_only, p_except);
@@ -4312,7 +4314,7 @@ COMMENT ON FUNCTION private.end_my_sessions(p_reason text, p_only uuid, p_except
 
 CREATE FUNCTION private.enqueue_booking_messages(p_ids uuid[], p_kinds text[], p_previous_starts timestamp with time zone[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_count integer;
@@ -4379,7 +4381,7 @@ COMMENT ON FUNCTION private.enqueue_booking_messages(p_ids uuid[], p_kinds text[
 
 CREATE FUNCTION private.enqueue_reminders() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -4422,7 +4424,7 @@ COMMENT ON FUNCTION private.enqueue_reminders() IS 'Enqueue booking_reminder for
 
 CREATE FUNCTION private.erase_me() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.erase_user(private.require_user(), 'account_deleted');
@@ -4443,7 +4445,7 @@ COMMENT ON FUNCTION private.erase_me() IS 'Erase the caller''s own account (priv
 
 CREATE FUNCTION private.erase_user(p_user_id uuid, p_reason text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users;
@@ -4575,7 +4577,7 @@ COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replac
 
 CREATE FUNCTION private.error(p_status integer, p_code text, p_detail text, p_headers jsonb DEFAULT NULL::jsonb) RETURNS json
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- A raised exception rolls the transaction back. Some failures must leave a trace (a failed
@@ -4639,7 +4641,7 @@ COMMENT ON COLUMN app.events.during IS 'Availability events: the instants whose 
 
 CREATE FUNCTION private.event_json(p_event app.events) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.jsonb_build_object(
@@ -4676,7 +4678,7 @@ COMMENT ON FUNCTION private.event_json(p_event app.events) IS 'One event as clie
 
 CREATE FUNCTION private.event_topic(p_event app.events) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_event.topic = 'availability' then
@@ -4700,7 +4702,7 @@ COMMENT ON FUNCTION private.event_topic(p_event app.events) IS 'The topic a clie
 
 CREATE FUNCTION private.events_ceiling() RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce((select pg_catalog.max(e.id) from app.events e), 0);
@@ -4721,7 +4723,7 @@ COMMENT ON FUNCTION private.events_ceiling() IS 'The newest event id (0 when non
 
 CREATE FUNCTION private.events_floor() RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (select pg_catalog.min(e.id) from app.events e);
@@ -4742,7 +4744,7 @@ COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (n
 
 CREATE FUNCTION private.export_me() RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.personal_data(private.require_user());
@@ -4763,7 +4765,7 @@ COMMENT ON FUNCTION private.export_me() IS 'The caller''s own export document. D
 
 CREATE FUNCTION private.export_user(p_user_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_document json;
@@ -4791,7 +4793,7 @@ COMMENT ON FUNCTION private.export_user(p_user_id uuid) IS 'Any account''s expor
 
 CREATE FUNCTION private.handle_request(p_role text, p_claims jsonb, p_context jsonb, p_call text, p_args jsonb, p_read_only boolean DEFAULT false) RETURNS TABLE(status integer, headers jsonb, body text)
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_body text;
@@ -4843,7 +4845,7 @@ COMMENT ON FUNCTION private.handle_request(p_role text, p_claims jsonb, p_contex
 
 CREATE FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return exists (
@@ -4867,7 +4869,7 @@ COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[
 
 CREATE FUNCTION private.hash_password(p_password text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return extensions.crypt(p_password, extensions.gen_salt('bf', private.setting('bcrypt_cost')::integer));
@@ -4917,7 +4919,7 @@ COMMENT ON TABLE app.invitations IS 'Invitations to join an organization with a 
 
 CREATE FUNCTION private.invitation_json(p_invitation app.invitations) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -4949,7 +4951,7 @@ COMMENT ON FUNCTION private.invitation_json(p_invitation app.invitations) IS 'Th
 
 CREATE FUNCTION private.invite(p_org_id uuid, p_email extensions.citext, p_role app.member_role) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -5011,7 +5013,7 @@ COMMENT ON FUNCTION private.invite(p_org_id uuid, p_email extensions.citext, p_r
 
 CREATE FUNCTION private.is_org_manager(p_org_id uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.has_org_role(p_org_id, '{owner,admin}');
@@ -5032,7 +5034,7 @@ COMMENT ON FUNCTION private.is_org_manager(p_org_id uuid) IS 'Owner or admin of 
 
 CREATE FUNCTION private.is_org_member(p_org_id uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return exists (
@@ -5055,7 +5057,7 @@ COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a mem
 
 CREATE FUNCTION private.is_org_staff(p_org_id uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.has_org_role(p_org_id, '{owner,admin,staff}');
@@ -5076,7 +5078,7 @@ COMMENT ON FUNCTION private.is_org_staff(p_org_id uuid) IS 'Owner, admin or staf
 
 CREATE FUNCTION private.is_platform_admin() RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -5103,7 +5105,7 @@ COMMENT ON FUNCTION private.is_platform_admin() IS 'Is the caller a platform adm
 
 CREATE FUNCTION private.is_provider_self(p_provider_id uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return auth.uid() is not null and exists (
@@ -5126,11 +5128,11 @@ COMMENT ON FUNCTION private.is_provider_self(p_provider_id uuid) IS 'Is the call
 
 CREATE FUNCTION private.is_text_search_config(p_name text) RETURNS boolean
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- A bare name must be a configuration in pg_catalog, because text is cast to regconfig under
-  -- search_path = '' (where only pg_catalog is searched); others must be schema-qualified.
+  -- the functions' search_path (pg_catalog, then pg_temp); others must be schema-qualified.
   return p_name is not null and exists (
     select 1
     from pg_catalog.pg_ts_config c
@@ -5146,7 +5148,7 @@ $$;
 -- Name: FUNCTION is_text_search_config(p_name text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_text_search_config(p_name text) IS 'Is this the name of a text search configuration that casts to regconfig under search_path = '''' (danish, english, simple, or schema.name)?';
+COMMENT ON FUNCTION private.is_text_search_config(p_name text) IS 'Is this the name of a text search configuration that casts to regconfig under the functions'' search_path (danish, english, simple, or schema.name)?';
 
 
 --
@@ -5155,7 +5157,7 @@ COMMENT ON FUNCTION private.is_text_search_config(p_name text) IS 'Is this the n
 
 CREATE FUNCTION private.is_time_zone(p_name text) RETURNS boolean
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return p_name is not null
@@ -5214,7 +5216,7 @@ COMMENT ON COLUMN auth.users.deleted_at IS 'Set when the account was erased; the
 
 CREATE FUNCTION private.issue_one_time_token(p_user auth.users, p_purpose text, p_minutes integer) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_token text := private.random_token();
@@ -5259,7 +5261,7 @@ COMMENT ON FUNCTION private.issue_one_time_token(p_user auth.users, p_purpose te
 
 CREATE FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p_parent_id bigint, p_refresh_token text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now bigint := pg_catalog.floor(extract(epoch from private.now()))::bigint;
@@ -5294,7 +5296,7 @@ COMMENT ON FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p
 
 CREATE FUNCTION private.json_date(p_value json, p_field text) RETURNS date
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_text text;
@@ -5325,12 +5327,40 @@ COMMENT ON FUNCTION private.json_date(p_value json, p_field text) IS 'A JSON str
 
 
 --
+-- Name: jwks_keys(jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.jwks_keys(p_keys jsonb) RETURNS TABLE(kid text, n numeric, e numeric, size_bytes integer)
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return query
+  select k ->> 'kid',
+         private.bytes_to_numeric(private.b64url_decode(k ->> 'n')),
+         private.bytes_to_numeric(private.b64url_decode(k ->> 'e')),
+         pg_catalog.length(private.b64url_decode(k ->> 'n'))
+  from pg_catalog.jsonb_array_elements(p_keys) k
+  where k ->> 'kty' = 'RSA' and coalesce(k ->> 'alg', 'RS256') = 'RS256'
+    and coalesce(k ->> 'use', 'sig') = 'sig';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION jwks_keys(p_keys jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.jwks_keys(p_keys jsonb) IS 'The RSA signing keys of a JWKS "keys" array as (kid, n, e, modulus length in bytes).';
+
+
+--
 -- Name: jwt_part(text, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
 CREATE FUNCTION private.jwt_part(p_segment text, p_what text) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_bytes bytea := private.b64url_decode(p_segment);
@@ -5365,7 +5395,7 @@ COMMENT ON FUNCTION private.jwt_part(p_segment text, p_what text) IS 'The JSON o
 
 CREATE FUNCTION private.key_cursor(p_key text, p_id uuid) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.translate(
@@ -5388,7 +5418,7 @@ COMMENT ON FUNCTION private.key_cursor(p_key text, p_id uuid) IS 'Opaque keyset 
 
 CREATE FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) RETURNS record
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
@@ -5425,7 +5455,7 @@ COMMENT ON FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id
 
 CREATE FUNCTION private.list_invitations(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_limit integer := private.page_limit(list_invitations.lim);
@@ -5476,7 +5506,7 @@ COMMENT ON FUNCTION private.list_invitations(org_id uuid, lim integer, cursor te
 
 CREATE FUNCTION private.local_iso(p_at timestamp with time zone, p_zone text) RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_local timestamp := p_at at time zone p_zone;
@@ -5505,7 +5535,7 @@ COMMENT ON FUNCTION private.local_iso(p_at timestamp with time zone, p_zone text
 
 CREATE FUNCTION private.lock_org_members(p_org_id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- Every change that can take an owner away waits here for the previous one of the same
@@ -5531,7 +5561,7 @@ COMMENT ON FUNCTION private.lock_org_members(p_org_id uuid) IS 'Serialize member
 
 CREATE FUNCTION private.lock_provider_calendar(p_provider_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform pg_catalog.pg_advisory_xact_lock(
@@ -5553,7 +5583,7 @@ COMMENT ON FUNCTION private.lock_provider_calendar(p_provider_id uuid) IS 'Seria
 
 CREATE FUNCTION private.lock_schedule(p_provider_id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- Replacing a set is delete + insert; two replacements of one provider's schedule at once
@@ -5577,7 +5607,7 @@ COMMENT ON FUNCTION private.lock_schedule(p_provider_id uuid) IS 'Serialize writ
 
 CREATE FUNCTION private.lockout(p_email extensions.citext) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -5626,7 +5656,7 @@ COMMENT ON FUNCTION private.lockout(p_email extensions.citext) IS 'Take the per-
 
 CREATE FUNCTION private.login(p_email text, p_password text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -5636,6 +5666,7 @@ declare
   v_ok boolean := false;
   v_session_id uuid;
 begin
+  perform private.require_api_login();
   if pg_catalog.length(v_email::text) > 254 then
     -- No account has such an address; answered like any wrong login, and nothing is stored.
     return private.error(401, 'invalid_credentials', 'The email or password is wrong.');
@@ -5690,7 +5721,7 @@ COMMENT ON FUNCTION private.login(p_email text, p_password text) IS 'Check a pas
 
 CREATE FUNCTION private.mark_failed(p_id bigint, p_error text, p_permanent boolean DEFAULT false) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -5728,7 +5759,7 @@ COMMENT ON FUNCTION private.mark_failed(p_id bigint, p_error text, p_permanent b
 
 CREATE FUNCTION private.mark_sent(p_id bigint) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   update outbox.messages m
@@ -5756,7 +5787,7 @@ COMMENT ON FUNCTION private.mark_sent(p_id bigint) IS 'The SMTP server accepted 
 
 CREATE FUNCTION private.member_json(p_org_id uuid, p_user_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -5790,7 +5821,7 @@ COMMENT ON FUNCTION private.member_json(p_org_id uuid, p_user_id uuid) IS 'The m
 
 CREATE FUNCTION private.member_role(p_role text) RETURNS app.member_role
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_role is null or p_role not in ('owner', 'admin', 'staff', 'provider') then
@@ -5815,7 +5846,7 @@ COMMENT ON FUNCTION private.member_role(p_role text) IS 'A role name as app.memb
 
 CREATE FUNCTION private.modexp(p_base numeric, p_exponent numeric, p_modulus numeric) RETURNS numeric
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_result numeric := 1;
@@ -5851,7 +5882,7 @@ COMMENT ON FUNCTION private.modexp(p_base numeric, p_exponent numeric, p_modulus
 
 CREATE FUNCTION private.my_invitation(p_id uuid) RETURNS app.invitations
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users;
@@ -5891,7 +5922,7 @@ COMMENT ON FUNCTION private.my_invitation(p_id uuid) IS 'The open, unexpired inv
 
 CREATE FUNCTION private.my_invitations() RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users;
@@ -5928,7 +5959,7 @@ COMMENT ON FUNCTION private.my_invitations() IS 'The body of api.my_invitations.
 
 CREATE FUNCTION private.my_managed_org_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce((
@@ -5952,7 +5983,7 @@ COMMENT ON FUNCTION private.my_managed_org_ids() IS 'Organizations where the cal
 
 CREATE FUNCTION private.my_provider_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce((
@@ -5975,7 +6006,7 @@ COMMENT ON FUNCTION private.my_provider_ids() IS 'Providers the caller is the pe
 
 CREATE FUNCTION private.my_staff_org_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce((
@@ -5999,7 +6030,7 @@ COMMENT ON FUNCTION private.my_staff_org_ids() IS 'Organizations where the calle
 
 CREATE FUNCTION private.notify_outbox() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- Identical notifications within a transaction are folded into one, delivered at commit.
@@ -6022,7 +6053,7 @@ COMMENT ON FUNCTION private.notify_outbox() IS 'AFTER INSERT statement trigger o
 
 CREATE FUNCTION private.now() RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -6045,7 +6076,7 @@ COMMENT ON FUNCTION private.now() IS 'The current instant for every rule (notice
 
 CREATE FUNCTION private.search_fold(p_text text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.lower(extensions.unaccent('extensions.unaccent'::pg_catalog.regdictionary, p_text));
@@ -6205,7 +6236,7 @@ COMMENT ON COLUMN app.services.search_name IS 'The name folded (private.search_f
 
 CREATE FUNCTION private.offered_service(p_provider_id uuid, p_service_id uuid) RETURNS app.services
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_provider app.providers;
@@ -6246,7 +6277,7 @@ COMMENT ON FUNCTION private.offered_service(p_provider_id uuid, p_service_id uui
 
 CREATE FUNCTION private.org_json(p_org app.organizations) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -6278,7 +6309,7 @@ COMMENT ON FUNCTION private.org_json(p_org app.organizations) IS 'The org object
 
 CREATE FUNCTION private.org_role(p_org_id uuid) RETURNS app.member_role
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -6302,7 +6333,7 @@ COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an
 
 CREATE FUNCTION private.outbox_backlog() RETURNS TABLE(pending bigint, oldest_age_seconds double precision)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   -- Due rows only: a reminder queued for next week is not late. Uses messages_claim_idx.
   select pg_catalog.count(*),
@@ -6326,7 +6357,7 @@ COMMENT ON FUNCTION private.outbox_backlog() IS 'Emails due and not yet sent, an
 
 CREATE FUNCTION private.override_input(p_on_date date, p_windows json) RETURNS tsrange[]
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_item json;
@@ -6393,7 +6424,7 @@ COMMENT ON FUNCTION private.override_input(p_on_date date, p_windows json) IS 'T
 
 CREATE FUNCTION private.override_json(p_on_date date, p_windows tsrange[]) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -6420,7 +6451,7 @@ COMMENT ON FUNCTION private.override_json(p_on_date date, p_windows tsrange[]) I
 
 CREATE FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.translate(
@@ -6443,7 +6474,7 @@ COMMENT ON FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text
 
 CREATE FUNCTION private.page_limit(p_limit integer) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_limit is null then
@@ -6471,7 +6502,7 @@ COMMENT ON FUNCTION private.page_limit(p_limit integer) IS 'The list page size: 
 
 CREATE FUNCTION private.parse_instant(p_value text, p_field text DEFAULT 'start'::text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   -- RFC 3339 with an explicit offset; a bare local time would silently take the session's zone.
@@ -6502,7 +6533,7 @@ COMMENT ON FUNCTION private.parse_instant(p_value text, p_field text) IS 'Parse 
 
 CREATE FUNCTION private.personal_data(p_user_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users;
@@ -6695,14 +6726,15 @@ COMMENT ON FUNCTION private.personal_data(p_user_id uuid) IS 'The export documen
 
 CREATE FUNCTION private.pre_request() RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_claims jsonb := auth.jwt();
 begin
   -- PostgREST verifies the signature itself, against this API's JWKS; what it cannot know is
   -- whether the session behind the token has ended since.
-  if v_claims is null or v_claims = '{}'::jsonb then
+  -- Anonymous requests carry no claims, or (PostgREST) only a role: nothing to revoke.
+  if v_claims is null or coalesce(v_claims ->> 'sub', '') = '' then
     return;
   end if;
   if coalesce(v_claims ->> 'sid', '') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -6779,7 +6811,7 @@ COMMENT ON COLUMN app.providers.search_name IS 'The display name folded (private
 
 CREATE FUNCTION private.provider_json(p_provider app.providers) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_json jsonb;
@@ -6816,7 +6848,7 @@ COMMENT ON FUNCTION private.provider_json(p_provider app.providers) IS 'The prov
 
 CREATE FUNCTION private.provider_zone(p_provider_id uuid) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -6842,7 +6874,7 @@ COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone 
 
 CREATE FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid DEFAULT NULL::uuid, p_status text DEFAULT NULL::text, p_during tstzrange DEFAULT NULL::tstzrange) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_event app.events;
@@ -6872,7 +6904,7 @@ COMMENT ON FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uu
 
 CREATE FUNCTION private.publish_keys(p_jwks jsonb, p_issuer text, p_audience text, p_leeway_seconds integer) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_keys jsonb := p_jwks -> 'keys';
@@ -6883,30 +6915,20 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'Publishing keys needs a JWKS with keys, an issuer, an audience and a leeway of 0-600 s.';
   end if;
-  create temporary table if not exists pg_temp.incoming_keys (
-    kid text primary key, n numeric not null, e numeric not null, size_bytes integer not null
-  ) on commit drop;
-  truncate pg_temp.incoming_keys;
-  insert into pg_temp.incoming_keys (kid, n, e, size_bytes)
-  select k ->> 'kid',
-         private.bytes_to_numeric(private.b64url_decode(k ->> 'n')),
-         private.bytes_to_numeric(private.b64url_decode(k ->> 'e')),
-         pg_catalog.length(private.b64url_decode(k ->> 'n'))
-  from pg_catalog.jsonb_array_elements(v_keys) k
-  where k ->> 'kty' = 'RSA' and coalesce(k ->> 'alg', 'RS256') = 'RS256'
-    and coalesce(k ->> 'use', 'sig') = 'sig';
-
-  -- A retired or replaced key stops verifying at once, and so do the tokens cached under it.
+  -- The incoming set, read three times below; no temporary table, which a caller could have
+  -- planted in its own session first.
   delete from auth.verified_tokens c
   where not exists (
-      select from pg_temp.incoming_keys i
+      select from private.jwks_keys(v_keys) i
       join auth.jwt_keys k on k.kid = i.kid and k.n = i.n and k.e = i.e
       where i.kid = c.kid
     );
   delete from auth.jwt_keys k
-  where not exists (select from pg_temp.incoming_keys i where i.kid = k.kid and i.n = k.n and i.e = k.e);
+  where not exists (
+      select from private.jwks_keys(v_keys) i where i.kid = k.kid and i.n = k.n and i.e = k.e
+    );
   insert into auth.jwt_keys (kid, n, e, size_bytes)
-  select i.kid, i.n, i.e, i.size_bytes from pg_temp.incoming_keys i
+  select i.kid, i.n, i.e, i.size_bytes from private.jwks_keys(v_keys) i
   on conflict (kid) do nothing;
 
   if private.setting('jwt_issuer') is distinct from p_issuer
@@ -6937,7 +6959,7 @@ COMMENT ON FUNCTION private.publish_keys(p_jwks jsonb, p_issuer text, p_audience
 
 CREATE FUNCTION private.purge_events() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_count integer;
@@ -6964,7 +6986,7 @@ COMMENT ON FUNCTION private.purge_events() IS 'Delete events older than events_r
 
 CREATE FUNCTION private.purge_expired() RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_cutoff timestamptz;
@@ -7071,7 +7093,7 @@ COMMENT ON FUNCTION private.purge_expired() IS 'The retention job behind gdpr.pu
 
 CREATE FUNCTION private.raise_slot_problem(p_problem text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_problem = 'slot_taken' then
@@ -7104,7 +7126,7 @@ COMMENT ON FUNCTION private.raise_slot_problem(p_problem text) IS 'Turn a privat
 
 CREATE FUNCTION private.random_token() RETURNS text
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.rtrim(pg_catalog.translate(
@@ -7126,7 +7148,7 @@ COMMENT ON FUNCTION private.random_token() IS '256 random bits as base64url text
 
 CREATE FUNCTION private.range_bound(p_value text, p_zone text, p_end boolean, p_field text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 begin
   if p_value is null then
@@ -7159,7 +7181,7 @@ COMMENT ON FUNCTION private.range_bound(p_value text, p_zone text, p_end boolean
 
 CREATE FUNCTION private.record_booking_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_action text;
@@ -7199,7 +7221,7 @@ COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.b
 
 CREATE FUNCTION private.record_consent(p_purpose text, p_granted boolean, p_policy_version text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_consent gdpr.consents;
@@ -7233,7 +7255,7 @@ COMMENT ON FUNCTION private.record_consent(p_purpose text, p_granted boolean, p_
 
 CREATE FUNCTION private.refresh(p_refresh_token text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -7243,6 +7265,7 @@ declare
   v_user auth.users;
   v_successor text;
 begin
+  perform private.require_api_login();
   select * into v_token
   from auth.refresh_tokens t
   where t.token_hash = private.token_hash(coalesce(p_refresh_token, ''))
@@ -7297,7 +7320,7 @@ COMMENT ON FUNCTION private.refresh(p_refresh_token text) IS 'Rotate a single-us
 
 CREATE FUNCTION private.register(p_email text, p_password text, p_full_name text, p_locale text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_email extensions.citext := private.check_email(p_email);
@@ -7330,7 +7353,7 @@ COMMENT ON FUNCTION private.register(p_email text, p_password text, p_full_name 
 
 CREATE FUNCTION private.reindex_org_search() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_config pg_catalog.regconfig := private.search_config(NEW.search_language);
@@ -7357,11 +7380,11 @@ COMMENT ON FUNCTION private.reindex_org_search() IS 'AFTER UPDATE OF search_lang
 
 CREATE FUNCTION private.remember_provider_person() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   insert into app.provider_former_people (provider_id, user_id, unlinked_at)
-  values (OLD.id, OLD.user_id, pg_catalog.now())
+  values (OLD.id, OLD.user_id, private.now())
   on conflict (provider_id, user_id) do update set unlinked_at = excluded.unlinked_at;
   return null;
 end;
@@ -7381,7 +7404,7 @@ COMMENT ON FUNCTION private.remember_provider_person() IS 'AFTER UPDATE OF user_
 
 CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_uid uuid := private.require_user();
@@ -7429,7 +7452,7 @@ COMMENT ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) IS 'Rem
 
 CREATE FUNCTION private.request_email_verification() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_user auth.users;
@@ -7456,7 +7479,7 @@ COMMENT ON FUNCTION private.request_email_verification() IS 'Enqueue a verificat
 
 CREATE FUNCTION private.request_password_reset(p_email text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_email extensions.citext := pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext;
@@ -7468,6 +7491,7 @@ begin
     return;  -- no account has such an address
   end if;
   -- One request per address at a time, so parallel requests cannot both pass the throttle.
+  perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.password_reset:' || pg_catalog.encode(v_hash, 'hex'), 0));
   delete from auth.password_reset_requests r
@@ -7508,12 +7532,67 @@ COMMENT ON FUNCTION private.request_password_reset(p_email text) IS 'Enqueue a p
 
 
 --
+-- Name: require_api_login(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_api_login() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- Failed logins, wrong current passwords and reused refresh tokens are counted by committing
+  -- the failure with the answer (private.error). A direct SQL client chooses its own
+  -- transactions and could roll every failure back, guessing without a lockout; these calls
+  -- are the API's (tokens are signed there anyway).
+  if not private.claims_are_trusted() then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Log in, refresh and change passwords over the API, not over direct SQL.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_api_login(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_api_login() IS 'PT403 forbidden unless the session''s login is the API''s (or the owner''s): password and refresh-token checks must not run where the caller can roll back the failures they record.';
+
+
+--
+-- Name: require_fresh_snapshot(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_fresh_snapshot() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- A count taken after an advisory lock sees what committed before the lock only if the
+  -- statement takes a new snapshot. Under REPEATABLE READ the transaction's first snapshot is
+  -- reused, so parallel callers would all pass a cap. The API always uses READ COMMITTED.
+  if pg_catalog.current_setting('transaction_isolation') = 'repeatable read' then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = 'Run this in a READ COMMITTED (or SERIALIZABLE) transaction.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_fresh_snapshot(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_fresh_snapshot() IS 'PT409 conflict under REPEATABLE READ, where a count after an advisory lock would miss rows committed meanwhile.';
+
+
+--
 -- Name: require_managed_service(uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
 CREATE FUNCTION private.require_managed_service(p_id uuid) RETURNS app.services
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services;
@@ -7545,7 +7624,7 @@ COMMENT ON FUNCTION private.require_managed_service(p_id uuid) IS 'The service, 
 
 CREATE FUNCTION private.require_org_manager(p_org_id uuid) RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_visible_org(p_org_id);
@@ -7571,7 +7650,7 @@ COMMENT ON FUNCTION private.require_org_manager(p_org_id uuid) IS '404 for an un
 
 CREATE FUNCTION private.require_other_owner(p_org_id uuid) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_owners integer;
@@ -7607,7 +7686,7 @@ COMMENT ON FUNCTION private.require_other_owner(p_org_id uuid) IS '409 last_owne
 
 CREATE FUNCTION private.require_platform_admin() RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -7632,7 +7711,7 @@ COMMENT ON FUNCTION private.require_platform_admin() IS '401 for anon, 403 forbi
 
 CREATE FUNCTION private.require_provider_member() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- Linking a provider to a person names them to the organization's customers and staff; it
@@ -7661,7 +7740,7 @@ COMMENT ON FUNCTION private.require_provider_member() IS 'AFTER INSERT and UPDAT
 
 CREATE FUNCTION private.require_schedule_provider(p_provider_id uuid) RETURNS uuid
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org_id uuid;
@@ -7689,7 +7768,7 @@ COMMENT ON FUNCTION private.require_schedule_provider(p_provider_id uuid) IS 'Th
 
 CREATE FUNCTION private.require_schedule_writer(p_org_id uuid, p_provider_id uuid, p_staff_too boolean) RETURNS void
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -7724,7 +7803,7 @@ COMMENT ON FUNCTION private.require_schedule_writer(p_org_id uuid, p_provider_id
 
 CREATE FUNCTION private.require_user() RETURNS uuid
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_uid uuid := auth.uid();
@@ -7751,7 +7830,7 @@ COMMENT ON FUNCTION private.require_user() IS 'The caller''s user id, or 401 una
 
 CREATE FUNCTION private.require_visible_org(p_org_id uuid) RETURNS app.organizations
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_org app.organizations;
@@ -7778,7 +7857,7 @@ COMMENT ON FUNCTION private.require_visible_org(p_org_id uuid) IS 'The organizat
 
 CREATE FUNCTION private.reschedule_booking(p_id uuid, p_start text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_booking app.bookings := private.visible_booking_for_update(p_id);
@@ -7826,7 +7905,7 @@ COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move
 
 CREATE FUNCTION private.retention_cutoff(p_setting text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_days text := pg_catalog.btrim(coalesce(private.setting(p_setting), ''));
@@ -7856,7 +7935,7 @@ COMMENT ON FUNCTION private.retention_cutoff(p_setting text) IS 'private.now() m
 
 CREATE FUNCTION private.revoke_invitation(id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform private.require_user();
@@ -7886,7 +7965,7 @@ COMMENT ON FUNCTION private.revoke_invitation(id uuid) IS 'The body of api.revok
 
 CREATE FUNCTION private.revoke_sessions(p_user_id uuid, p_reason text, p_only uuid DEFAULT NULL::uuid, p_except uuid DEFAULT NULL::uuid) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_count integer;
@@ -7949,7 +8028,7 @@ COMMENT ON COLUMN auth.jwt_keys.size_bytes IS 'Length of the modulus in bytes: a
 
 CREATE FUNCTION private.rs256_verify(p_signing_input text, p_signature bytea, p_key auth.jwt_keys) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_s numeric;
@@ -7986,7 +8065,7 @@ COMMENT ON FUNCTION private.rs256_verify(p_signing_input text, p_signature bytea
 
 CREATE FUNCTION private.schedule_bound(p_value text, p_zone text, p_field text, p_is_end boolean) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_date date;
@@ -8022,7 +8101,7 @@ COMMENT ON FUNCTION private.schedule_bound(p_value text, p_zone text, p_field te
 
 CREATE FUNCTION private.schedule_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_row record;
@@ -8070,7 +8149,7 @@ COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on wor
 
 CREATE FUNCTION private.scrub_json(p_value jsonb, p_values text[], p_keys text[]) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if p_value is null then
@@ -8114,7 +8193,7 @@ COMMENT ON FUNCTION private.scrub_json(p_value jsonb, p_values text[], p_keys te
 
 CREATE FUNCTION private.scrub_text(p_text text, p_values text[]) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_text text := p_text;
@@ -8152,7 +8231,7 @@ COMMENT ON FUNCTION private.scrub_text(p_text text, p_values text[]) IS 'Replace
 
 CREATE FUNCTION private.search_config(p_language text) RETURNS regconfig
     LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_name text := pg_catalog.regexp_replace(coalesce(p_language, ''), '^pg_catalog\.', '');
@@ -8187,7 +8266,7 @@ COMMENT ON FUNCTION private.search_config(p_language text) IS 'The folding text 
 
 CREATE FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- The rank travels as text: real's text form reads back to the identical value.
@@ -8212,7 +8291,7 @@ COMMENT ON FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text,
 
 CREATE FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) RETURNS record
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
@@ -8253,7 +8332,7 @@ COMMENT ON FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OU
 
 CREATE FUNCTION private.search_public(p_q text, p_limit integer, p_after_rank real DEFAULT NULL::real, p_after_name text DEFAULT NULL::text, p_after_kind text DEFAULT NULL::text, p_after_id uuid DEFAULT NULL::uuid) RETURNS TABLE(kind text, id uuid, org_id uuid, name text, text text, rank real)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_fold text := private.search_fold(p_q);
@@ -8387,7 +8466,7 @@ COMMENT ON FUNCTION private.search_public(p_q text, p_limit integer, p_after_ran
 
 CREATE FUNCTION private.search_q(p_q text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_q text := pg_catalog.btrim(p_q);
@@ -8418,7 +8497,7 @@ COMMENT ON FUNCTION private.search_q(p_q text) IS 'q trimmed; 422 validation_fai
 
 CREATE FUNCTION private.search_query(p_config regconfig, p_text text, p_weights text DEFAULT ''::text) RETURNS tsquery
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_terms text;
@@ -8454,7 +8533,7 @@ COMMENT ON FUNCTION private.search_query(p_config regconfig, p_text text, p_weig
 
 CREATE FUNCTION private.search_services(p_org app.organizations, p_q text, p_limit integer, p_cursor text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_config pg_catalog.regconfig := private.search_config(p_org.search_language);
@@ -8520,7 +8599,7 @@ COMMENT ON FUNCTION private.search_services(p_org app.organizations, p_q text, p
 
 CREATE FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_owner uuid;
@@ -8611,7 +8690,7 @@ COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password
 
 CREATE FUNCTION private.sees_internal_notes(p_booking app.bookings) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return private.is_org_staff(p_booking.org_id) or private.is_provider_self(p_booking.provider_id);
@@ -8632,7 +8711,7 @@ COMMENT ON FUNCTION private.sees_internal_notes(p_booking app.bookings) IS 'Staf
 
 CREATE FUNCTION private.service_json(p_service app.services) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -8675,7 +8754,7 @@ COMMENT ON FUNCTION private.service_json(p_service app.services) IS 'The service
 
 CREATE FUNCTION private.session_events() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   perform pg_catalog.pg_notify('slotbase_events',
@@ -8698,7 +8777,7 @@ COMMENT ON FUNCTION private.session_events() IS 'AFTER trigger on auth.sessions:
 
 CREATE FUNCTION private.session_is_active(p_session_id uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -8727,7 +8806,7 @@ COMMENT ON FUNCTION private.session_is_active(p_session_id uuid) IS 'Is this ses
 
 CREATE FUNCTION private.set_search_config() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- The documents are generated from search_config, so setting it here, on every write, is
@@ -8752,7 +8831,7 @@ COMMENT ON FUNCTION private.set_search_config() IS 'BEFORE INSERT OR UPDATE trig
 
 CREATE FUNCTION private.set_service_providers(p_service app.services, p_provider_ids uuid[]) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   if exists (
@@ -8789,7 +8868,7 @@ COMMENT ON FUNCTION private.set_service_providers(p_service app.services, p_prov
 
 CREATE FUNCTION private.setting(p_name text) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -8812,7 +8891,7 @@ COMMENT ON FUNCTION private.setting(p_name text) IS 'Value of one tunable rule f
 
 CREATE FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services;
@@ -8856,7 +8935,7 @@ COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, 
 
 CREATE FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid, p_ignore_bookings boolean DEFAULT false, p_ignore_limits boolean DEFAULT false) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services;
@@ -8936,7 +9015,7 @@ COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from 
 
 CREATE FUNCTION private.successor_token(p_token text) RETURNS text
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   -- Keyed with a secret of the server's: only the server computes the successor, so it can hand
@@ -8965,7 +9044,7 @@ COMMENT ON FUNCTION private.successor_token(p_token text) IS 'The refresh token 
 
 CREATE FUNCTION private.time_off_created_by() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   NEW.created_by := coalesce(auth.uid(), NEW.created_by);
@@ -8987,7 +9066,7 @@ COMMENT ON FUNCTION private.time_off_created_by() IS 'BEFORE INSERT on app.time_
 
 CREATE FUNCTION private.time_off_json(p_id uuid, p_provider_id uuid, p_period tstzrange, p_reason text, p_zone text) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -9014,7 +9093,7 @@ COMMENT ON FUNCTION private.time_off_json(p_id uuid, p_provider_id uuid, p_perio
 
 CREATE FUNCTION private.token_claims(p_token text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_now timestamptz := private.now();
@@ -9027,6 +9106,8 @@ begin
   select c.claims, c.expires_at, s.id is not null
   into v_claims, v_expires_at, v_open
   from auth.verified_tokens c
+  -- A key retired while this token was being cached must not leave the entry valid.
+  join auth.jwt_keys k on k.kid = c.kid
   left join auth.sessions s
     on s.id = c.sid and s.revoked_at is null and s.expires_at > v_now
   where c.token_hash = pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
@@ -9058,7 +9139,7 @@ COMMENT ON FUNCTION private.token_claims(p_token text) IS 'Claims of a token a d
 
 CREATE FUNCTION private.token_error(p_code text, p_detail text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   raise exception using errcode = 'PT401', message = p_code, detail = p_detail;
@@ -9079,7 +9160,7 @@ COMMENT ON FUNCTION private.token_error(p_code text, p_detail text) IS 'Raise PT
 
 CREATE FUNCTION private.token_hash(p_token text) RETURNS bytea
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
@@ -9100,7 +9181,7 @@ COMMENT ON FUNCTION private.token_hash(p_token text) IS 'How tokens are stored: 
 
 CREATE FUNCTION private.token_pair(p_user auth.users, p_refresh_token text, p_claims jsonb) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -9127,7 +9208,7 @@ COMMENT ON FUNCTION private.token_pair(p_user auth.users, p_refresh_token text, 
 
 CREATE FUNCTION private.topic_filter(p_topics text[]) RETURNS text[]
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_topic text;
@@ -9182,7 +9263,7 @@ COMMENT ON FUNCTION private.topic_filter(p_topics text[]) IS 'Checks topics unde
 
 CREATE FUNCTION private.touch_updated_at() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   NEW.updated_at := pg_catalog.now();
@@ -9204,7 +9285,7 @@ COMMENT ON FUNCTION private.touch_updated_at() IS 'BEFORE UPDATE trigger keeping
 
 CREATE FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_booking app.bookings := private.visible_booking_for_update(p_id);
@@ -9264,7 +9345,7 @@ COMMENT ON FUNCTION private.transition_booking(p_id uuid, p_action text, p_reaso
 
 CREATE FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_booking app.bookings := private.visible_booking_for_update(p_id);
@@ -9305,7 +9386,7 @@ COMMENT ON FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text
 
 CREATE FUNCTION private.update_member(p_org_id uuid, p_user_id uuid, p_role text) RETURNS json
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_caller app.member_role;
@@ -9354,7 +9435,7 @@ COMMENT ON FUNCTION private.update_member(p_org_id uuid, p_user_id uuid, p_role 
 
 CREATE FUNCTION private.use_one_time_token(p_token text, p_purpose text) RETURNS auth.users
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_token auth.one_time_tokens;
@@ -9391,7 +9472,7 @@ COMMENT ON FUNCTION private.use_one_time_token(p_token text, p_purpose text) IS 
 
 CREATE FUNCTION private.user_json(p_user auth.users) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -9419,7 +9500,7 @@ COMMENT ON FUNCTION private.user_json(p_user auth.users) IS 'The user object of 
 
 CREATE FUNCTION private.user_object(p_user_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return (
@@ -9445,7 +9526,7 @@ COMMENT ON FUNCTION private.user_object(p_user_id uuid) IS 'The user object of a
 
 CREATE FUNCTION private.utc(p_at timestamp with time zone) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
@@ -9466,7 +9547,7 @@ COMMENT ON FUNCTION private.utc(p_at timestamp with time zone) IS 'RFC 3339 text
 
 CREATE FUNCTION private.verify_jwt(p_token text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_parts text[];
@@ -9573,7 +9654,7 @@ COMMENT ON FUNCTION private.verify_jwt(p_token text) IS 'The claims of an access
 
 CREATE FUNCTION private.visible_booking_for_update(p_id uuid) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_booking app.bookings;
@@ -9605,7 +9686,7 @@ COMMENT ON FUNCTION private.visible_booking_for_update(p_id uuid) IS 'Lock a boo
 
 CREATE FUNCTION private.wall_clock(p_value json, p_field text, p_is_end boolean) RETURNS time without time zone
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_text text := case when pg_catalog.json_typeof(p_value) = 'string' then p_value #>> '{}' end;
@@ -9634,7 +9715,7 @@ COMMENT ON FUNCTION private.wall_clock(p_value json, p_field text, p_is_end bool
 
 CREATE FUNCTION private.window_json(p_on_date date, p_window tsrange) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -9661,7 +9742,7 @@ COMMENT ON FUNCTION private.window_json(p_on_date date, p_window tsrange) IS 'On
 
 CREATE FUNCTION private.working_hours_input(p_windows json) RETURNS TABLE(weekday smallint, starts time without time zone, ends time without time zone, valid_from date, valid_until date, ordinal integer)
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   v_item json;
@@ -9726,7 +9807,7 @@ COMMENT ON FUNCTION private.working_hours_input(p_windows json) IS 'The windows 
 
 CREATE FUNCTION private.working_hours_json(p_provider_id uuid) RETURNS json
     LANGUAGE plpgsql STABLE
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return pg_catalog.json_build_object(
@@ -9761,7 +9842,7 @@ COMMENT ON FUNCTION private.working_hours_json(p_provider_id uuid) IS 'The worki
 
 CREATE FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) RETURNS TABLE(window_range tstzrange)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO ''
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_zone text := private.provider_zone(p_provider_id);

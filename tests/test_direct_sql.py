@@ -421,3 +421,64 @@ async def test_postgrest_pre_request_refuses_a_revoked_session(seed: Seed, conne
         await pre_request()
     assert caught.value.sqlstate == "PT401"
     assert caught.value.as_dict()["message"] == "session_revoked"
+
+
+@pytest.mark.parametrize("login", [CLIENT, "authenticator"])
+async def test_types_planted_in_the_temporary_schema_never_run_as_the_owner(
+    login: str, published: KeySet, seed: Seed, connect: Any
+) -> None:
+    """PostgreSQL searches a session's pg_temp first for type names unless the search_path
+    names it. A domain pg_temp.jsonb whose check calls the client's own function would then run
+    inside the owner's definer functions, as the owner. Every function puts pg_temp last."""
+    alma = await seed.user("alma")
+    conn = await connect(login)
+    await conn.execute(
+        "create function pg_temp.evil(anyelement) returns boolean language plpgsql as"
+        " $$begin raise exception 'planted code ran as %', current_user; end$$"
+    )
+    for name in ("jsonb", "json", "text", "uuid", "bytea", "numeric", "timestamptz", "int4"):
+        await conn.execute(
+            f"create domain pg_temp.{name} as pg_catalog.{name} check (pg_temp.evil(value))"
+        )
+    token = sign(published, claims_for(alma))
+    for sql, args in (
+        ("select private.verify_jwt('x.y.z')", ()),
+        ("select private.verify_jwt($1)", (token,)),
+        ("select private.token_claims($1)", (token,)),
+        ("select auth.jwt_session_init($1)", (token,)),
+        ("select api.get_org('no-such-salon')", ()),
+    ):
+        try:
+            await conn.execute(sql, *args)
+        except asyncpg.PostgresError as exc:
+            assert "planted code ran" not in str(exc), (sql, str(exc))
+
+
+async def test_password_and_refresh_checks_refuse_direct_sql(
+    published: KeySet, seed: Seed, connect: Any
+) -> None:
+    """Failures are counted by committing them with the answer; a direct client could roll
+    them back and guess without a lockout, so these calls belong to the API."""
+    alma = await seed.user("alma")
+    email = await seed.conn.fetchval(
+        "select email::text from auth.users where id = $1", alma.user_id
+    )
+    conn = await connect()
+    attempts = (
+        ("anon", "select api.login($1, 'a-wrong-guess')", (email,)),
+        ("anon", "select private.login($1, 'a-wrong-guess')", (email,)),
+        ("anon", "select api.refresh('whatever-refresh-token')", ()),
+    )
+    for role, sql, args in attempts:
+        with pytest.raises(asyncpg.PostgresError) as caught:
+            async with conn.transaction():
+                await conn.execute(f"set local role {role}")
+                await conn.fetchval(sql, *args)
+        assert caught.value.sqlstate in ("PT403", "42501"), (sql, caught.value)
+    await conn.execute("select auth.jwt_session_init($1)", sign(published, claims_for(alma)))
+    with pytest.raises(asyncpg.PostgresError) as caught:
+        async with conn.transaction():
+            await conn.execute("set local role authenticated")
+            await conn.fetchval("select api.change_password('a-wrong-guess', 'another-new-one')")
+    assert caught.value.sqlstate == "PT403"
+    assert await seed.conn.fetchval("select count(*) from auth.login_failures") == 0

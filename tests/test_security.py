@@ -260,3 +260,34 @@ def test_text_an_organization_chose_cannot_break_an_emails_headers() -> None:
     assert len(msg["Subject"]) < 200
     text = msg.get_body(("plain",)).get_content()
     assert "has invited you to join Salon Bcc" in text
+
+
+async def test_caps_refuse_a_snapshot_that_would_miss_parallel_bookings(
+    make_account: Any, db: Any
+) -> None:
+    """Under REPEATABLE READ a count after the advisory lock would miss what other transactions
+    committed meanwhile, and parallel bookings could all pass the cap: refused, as a conflict."""
+    import asyncpg
+
+    seed, _, provider, service = await bookable(db, max_active_bookings_per_customer=1)
+    alma = await seed.user("alma")
+    conn = await asyncpg.connect(db.dsn_as("authenticator"))
+    try:
+        with pytest.raises(asyncpg.PostgresError) as caught:
+            async with conn.transaction(isolation="repeatable_read"):
+                await conn.execute(
+                    "select set_config('request.jwt.claims', $1, true),"
+                    " set_config('role', 'authenticated', true)",
+                    alma.claims,
+                )
+                await conn.fetchval(
+                    "select api.create_booking($1, $2, $3)",
+                    provider,
+                    service,
+                    day_at(3, "09:00"),
+                )
+        assert caught.value.sqlstate == "PT409"
+        assert caught.value.as_dict()["message"] == "conflict"
+    finally:
+        await conn.close()
+        await seed.close()

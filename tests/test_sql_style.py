@@ -1,6 +1,7 @@
 """The shape every SQL function header shares (STYLE rule 4), checked on the code files as written.
 
-One attribute per line, in this order: returns, language, volatility, security, search_path.
+One attribute per line, in this order: returns, language, volatility, security, search_path
+(always `set search_path = pg_catalog, pg_temp`, never `= ''`, which searches pg_temp first).
 pg_dump drops defaults such as `security invoker`, so the catalog cannot show what this checks.
 """
 
@@ -23,8 +24,8 @@ def attribute(line: str) -> str:
     word = line.split()[0] if line.split() else ""
     if line in ("immutable", "stable", "volatile"):
         return "volatility"
-    if line.startswith("set search_path = ''"):
-        return "search_path"
+    if line == "set search_path = pg_catalog, pg_temp":
+        return "search_path"  # pg_temp last: see sql/code/00-grants.sql
     if word in ("returns", "language", "security"):
         return word
     if word in ("parallel", "strict", "leakproof", "cost", "rows", "set"):

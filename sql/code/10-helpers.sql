@@ -13,7 +13,7 @@ returns timestamptz
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -30,7 +30,7 @@ returns text
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -47,7 +47,7 @@ returns text
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
@@ -66,7 +66,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- A raised exception rolls the transaction back. Some failures must leave a trace (a failed
@@ -88,7 +88,7 @@ returns trigger
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   NEW.updated_at := pg_catalog.now();
@@ -102,7 +102,7 @@ returns text
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.translate(
@@ -118,7 +118,7 @@ create or replace function private.cursor_parts(p_cursor text, out at timestampt
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_text text;
@@ -144,7 +144,7 @@ returns integer
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_limit is null then
@@ -159,3 +159,24 @@ end;
 $$;
 comment on function private.page_limit(integer) is 'The list page size: default 50, 1..200 or 422.';
 grant execute on function private.page_limit(integer) to anon, authenticated, service_role;
+
+create or replace function private.require_fresh_snapshot()
+returns void
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- A count taken after an advisory lock sees what committed before the lock only if the
+  -- statement takes a new snapshot. Under REPEATABLE READ the transaction's first snapshot is
+  -- reused, so parallel callers would all pass a cap. The API always uses READ COMMITTED.
+  if pg_catalog.current_setting('transaction_isolation') = 'repeatable read' then
+    raise exception using errcode = 'PT409', message = 'conflict',
+      detail = 'Run this in a READ COMMITTED (or SERIALIZABLE) transaction.';
+  end if;
+end;
+$$;
+comment on function private.require_fresh_snapshot() is
+  'PT409 conflict under REPEATABLE READ, where a count after an advisory lock would miss rows committed meanwhile.';
+grant execute on function private.require_fresh_snapshot() to anon, authenticated, service_role;

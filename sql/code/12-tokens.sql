@@ -16,7 +16,7 @@ returns bytea
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- NULL for anything that is not unpadded base64url, so callers answer malformed_token.
@@ -37,7 +37,7 @@ returns numeric
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_hex text := pg_catalog.encode(p_bytes, 'hex');
@@ -67,7 +67,7 @@ returns numeric
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_result numeric := 1;
@@ -100,7 +100,7 @@ returns boolean
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_s numeric;
@@ -130,7 +130,7 @@ returns void
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   raise exception using errcode = 'PT401', message = p_code, detail = p_detail;
@@ -144,7 +144,7 @@ returns jsonb
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_bytes bytea := private.b64url_decode(p_segment);
@@ -172,7 +172,7 @@ returns jsonb
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_parts text[];
@@ -273,7 +273,7 @@ returns jsonb
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -286,6 +286,8 @@ begin
   select c.claims, c.expires_at, s.id is not null
   into v_claims, v_expires_at, v_open
   from auth.verified_tokens c
+  -- A key retired while this token was being cached must not leave the entry valid.
+  join auth.jwt_keys k on k.kid = c.kid
   left join auth.sessions s
     on s.id = c.sid and s.revoked_at is null and s.expires_at > v_now
   where c.token_hash = pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
@@ -311,7 +313,7 @@ returns jsonb
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
@@ -351,6 +353,27 @@ comment on function private.accept_token(text) is
   'Verify a token in full (private.verify_jwt) and cache its claims by sha256 until exp plus leeway; sweeps expired entries. Definer: the cache is owner-only; the claims cached are only ever those that verified.';
 grant execute on function private.accept_token(text) to anon, authenticated, service_role, slotbase_client;
 
+create or replace function private.jwks_keys(p_keys jsonb)
+returns table (kid text, n numeric, e numeric, size_bytes integer)
+language plpgsql
+immutable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return query
+  select k ->> 'kid',
+         private.bytes_to_numeric(private.b64url_decode(k ->> 'n')),
+         private.bytes_to_numeric(private.b64url_decode(k ->> 'e')),
+         pg_catalog.length(private.b64url_decode(k ->> 'n'))
+  from pg_catalog.jsonb_array_elements(p_keys) k
+  where k ->> 'kty' = 'RSA' and coalesce(k ->> 'alg', 'RS256') = 'RS256'
+    and coalesce(k ->> 'use', 'sig') = 'sig';
+end;
+$$;
+comment on function private.jwks_keys(jsonb) is
+  'The RSA signing keys of a JWKS "keys" array as (kid, n, e, modulus length in bytes).';
+
 create or replace function private.publish_keys(
   p_jwks jsonb,
   p_issuer text,
@@ -361,7 +384,7 @@ returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_keys jsonb := p_jwks -> 'keys';
@@ -372,30 +395,20 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'Publishing keys needs a JWKS with keys, an issuer, an audience and a leeway of 0-600 s.';
   end if;
-  create temporary table if not exists pg_temp.incoming_keys (
-    kid text primary key, n numeric not null, e numeric not null, size_bytes integer not null
-  ) on commit drop;
-  truncate pg_temp.incoming_keys;
-  insert into pg_temp.incoming_keys (kid, n, e, size_bytes)
-  select k ->> 'kid',
-         private.bytes_to_numeric(private.b64url_decode(k ->> 'n')),
-         private.bytes_to_numeric(private.b64url_decode(k ->> 'e')),
-         pg_catalog.length(private.b64url_decode(k ->> 'n'))
-  from pg_catalog.jsonb_array_elements(v_keys) k
-  where k ->> 'kty' = 'RSA' and coalesce(k ->> 'alg', 'RS256') = 'RS256'
-    and coalesce(k ->> 'use', 'sig') = 'sig';
-
-  -- A retired or replaced key stops verifying at once, and so do the tokens cached under it.
+  -- The incoming set, read three times below; no temporary table, which a caller could have
+  -- planted in its own session first.
   delete from auth.verified_tokens c
   where not exists (
-      select from pg_temp.incoming_keys i
+      select from private.jwks_keys(v_keys) i
       join auth.jwt_keys k on k.kid = i.kid and k.n = i.n and k.e = i.e
       where i.kid = c.kid
     );
   delete from auth.jwt_keys k
-  where not exists (select from pg_temp.incoming_keys i where i.kid = k.kid and i.n = k.n and i.e = k.e);
+  where not exists (
+      select from private.jwks_keys(v_keys) i where i.kid = k.kid and i.n = k.n and i.e = k.e
+    );
   insert into auth.jwt_keys (kid, n, e, size_bytes)
-  select i.kid, i.n, i.e, i.size_bytes from pg_temp.incoming_keys i
+  select i.kid, i.n, i.e, i.size_bytes from private.jwks_keys(v_keys) i
   on conflict (kid) do nothing;
 
   if private.setting('jwt_issuer') is distinct from p_issuer

@@ -12,7 +12,7 @@ returns boolean
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -42,7 +42,7 @@ returns table (status integer, headers jsonb, body text)
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_body text;
@@ -91,7 +91,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_role is null or p_role not in ('anon', 'authenticated') then
@@ -111,14 +111,15 @@ returns void
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_claims jsonb := auth.jwt();
 begin
   -- PostgREST verifies the signature itself, against this API's JWKS; what it cannot know is
   -- whether the session behind the token has ended since.
-  if v_claims is null or v_claims = '{}'::jsonb then
+  -- Anonymous requests carry no claims, or (PostgREST) only a role: nothing to revoke.
+  if v_claims is null or coalesce(v_claims ->> 'sub', '') = '' then
     return;
   end if;
   if coalesce(v_claims ->> 'sid', '') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'

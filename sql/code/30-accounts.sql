@@ -14,7 +14,7 @@ returns extensions.citext
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_email text := pg_catalog.btrim(coalesce(p_email, ''));
@@ -40,7 +40,7 @@ returns void
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_lower text := pg_catalog.lower(coalesce(p_password, ''));
@@ -72,7 +72,7 @@ returns text
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return extensions.crypt(p_password, extensions.gen_salt('bf', private.setting('bcrypt_cost')::integer));
@@ -88,7 +88,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.json_build_object(
@@ -108,7 +108,7 @@ returns text
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.rtrim(pg_catalog.translate(
@@ -122,7 +122,7 @@ returns text
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- Keyed with a secret of the server's: only the server computes the successor, so it can hand
@@ -144,7 +144,7 @@ returns bytea
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
@@ -161,7 +161,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.json_build_object(
@@ -186,7 +186,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now bigint := pg_catalog.floor(extract(epoch from private.now()))::bigint;
@@ -222,7 +222,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_email extensions.citext := private.check_email(p_email);
@@ -242,12 +242,34 @@ end;
 $$;
 comment on function private.register(text, text, text, text) is 'Create an account (never an admin). Definer: anon cannot insert into auth.users.';
 
+create or replace function private.require_api_login()
+returns void
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- Failed logins, wrong current passwords and reused refresh tokens are counted by committing
+  -- the failure with the answer (private.error). A direct SQL client chooses its own
+  -- transactions and could roll every failure back, guessing without a lockout; these calls
+  -- are the API's (tokens are signed there anyway).
+  if not private.claims_are_trusted() then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Log in, refresh and change passwords over the API, not over direct SQL.';
+  end if;
+end;
+$$;
+comment on function private.require_api_login() is
+  'PT403 forbidden unless the session''s login is the API''s (or the owner''s): password and refresh-token checks must not run where the caller can roll back the failures they record.';
+grant execute on function private.require_api_login() to anon, authenticated, service_role;
+
 create or replace function private.lockout(p_email extensions.citext)
 returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -289,7 +311,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -299,6 +321,7 @@ declare
   v_ok boolean := false;
   v_session_id uuid;
 begin
+  perform private.require_api_login();
   if pg_catalog.length(v_email::text) > 254 then
     -- No account has such an address; answered like any wrong login, and nothing is stored.
     return private.error(401, 'invalid_credentials', 'The email or password is wrong.');
@@ -346,7 +369,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -356,6 +379,7 @@ declare
   v_user auth.users;
   v_successor text;
 begin
+  perform private.require_api_login();
   select * into v_token
   from auth.refresh_tokens t
   where t.token_hash = private.token_hash(coalesce(p_refresh_token, ''))
@@ -408,7 +432,7 @@ returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_count integer;
@@ -431,7 +455,7 @@ returns uuid
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := auth.uid();
@@ -455,7 +479,7 @@ returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.revoke_sessions(private.require_user(), p_reason, p_only, p_except);
@@ -480,12 +504,13 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_user auth.users;
   v_locked json;
 begin
+  perform private.require_api_login();
   select * into v_user from auth.users u where u.id = private.require_user() and u.deleted_at is null;
   if not found or v_user.password_hash is null then
     raise exception using errcode = 'PT401', message = 'invalid_credentials',
@@ -517,7 +542,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.erase_user(private.require_user(), 'account_deleted');
@@ -530,7 +555,7 @@ returns boolean
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -551,7 +576,7 @@ returns json
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -571,7 +596,7 @@ returns uuid
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_email extensions.citext := private.check_email(p_email);
@@ -658,7 +683,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.register(register.email, register.password, register.full_name, register.locale);
@@ -674,7 +699,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.login(login.email, login.password);
@@ -690,7 +715,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.refresh(refresh.refresh_token);
@@ -706,7 +731,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.end_my_sessions('logout', nullif(auth.jwt() ->> 'sid', '')::uuid);
@@ -721,7 +746,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.end_my_sessions('logout_all');
@@ -735,7 +760,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.change_password(change_password.current_password, change_password.new_password);
@@ -751,7 +776,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.user_object(private.require_user());
@@ -765,7 +790,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_id uuid;
@@ -787,7 +812,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.erase_me();
@@ -802,7 +827,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -848,7 +873,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if private.end_my_sessions('revoked_by_user', revoke_session.id) = 0 then
@@ -865,7 +890,7 @@ returns void
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();
@@ -883,7 +908,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_users.lim);
@@ -924,7 +949,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_user json;

@@ -28,11 +28,11 @@ returns boolean
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- A bare name must be a configuration in pg_catalog, because text is cast to regconfig under
-  -- search_path = '' (where only pg_catalog is searched); others must be schema-qualified.
+  -- the functions' search_path (pg_catalog, then pg_temp); others must be schema-qualified.
   return p_name is not null and exists (
     select 1
     from pg_catalog.pg_ts_config c
@@ -43,7 +43,7 @@ begin
 end;
 $$;
 comment on function private.is_text_search_config(text) is
-  'Is this the name of a text search configuration that casts to regconfig under search_path = '''' (danish, english, simple, or schema.name)?';
+  'Is this the name of a text search configuration that casts to regconfig under the functions'' search_path (danish, english, simple, or schema.name)?';
 grant execute on function private.is_text_search_config(text) to anon, authenticated, service_role;
 
 create or replace function private.check_organization()
@@ -51,7 +51,7 @@ returns trigger
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if NEW.slug is null
@@ -98,7 +98,7 @@ returns trigger
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   NEW.bio := coalesce(NEW.bio, '');
@@ -139,7 +139,7 @@ returns trigger
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- Linking a provider to a person names them to the organization's customers and staff; it
@@ -161,11 +161,11 @@ returns trigger
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   insert into app.provider_former_people (provider_id, user_id, unlinked_at)
-  values (OLD.id, OLD.user_id, pg_catalog.now())
+  values (OLD.id, OLD.user_id, private.now())
   on conflict (provider_id, user_id) do update set unlinked_at = excluded.unlinked_at;
   return null;
 end;
@@ -178,7 +178,7 @@ returns trigger
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- Defaults that depend on other values, so column defaults cannot express them.
@@ -415,7 +415,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.json_build_object(
@@ -441,7 +441,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_json jsonb;
@@ -472,7 +472,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.json_build_object(
@@ -509,7 +509,7 @@ returns text
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.translate(
@@ -525,7 +525,7 @@ create or replace function private.key_cursor_parts(p_cursor text, out key text,
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
@@ -565,7 +565,7 @@ returns app.organizations
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := private.require_user();
@@ -600,7 +600,7 @@ returns app.member_role
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_role is null or p_role not in ('owner', 'admin', 'staff', 'provider') then
@@ -618,7 +618,7 @@ returns json
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
@@ -646,7 +646,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- Every change that can take an owner away waits here for the previous one of the same
@@ -665,7 +665,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_owners integer;
@@ -694,7 +694,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := private.require_user();
@@ -744,7 +744,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_caller app.member_role;
@@ -787,7 +787,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := private.require_user();
@@ -839,7 +839,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();
@@ -862,7 +862,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_id uuid;
@@ -901,7 +901,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_org app.organizations;
@@ -940,7 +940,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_members.lim);
@@ -983,7 +983,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();
@@ -999,7 +999,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();
@@ -1015,7 +1015,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();
@@ -1040,7 +1040,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_provider app.providers;
@@ -1073,7 +1073,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_providers.lim);
@@ -1111,7 +1111,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_provider app.providers;
@@ -1139,7 +1139,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_provider app.providers;
@@ -1189,7 +1189,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if exists (
@@ -1234,7 +1234,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services;
@@ -1279,7 +1279,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_org app.organizations := private.require_visible_org(list_services.org_id);
@@ -1322,7 +1322,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services;
@@ -1343,7 +1343,7 @@ returns app.services
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services;
@@ -1384,7 +1384,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services := private.require_managed_service(update_service.id);
@@ -1420,7 +1420,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services := private.require_managed_service(delete_service.id);

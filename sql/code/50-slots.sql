@@ -13,7 +13,7 @@ returns table (window_range tstzrange)
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_zone text := private.provider_zone(p_provider_id);
@@ -62,7 +62,7 @@ returns table (starts_at timestamptz, ends_at timestamptz)
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services;
@@ -140,7 +140,7 @@ returns text
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services;
@@ -177,7 +177,7 @@ returns app.services
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_provider app.providers;
@@ -212,7 +212,7 @@ returns timestamptz
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_value is null then
@@ -244,7 +244,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_service app.services := private.offered_service(available_slots.provider_id, available_slots.service_id);
@@ -284,7 +284,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_reason text;

@@ -17,7 +17,7 @@ returns uuid[]
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return coalesce((
@@ -33,7 +33,7 @@ returns uuid[]
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return coalesce((
@@ -92,7 +92,7 @@ returns trigger
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_action text;
@@ -135,7 +135,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_zone text := private.provider_zone(p_booking.provider_id);
@@ -174,7 +174,7 @@ returns boolean
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.is_org_staff(p_booking.org_id) or private.is_provider_self(p_booking.provider_id);
@@ -188,7 +188,7 @@ returns json
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_booking app.bookings;
@@ -209,7 +209,7 @@ returns app.bookings
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_booking app.bookings;
@@ -233,7 +233,7 @@ returns void
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if p_problem = 'slot_taken' then
@@ -258,7 +258,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform pg_catalog.pg_advisory_xact_lock(
@@ -273,7 +273,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_org app.organizations;
@@ -287,6 +287,7 @@ begin
   end if;
   -- One customer's bookings at one organization take turns here, so parallel requests cannot
   -- all pass the count.
+  perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
   if (select pg_catalog.count(*) from app.bookings b
@@ -314,7 +315,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := private.require_user();
@@ -414,7 +415,7 @@ returns void
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_cutoff integer;
@@ -436,7 +437,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_booking app.bookings := private.visible_booking_for_update(p_id);
@@ -489,7 +490,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_booking app.bookings := private.visible_booking_for_update(p_id);
@@ -530,7 +531,7 @@ returns json
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_booking app.bookings := private.visible_booking_for_update(p_id);
@@ -574,7 +575,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.create_booking(create_booking.provider_id, create_booking.service_id,
@@ -592,7 +593,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_booking app.bookings;
@@ -624,7 +625,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := private.require_user();
@@ -691,7 +692,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
@@ -706,7 +707,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.reschedule_booking(reschedule_booking.id, reschedule_booking.start);
@@ -721,7 +722,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.transition_booking(confirm_booking.id, 'confirm');
@@ -735,7 +736,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.transition_booking(decline_booking.id, 'decline');
@@ -749,7 +750,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.transition_booking(complete_booking.id, 'complete');
@@ -763,7 +764,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.transition_booking(no_show_booking.id, 'no_show');
@@ -779,7 +780,7 @@ returns json
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return private.update_booking_notes(update_booking_notes.id, update_booking_notes.internal_note,
@@ -796,7 +797,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();

@@ -41,7 +41,7 @@ returns trigger
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- The documents are generated from search_config, so setting it here, on every write, is
@@ -67,7 +67,7 @@ returns trigger
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_config pg_catalog.regconfig := private.search_config(NEW.search_language);
@@ -95,7 +95,7 @@ returns text
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_q text := pg_catalog.btrim(p_q);
@@ -119,7 +119,7 @@ returns tsquery
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_terms text;
@@ -152,7 +152,7 @@ returns text
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- The rank travels as text: real's text form reads back to the identical value.
@@ -176,7 +176,7 @@ create or replace function private.search_cursor_parts(
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
@@ -218,7 +218,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_config pg_catalog.regconfig := private.search_config(p_org.search_language);
@@ -288,7 +288,7 @@ returns table (kind text, id uuid, org_id uuid, name text, text text, rank real)
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_fold text := private.search_fold(p_q);
@@ -419,7 +419,7 @@ returns json
 language plpgsql
 stable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_q text := private.search_q(search.q);

@@ -22,7 +22,7 @@ returns trigger
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- Identical notifications within a transaction are folded into one, delivered at commit.
@@ -44,7 +44,7 @@ returns text
 language plpgsql
 immutable
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   return p_booking_id::text || '.' || p_kind || '.' || p_sequence::text || '@slotbase';
@@ -62,7 +62,7 @@ returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_count integer;
@@ -122,7 +122,7 @@ returns trigger
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_ids uuid[];
@@ -144,7 +144,7 @@ returns trigger
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_ids uuid[];
@@ -192,7 +192,7 @@ returns integer
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -232,7 +232,7 @@ returns setof outbox.messages
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -278,7 +278,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   update outbox.messages m
@@ -300,7 +300,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_now timestamptz := private.now();
@@ -335,7 +335,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_token text := private.random_token();
@@ -373,7 +373,7 @@ returns auth.users
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_token auth.one_time_tokens;
@@ -403,7 +403,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_email extensions.citext := pg_catalog.btrim(coalesce(p_email, ''))::extensions.citext;
@@ -415,6 +415,7 @@ begin
     return;  -- no account has such an address
   end if;
   -- One request per address at a time, so parallel requests cannot both pass the throttle.
+  perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.password_reset:' || pg_catalog.encode(v_hash, 'hex'), 0));
   delete from auth.password_reset_requests r
@@ -453,7 +454,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_user auth.users := private.use_one_time_token(p_token, 'password_reset');
@@ -477,7 +478,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_user auth.users;
@@ -497,7 +498,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_user auth.users := private.use_one_time_token(p_token, 'email_verification');
@@ -517,7 +518,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.request_password_reset(request_password_reset.email);
@@ -533,7 +534,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.confirm_password_reset(confirm_password_reset.token, confirm_password_reset.new_password);
@@ -549,7 +550,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.request_email_verification();
@@ -565,7 +566,7 @@ returns void
 language plpgsql
 volatile
 security invoker
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.confirm_email(confirm_email.token);

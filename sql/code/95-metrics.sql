@@ -7,7 +7,7 @@ returns table (pending bigint, oldest_age_seconds double precision)
 language sql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   -- Due rows only: a reminder queued for next week is not late. Uses messages_claim_idx.
   select pg_catalog.count(*),

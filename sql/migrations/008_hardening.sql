@@ -65,3 +65,11 @@ where l.table_name = 'app.providers'
   and l.old_values ->> 'user_id' is not null
   and (l.old_values ->> 'user_id') is distinct from p.user_id::text
 group by 1, 2;
+
+-- Functions that earlier migrations made (for generated columns and indexes) search pg_catalog
+-- before the session's temporary schema too, like every function in sql/code (see
+-- sql/code/00-grants.sql): with `search_path = ''` a client's pg_temp types came first.
+alter function private.plus_minutes(timestamptz, integer) set search_path = pg_catalog, pg_temp;
+alter function private.is_time_zone(text) set search_path = pg_catalog, pg_temp;
+alter function private.search_fold(text) set search_path = pg_catalog, pg_temp;
+alter function private.search_config(text) set search_path = pg_catalog, pg_temp;

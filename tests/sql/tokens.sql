@@ -5,7 +5,7 @@
 --   tests.authenticate_as). Real signatures and connections as slotbase_client are in
 --   tests/test_direct_sql.py.
 begin;
-select plan(22);
+select plan(23);
 
 -- the role model ------------------------------------------------------------------------------
 select set_eq(
@@ -51,6 +51,15 @@ select is_empty(
     where r.rolname in ('anon', 'authenticated', 'slotbase_client', 'slotbase_worker', 'service_role')
       and has_function_privilege(r.rolname, 'private.publish_keys(jsonb, text, text, integer)', 'execute')$$,
   'Only the owner and the API''s login publish the keys the database verifies with'
+);
+
+select is_empty(
+  $$select p.oid::regprocedure::text from pg_proc p
+    where p.pronamespace in ('api'::regnamespace, 'auth'::regnamespace, 'private'::regnamespace,
+                             'app'::regnamespace, 'gdpr'::regnamespace)
+      and not exists (select from unnest(p.proconfig) c where c = 'search_path=pg_catalog, pg_temp')
+      and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')$$,
+  'Every function searches pg_catalog before pg_temp, so a planted pg_temp type never runs as the owner'
 );
 
 -- the arithmetic ------------------------------------------------------------------------------
