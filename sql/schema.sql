@@ -2477,9 +2477,7 @@ COMMENT ON FUNCTION auth.session() IS 'Alias of auth.jwt() under the name Neon''
 CREATE FUNCTION auth.uid() RETURNS uuid
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
-declare
-  v_sub text;
+    AS $$
 begin
   -- The REST path, first and in one expression: every policy asks for the caller, and the API
   -- passes only claims of its own verified tokens, whose sub is always a user id.
@@ -2488,11 +2486,9 @@ begin
   end if;
   -- Anyone else's claims may carry any sub (a DBA's by hand, pg_session_jwt's): NULL unless it
   -- is a uuid, as Supabase and Neon answer.
-  v_sub := auth.jwt() ->> 'sub';
-  return case when v_sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-              then v_sub::uuid end;
+  return private.as_uuid(auth.jwt() ->> 'sub');
 end;
-$_$;
+$$;
 
 
 --
@@ -2727,6 +2723,29 @@ $$;
 --
 
 COMMENT ON FUNCTION private.anonymize_user(p_user_id uuid) IS 'Erase any account, for platform admins. Definer: private.erase_user writes tables clients may not.';
+
+
+--
+-- Name: as_uuid(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.as_uuid(p_text text) RETURNS uuid
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+begin
+  -- One expression: a text that is not a uuid (a claim, a path segment) is NULL, never an error.
+  return case when p_text ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+              then p_text::uuid end;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION as_uuid(p_text text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.as_uuid(p_text text) IS 'The uuid this text spells, NULL when it is not one.';
 
 
 SET default_tablespace = '';
@@ -6733,7 +6752,7 @@ COMMENT ON FUNCTION private.personal_data(p_user_id uuid) IS 'The export documen
 CREATE FUNCTION private.pre_request() RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
   v_claims jsonb := auth.jwt();
 begin
@@ -6743,13 +6762,13 @@ begin
   if v_claims is null or coalesce(v_claims ->> 'sub', '') = '' then
     return;
   end if;
-  if coalesce(v_claims ->> 'sid', '') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-      or not private.session_is_active((v_claims ->> 'sid')::uuid) then
+  if private.as_uuid(v_claims ->> 'sid') is null
+      or not private.session_is_active(private.as_uuid(v_claims ->> 'sid')) then
     raise exception using errcode = 'PT401', message = 'session_revoked',
       detail = 'The session of this token has ended; log in again.';
   end if;
 end;
-$_$;
+$$;
 
 
 --
@@ -9564,6 +9583,8 @@ declare
   v_leeway numeric := coalesce(private.setting('jwt_leeway_seconds'), '30')::numeric;
   v_audiences jsonb;
   v_name text;
+  v_signature bytea;
+  v_sid uuid;
 begin
   -- The same checks, in the same order, as the API's verifier (jwks/tokens.py), so a token
   -- answers with the same code whichever door it is shown at.
@@ -9590,10 +9611,11 @@ begin
   if not found then
     perform private.token_error('unknown_kid', 'No published key has this kid.');
   end if;
-  if private.b64url_decode(v_parts[3]) is null then
+  v_signature := private.b64url_decode(v_parts[3]);
+  if v_signature is null then
     perform private.token_error('malformed_token', 'The signature is not base64url.');
   end if;
-  if not private.rs256_verify(v_parts[1] || '.' || v_parts[2], private.b64url_decode(v_parts[3]), v_key) then
+  if not private.rs256_verify(v_parts[1] || '.' || v_parts[2], v_signature, v_key) then
     perform private.token_error('bad_signature', 'The signature does not match.');
   end if;
 
@@ -9638,8 +9660,8 @@ begin
   if v_claims ->> 'role' <> 'authenticated' then
     perform private.token_error('malformed_token', 'The role claim must be authenticated.');
   end if;
-  if v_claims ->> 'sid' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-      or not private.session_is_active((v_claims ->> 'sid')::uuid) then
+  v_sid := private.as_uuid(v_claims ->> 'sid');
+  if v_sid is null or not private.session_is_active(v_sid) then
     perform private.token_error('session_revoked', 'The session of this token has ended; log in again.');
   end if;
   return v_claims;

@@ -180,3 +180,19 @@ $$;
 comment on function private.require_fresh_snapshot() is
   'PT409 conflict under REPEATABLE READ, where a count after an advisory lock would miss rows committed meanwhile.';
 grant execute on function private.require_fresh_snapshot() to anon, authenticated, service_role;
+
+create or replace function private.as_uuid(p_text text)
+returns uuid
+language plpgsql
+immutable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- One expression: a text that is not a uuid (a claim, a path segment) is NULL, never an error.
+  return case when p_text ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+              then p_text::uuid end;
+end;
+$$;
+comment on function private.as_uuid(text) is 'The uuid this text spells, NULL when it is not one.';
+grant execute on function private.as_uuid(text) to anon, authenticated, service_role, slotbase_client;

@@ -91,8 +91,6 @@ stable
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_sub text;
 begin
   -- The REST path, first and in one expression: every policy asks for the caller, and the API
   -- passes only claims of its own verified tokens, whose sub is always a user id.
@@ -101,9 +99,7 @@ begin
   end if;
   -- Anyone else's claims may carry any sub (a DBA's by hand, pg_session_jwt's): NULL unless it
   -- is a uuid, as Supabase and Neon answer.
-  v_sub := auth.jwt() ->> 'sub';
-  return case when v_sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-              then v_sub::uuid end;
+  return private.as_uuid(auth.jwt() ->> 'sub');
 end;
 $$;
 comment on function auth.uid() is

@@ -122,8 +122,8 @@ begin
   if v_claims is null or coalesce(v_claims ->> 'sub', '') = '' then
     return;
   end if;
-  if coalesce(v_claims ->> 'sid', '') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-      or not private.session_is_active((v_claims ->> 'sid')::uuid) then
+  if private.as_uuid(v_claims ->> 'sid') is null
+      or not private.session_is_active(private.as_uuid(v_claims ->> 'sid')) then
     raise exception using errcode = 'PT401', message = 'session_revoked',
       detail = 'The session of this token has ended; log in again.';
   end if;
