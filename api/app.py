@@ -16,7 +16,19 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import db, docs, events, health, keysync, monitoring, oauth, openapi, ratelimit, streams
+from api import (
+    db,
+    docs,
+    events,
+    health,
+    keysync,
+    monitoring,
+    oauth,
+    openapi,
+    ratelimit,
+    replicas,
+    streams,
+)
 from api.errors import problem
 from api.forward import JSON, RequestError, invoke, read_json
 from api.middleware import stack
@@ -113,6 +125,10 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 
 
 async def on_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, db.Unavailable) or db.unavailable(exc):
+        # A path that reached the database outside forward.invoke (the catalog, OpenAPI).
+        log.warning("database unavailable: %s", exc)
+        return problem(503, "service_unavailable", "The database is unreachable; try again.")
     log.exception("unhandled error", exc_info=exc)
     return problem(500, "internal_error", "Something went wrong on our side.")
 
@@ -168,19 +184,32 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         )
         state.known_ids = {}
         state.pool = await db.create_pool(
-            dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+            dsn,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            prepared_statements=settings.db_prepared_statements,
         )
         state.redis = aioredis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
         )
         state.limiter = ratelimit.open_limiter(settings)
+        state.router = await replicas.open_router(
+            state.pool,
+            settings.database_read_urls,
+            redis=state.redis,
+            max_lag=settings.database_read_max_lag_seconds,
+            max_size=settings.db_pool_max,
+            prepared_statements=settings.db_prepared_statements,
+        )
         state.hub = events.Hub(events.sql_caller(state))
-        state.listener = events.Listener(dsn, state.hub)
+        # LISTEN needs a session of its own, which a transaction-pooling PgBouncer cannot give.
+        state.listener = events.Listener(settings.direct_database_url or dsn, state.hub)
         metrics_server = None
         try:
             state.catalog = await db.Catalog.load(state.pool)
             await keysync.try_publish(state.pool, state.keyset, settings)
             state.role_timeouts = await db.role_timeouts(state.pool)
+            await openapi.load_codes(state)  # the document is built without the database
             await state.listener.start()
             if settings.metrics_enabled and settings.metrics_port:
                 metrics_server = await monitoring.start_server(
@@ -192,6 +221,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
                 metrics_server.close()
             await state.listener.stop()
             state.hub.close_all("shutdown")
+            await state.router.stop()
             await state.redis.aclose()
             if state.limiter is not None:
                 await state.limiter.close()

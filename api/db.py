@@ -176,6 +176,55 @@ class Result:
     status: int
     headers: dict[str, str] | None
     body: str | None
+    wal: int | None = None  # the primary's WAL position after a write (read-your-writes)
+
+
+class Unavailable(Exception):
+    """The database cannot serve the call now: unreachable, restarting, failing over, or the
+    server reached is a standby. Answered 503 with Retry-After; the connection is dropped so the
+    pool connects afresh (to the new primary, with a multi-host DATABASE_URL)."""
+
+
+# Errors of the connection rather than of the call. InternalClientError covers asyncpg's
+# "cannot switch to state ...; another operation is in progress" on a connection broken by a
+# restart, and TargetServerAttributeNotMatched while no host is the primary yet.
+CONNECTION_ERRORS = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+# 08: connection exceptions; 57P01-57P03: shutdown, crash, not accepting connections yet;
+# 53300: too many connections.
+UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+READ_ONLY_TRANSACTION = "25006"
+WAL_POSITION = "select pg_catalog.pg_current_wal_lsn()::text"
+
+
+def unavailable(exc: BaseException, *, read_only: bool = True) -> bool:
+    """Whether `exc` says the database is away rather than that the call was wrong.
+
+    A write refused as read-only comes from a standby (a failover demoted the server this
+    connection reached); a read-only call refused so called a volatile function (405)."""
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        return state.startswith(UNAVAILABLE_STATES) or (
+            state == READ_ONLY_TRANSACTION and not read_only
+        )
+    return isinstance(exc, CONNECTION_ERRORS)
+
+
+async def acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
+    try:
+        return await pool.acquire()
+    except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+        if isinstance(exc, asyncpg.PostgresError) and not unavailable(exc):
+            raise
+        raise Unavailable(str(exc) or type(exc).__name__) from exc
+
+
+async def release(pool: asyncpg.Pool, conn: asyncpg.Connection, *, broken: bool) -> None:
+    if broken:
+        conn.terminate()
+    try:
+        await pool.release(conn)
+    except CONNECTION_ERRORS:
+        conn.terminate()
 
 
 async def call(
@@ -188,25 +237,45 @@ async def call(
     context: str,
     read_only: bool,
     statement_timeout: float | None = None,
+    wal: bool = False,
 ) -> Result:
     """Run one api call; serialization failures and deadlocks are retried, then raised.
 
     statement_timeout: the role's statement_timeout in seconds. The call is one statement, whose
     timer PostgreSQL starts before handle_request switches role, so a `set_config` there would
     come too late; asyncpg instead cancels the query on the server and raises TimeoutError.
+    wal: after a write, read the primary's WAL position (committed by then) into Result.wal.
+    Raises Unavailable when the database is away; the call may or may not have committed then,
+    which is why writes carry an Idempotency-Key.
     """
     payload = json.dumps(args) if args else "{}"
+    values = (role, claims, context, sql, payload, read_only)
     for attempt in range(RETRIES):
+        conn = await acquire(pool)
+        broken = False
         try:
-            async with pool.acquire() as conn:
-                values = (role, claims, context, sql, payload, read_only)
-                row = await conn.fetchrow(HANDLE, *values, timeout=statement_timeout)
-            break
-        except asyncpg.PostgresError as exc:
-            if exc.sqlstate not in RETRYABLE or attempt == RETRIES - 1:
-                raise
+            row = await conn.fetchrow(HANDLE, *values, timeout=statement_timeout)
+            position = await conn.fetchval(WAL_POSITION) if wal and not read_only else None
+        except TimeoutError:
+            raise  # the statement timeout: the query was cancelled, the connection is sound
+        except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+            if unavailable(exc, read_only=read_only):
+                broken = True
+                raise Unavailable(str(exc) or type(exc).__name__) from exc
+            if getattr(exc, "sqlstate", None) in RETRYABLE and attempt < RETRIES - 1:
+                continue
+            raise
+        finally:
+            await release(pool, conn, broken=broken)
+        break
     headers = json.loads(row["headers"]) if row["headers"] else None
-    return Result(row["status"], headers, row["body"])
+    return Result(row["status"], headers, row["body"], lsn(position) if position else None)
+
+
+def lsn(text: str) -> int:
+    """A pg_lsn ('16/B374D848') as a number, to compare positions."""
+    high, _, low = text.partition("/")
+    return (int(high, 16) << 32) + int(low, 16)
 
 
 ROLE_SETTINGS = """
@@ -242,14 +311,23 @@ async def role_timeouts(pool: asyncpg.Pool) -> dict[str, float]:
     return timeouts
 
 
-async def create_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+CONNECT_TIMEOUT = 5.0  # seconds; a host that does not answer must not hold a request for long
+
+
+async def create_pool(
+    dsn: str, *, min_size: int, max_size: int, prepared_statements: bool = True
+) -> asyncpg.Pool:
+    """prepared_statements=False behind PgBouncer in transaction mode: asyncpg then sends each
+    statement unnamed, parsed, bound and executed in one message sequence, which any server
+    connection the pooler picks can run."""
     return await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
+        timeout=CONNECT_TIMEOUT,
         # The api functions are replaced by migrations while connections live; plans of
         # handle_request must not outlive them, and the statement is cheap to re-plan.
-        statement_cache_size=16,
+        statement_cache_size=16 if prepared_statements else 0,
         max_inactive_connection_lifetime=300,
         # Every call is one implicit transaction whose settings are transaction-local, so a
         # returned connection holds no state; asyncpg's default reset costs a round trip.

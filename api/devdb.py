@@ -160,12 +160,34 @@ class LocalCluster:
                 f"pg_ctl start failed:\n{result.stdout}{result.stderr}\n{self._log_tail()}"
             )
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
+        """mode: pg_ctl's shutdown mode; "immediate" is a crash, as a lost machine would be."""
         if not self.is_running():
             return
-        result = self._server("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.datadir))
+        result = self._server("pg_ctl", "stop", "-w", "-m", mode, "-D", str(self.datadir))
         if result.returncode != 0:
             raise ClusterError(f"pg_ctl stop failed:\n{result.stdout}{result.stderr}")
+
+    def standby_of(self, primary: LocalCluster, *, application_name: str = "standby") -> None:
+        """Make this (not yet initialised) cluster a streaming replica of `primary`.
+
+        pg_basebackup -R writes standby.signal and primary_conninfo; the name lets the primary
+        list it in synchronous_standby_names."""
+        if (self.datadir / "PG_VERSION").exists():
+            raise ClusterError(f"{self.datadir} holds a cluster already")
+        self._prepare(self.datadir)
+        conninfo = f"host={primary.socket_dir} port={primary.port} user=postgres"
+        conninfo += f" application_name={application_name}"
+        result = self._server(
+            "pg_basebackup", "-D", str(self.datadir), "-R", "-X", "stream", "-d", conninfo
+        )
+        if result.returncode != 0:
+            raise ClusterError(f"pg_basebackup failed:\n{result.stderr}")
+
+    def promote(self) -> None:
+        result = self._server("pg_ctl", "promote", "-w", "-D", str(self.datadir))
+        if result.returncode != 0:
+            raise ClusterError(f"pg_ctl promote failed:\n{result.stdout}{result.stderr}")
 
     def is_running(self) -> bool:
         if not (self.datadir / "PG_VERSION").exists():

@@ -86,6 +86,9 @@ def sql_caller(state: Any) -> Caller:
             )
         except db.CallError as exc:
             raise SqlError(exc.status, exc.code, problem(exc.status, exc.code, exc.detail)) from exc
+        except db.Unavailable as exc:
+            code, detail = "service_unavailable", "The database is unreachable; try again."
+            raise SqlError(503, code, problem(503, code, detail)) from exc
         except asyncpg.PostgresError as exc:
             response = from_postgres(exc, anon=identity.anon)
             code = json.loads(bytes(response.body)).get("code", "")

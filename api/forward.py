@@ -5,6 +5,7 @@ The JSON that SQL returns is written to the client as is; only token pairs are o
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import Any
@@ -86,6 +87,16 @@ def _context(request: Request) -> str:
     )
 
 
+def _signed_sub(body: str | None) -> str:
+    """The person a token pair from SQL (login, register, refresh) was made for; "" if none.
+
+    Their first read with the new token must find the session just written."""
+    try:
+        return str(json.loads(body or "")["claims"]["sub"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
 async def invoke(
     request: Request,
     function: str,
@@ -106,16 +117,29 @@ async def invoke(
         if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon, text=text)
-        result = await db.call(
-            state.pool,
-            sql,
-            args,
+        read_only = fn.read_only if read_only is None else read_only
+        router = state.router
+        pool, on_replica = await router.pool_for(identity.sub, read_only=read_only)
+        call = functools.partial(
+            db.call,
+            sql=sql,
+            args=args,
             role=identity.role,
             claims=identity.claims,
             context=_context(request),
-            read_only=fn.read_only if read_only is None else read_only,
+            read_only=read_only,
             statement_timeout=state.role_timeouts.get(identity.role),
+            wal=router.enabled,
         )
+        try:
+            result = await call(pool)
+        except db.Unavailable:
+            if not on_replica:
+                raise
+            router.replica_failed(pool)  # a read is safe to repeat on the primary
+            result = await call(state.pool)
+        if result.wal is not None:
+            await router.wrote(identity.sub or _signed_sub(result.body), result.wal)
     except TokenError as exc:
         return problem(401, exc.code, exc.detail)
     except TimeoutError:
@@ -127,8 +151,8 @@ async def invoke(
         if exc.sqlstate == "PT401" and not identity.anon:
             AUTH_FAILURES.labels(str(getattr(exc, "message", "") or "unauthorized")).inc()
         return from_postgres(exc, anon=identity.anon)
-    except (OSError, asyncpg.InterfaceError, asyncpg.exceptions.ConnectionDoesNotExistError):
-        log.exception("database unavailable")
+    except (db.Unavailable, *db.CONNECTION_ERRORS) as exc:
+        log.warning("database unavailable: %s", exc)
         return problem(503, "service_unavailable", "The database is unreachable; try again.")
     if result.status >= 400:
         return from_body(result.status, result.body or "", result.headers)

@@ -7,17 +7,19 @@ api/shapes.py. The document is built once per catalog and served with an ETag.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from typing import Any
 
+import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import openapi_static, shapes
+from api import db, openapi_static, shapes
 from api.db import Catalog, Function
 from api.errorcodes import ErrorCodes
 from api.errors import PROBLEM_JSON
@@ -274,17 +276,28 @@ class Builder:
 
 
 async def document(request: Request) -> tuple[bytes, str]:
-    """The document of the current catalog: (bytes, etag), built once per catalog."""
+    """The document of the current catalog: (bytes, etag), built once per catalog.
+
+    The error codes are read with the catalog at start (`load_codes`), so the document is
+    built and served while the database is away; when the catalog was reloaded, they are read
+    again if the database answers."""
     state = request.app.state
     cached = getattr(state, "openapi", None)
     if cached is not None and cached[0] is state.catalog:
         return cached[1], cached[2]
     catalog = state.catalog
-    codes = await ErrorCodes.load(state.pool)
+    if cached is not None:
+        with contextlib.suppress(db.Unavailable, asyncpg.PostgresError, *db.CONNECTION_ERRORS):
+            await load_codes(state)
+    codes = state.error_codes
     body = json.dumps(Builder(catalog, codes).document(), indent=1).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     state.openapi = (catalog, body, etag)
     return body, etag
+
+
+async def load_codes(state: Any) -> None:
+    state.error_codes = await ErrorCodes.load(state.pool)
 
 
 async def openapi_json(request: Request) -> Response:

@@ -51,6 +51,12 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> t
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _urls(raw: str) -> tuple[str, ...]:
+    """URLs separated by commas or spaces; a comma inside one (a multi-host URL) stays."""
+    parts = re.split(r"\s+|,(?=\s*postgres(?:ql)?://)", raw.strip())
+    return tuple(p.strip().strip(",") for p in parts if p.strip().strip(","))
+
+
 class Rate(NamedTuple):
     """At most `limit` requests per `window` seconds."""
 
@@ -115,6 +121,11 @@ class Settings:
     authenticator_password: str | None = None
     worker_database_url: str | None = None
     worker_password: str | None = None
+    # Beyond one server
+    direct_database_url: str | None = None
+    database_read_urls: tuple[str, ...] = ()
+    database_read_max_lag_seconds: int = 5
+    db_prepared_statements: bool = True
     redis_url: str = "redis://127.0.0.1:6379/0"
     jwt_private_key: str | None = None
     jwt_key_id: str | None = None
@@ -177,6 +188,10 @@ class Settings:
             authenticator_password=env.get("AUTHENTICATOR_PASSWORD") or None,
             worker_database_url=env.get("WORKER_DATABASE_URL") or None,
             worker_password=env.get("WORKER_PASSWORD") or None,
+            direct_database_url=env.get("DIRECT_DATABASE_URL") or None,
+            database_read_urls=_urls(env.get("DATABASE_READ_URLS", "")),
+            database_read_max_lag_seconds=_int(env, "DATABASE_READ_MAX_LAG_SECONDS", 5, 0, 3600),
+            db_prepared_statements=_bool(env, "DB_PREPARED_STATEMENTS", True),
             redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
             jwt_private_key=env.get("JWT_PRIVATE_KEY") or None,
             jwt_key_id=env.get("JWT_KEY_ID") or None,
