@@ -203,7 +203,9 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         )
         state.hub = events.Hub(events.sql_caller(state))
         # LISTEN needs a session of its own, which a transaction-pooling PgBouncer cannot give.
-        state.listener = events.Listener(settings.direct_database_url or dsn, state.hub)
+        state.listener = events.Listener(
+            settings.direct_database_url or dsn, state.hub, pool=state.pool
+        )
         metrics_server = None
         try:
             state.catalog = await db.Catalog.load(state.pool)

@@ -179,7 +179,16 @@ class LocalCluster:
         conninfo = f"host={primary.socket_dir} port={primary.port} user=postgres"
         conninfo += f" application_name={application_name}"
         result = self._server(
-            "pg_basebackup", "-D", str(self.datadir), "-R", "-X", "stream", "-d", conninfo
+            "pg_basebackup",
+            "-D",
+            str(self.datadir),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "-d",
+            conninfo,
         )
         if result.returncode != 0:
             raise ClusterError(f"pg_basebackup failed:\n{result.stderr}")

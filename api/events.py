@@ -320,14 +320,51 @@ class Hub:
                     EVENTS_DELIVERED.labels(event.topic.partition(":")[0]).inc()
 
 
+class ListenerError(Exception):
+    pass
+
+
+HEAR_SECONDS = 5.0
+
+
+async def _hears(conn: asyncpg.Connection, pool: asyncpg.Pool | None) -> None:
+    """NOTIFY a check channel of this connection from another one (the pool) and wait for it.
+
+    Through a transaction-pooling PgBouncer, LISTEN runs on a server connection that is lent
+    to others a moment later, and notifications are dropped without an error: only hearing
+    one sent from elsewhere proves the connection works."""
+    if pool is None:
+        return
+    heard = asyncio.Event()
+    channel = f"slotbase_check_{id(conn):x}"
+
+    def hear(*_: Any) -> None:
+        heard.set()
+
+    await conn.add_listener(channel, hear)
+    try:
+        await pool.execute("select pg_catalog.pg_notify($1, '')", channel)
+        await asyncio.wait_for(heard.wait(), HEAR_SECONDS)
+    except TimeoutError:
+        raise ListenerError(
+            "LISTEN hears nothing on this connection: is it a transaction-pooling PgBouncer?"
+            " Set DIRECT_DATABASE_URL to a direct connection."
+        ) from None
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.remove_listener(channel, hear)
+
+
 class Listener:
     """One dedicated connection that LISTENs; reconnects with backoff and catches streams up."""
 
     PROBE_SECONDS = 5.0  # a silent connection is probed, so a dead one is noticed
 
-    def __init__(self, dsn: str, hub: Hub) -> None:
+    def __init__(self, dsn: str, hub: Hub, pool: asyncpg.Pool | None = None) -> None:
+        """pool: another way into the database, to send the check notification from."""
         self.dsn = dsn
         self.hub = hub
+        self.pool = pool
         self.connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -357,6 +394,7 @@ class Listener:
                 lost = asyncio.Event()
                 conn.add_termination_listener(functools.partial(_set, lost))
                 await conn.add_listener(CHANNEL, self._on_notify)
+                await _hears(conn, self.pool)
                 ceiling = int(await conn.fetchval("select private.events_ceiling()") or 0)
                 if first:
                     self.hub.high_water = max(self.hub.high_water, ceiling)

@@ -176,3 +176,18 @@ async def test_live_updates_listen_on_the_direct_url_while_requests_go_through_p
         event = await visitor.event()
         assert event["kind"] == "availability.changed", event
     assert app.state.listener.connected.is_set()
+
+
+async def test_a_listener_behind_pgbouncer_says_it_hears_nothing(
+    db: Any, settings: Any, keyset: Any, bouncer: PgBouncer, caplog: pytest.LogCaptureFixture
+):
+    """Without DIRECT_DATABASE_URL, LISTEN through the pooler would be silently deaf."""
+    bounced = dataclasses.replace(settings, db_prepared_statements=False)
+    application = create_app(bounced, dsn=bouncer.url(db.name, "authenticator"), keyset=keyset)
+    async with application.router.lifespan_context(application):
+        assert not application.state.listener.connected.is_set()
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://slotbase.test") as http:
+            health = (await http.get("/health")).json()
+    assert health["checks"]["events"] != "ok", health
+    assert "DIRECT_DATABASE_URL" in caplog.text
