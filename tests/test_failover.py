@@ -1,0 +1,207 @@
+"""Faults under booking load: PostgreSQL restarting, and a failover to a synchronous standby.
+
+Eight clients book distinct slots, each booking with its own Idempotency-Key, retrying on 503
+as an app would. While the database is away every answer must be 503 with Retry-After (never
+500); afterwards the API serves writes again by itself, and every booking answered 201 is in the
+database the API ends up on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.devdb import LocalCluster
+from api.migrate import migrate
+from tests.booking_fixtures import API, Seed, local
+from tests.conftest import PASSWORD
+from tests.live import serve
+from tests.pgbouncer import free_port
+from tests.problems import answer_errors
+from tests.replication import DBNAME, Pair, replicated
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+ZONE = "Europe/Copenhagen"
+CLIENTS = 8
+PER_CLIENT = 9  # under the default limit of active bookings per customer (10)
+
+
+@dataclasses.dataclass
+class Load:
+    """What the clients saw: every answer's status, and the bookings answered 201."""
+
+    statuses: Counter[int] = dataclasses.field(default_factory=Counter)
+    unsound: list[str] = dataclasses.field(default_factory=list)
+    booked: list[str] = dataclasses.field(default_factory=list)
+    done: int = 0
+
+
+def first_day() -> date:
+    return datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=7)
+
+
+async def open_shop(admin_dsn: str) -> tuple[str, str]:
+    seed = await Seed.connect(admin_dsn)
+    try:
+        org = await seed.org(timezone=ZONE)
+        provider = await seed.provider(org)
+        service = await seed.service(org, [provider], duration=60)
+        await seed.hours(provider, range(1, 8), "08:00", "18:00")
+    finally:
+        await seed.close()
+    return provider, service
+
+
+async def customers(http: httpx.AsyncClient, count: int) -> list[dict[str, str]]:
+    headers = []
+    for n in range(count):
+        body = {"email": f"load{n}@example.com", "password": PASSWORD}
+        assert (await http.post(f"{API}/auth/register", json=body)).status_code == 201
+        login = await http.post(f"{API}/auth/login", json=body)
+        headers.append({"Authorization": f"Bearer {login.json()['access_token']}"})
+    return headers
+
+
+async def book_steadily(
+    http: httpx.AsyncClient, who: dict[str, str], n: int, provider: str, service: str, load: Load
+) -> None:
+    """Client n books its slots one after another; a 503 is retried with the same key."""
+    for k in range(PER_CLIENT):
+        slot = n * PER_CLIENT + k
+        day = first_day() + timedelta(days=slot // 10)
+        start = local(day, f"{8 + slot % 10:02d}:00", ZONE)
+        body = {"provider_id": provider, "service_id": service, "start": start}
+        headers = {**who, "Idempotency-Key": f"load-{n}-{k}"}
+        for _ in range(600):
+            try:
+                answer = await http.post(f"{API}/bookings", json=body, headers=headers)
+            except httpx.TransportError:
+                load.unsound.append("the API dropped a connection")
+                await asyncio.sleep(0.1)
+                continue
+            load.statuses[answer.status_code] += 1
+            if answer.status_code == 503:
+                # The one 5xx allowed: a problem document saying when to try again.
+                assert answer.headers.get("retry-after"), answer.headers
+                assert answer.json()["code"] == "service_unavailable", answer.text
+                await asyncio.sleep(0.1)
+                continue
+            load.unsound.extend(answer_errors(answer))
+            assert answer.status_code == 201, answer.text
+            load.booked.append(answer.json()["id"])
+            break
+        else:
+            raise AssertionError("the API did not come back")
+        load.done += 1
+
+
+async def until(check: Any, what: str, seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"waited in vain: {what}")
+
+
+async def stored(dsn: str, ids: list[str]) -> set[str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("select id::text from app.bookings where id = any($1::uuid[])", ids)
+    finally:
+        await conn.close()
+    return {r["id"] for r in rows}
+
+
+@contextlib.asynccontextmanager
+async def api(settings: Any, keyset: Any, dsn: str) -> AsyncIterator[tuple[Any, str]]:
+    app = create_app(settings, dsn=dsn, keyset=keyset)
+    async with app.router.lifespan_context(app), serve(app) as base:
+        yield app, base
+
+
+async def test_a_restart_under_booking_load_answers_503_never_500_and_loses_nothing(
+    server_tmp_path: Path, settings: Any, keyset: Any
+):
+    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
+    cluster.init()
+    cluster.start()
+    try:
+        admin = await asyncpg.connect(cluster.dsn())
+        await admin.execute(f"create database {DBNAME}")
+        await admin.close()
+        await migrate(cluster.dsn(DBNAME))
+        provider, service = await open_shop(cluster.dsn(DBNAME))
+        async with (
+            api(settings, keyset, cluster.dsn(DBNAME, "authenticator")) as (_, base),
+            httpx.AsyncClient(base_url=base, timeout=30) as http,
+        ):
+            people = await customers(http, CLIENTS)
+            load = Load()
+            clients = [
+                asyncio.ensure_future(book_steadily(http, who, n, provider, service, load))
+                for n, who in enumerate(people)
+            ]
+            await until(lambda: load.done >= CLIENTS, "bookings before the restart")
+            await asyncio.to_thread(cluster.stop, "immediate")
+            # While it is down: the contract and its page still answer, from memory.
+            down = await http.get(f"{API}/openapi.json")
+            assert down.status_code == 200 and down.json()["openapi"].startswith("3.")
+            assert (await http.get("/docs")).status_code == 200
+            await asyncio.sleep(1.0)
+            await asyncio.to_thread(cluster.start)
+            await asyncio.gather(*clients)
+        assert load.unsound == [], load.unsound
+        assert set(load.statuses) <= {201, 503}, load.statuses
+        assert load.statuses[503] > 0, "the restart was not noticed"
+        assert len(load.booked) == CLIENTS * PER_CLIENT
+        assert await stored(cluster.dsn(DBNAME), load.booked) == set(load.booked)
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+async def pair(server_tmp_path: Path) -> AsyncIterator[Pair]:
+    async with replicated(server_tmp_path, synchronous=True) as servers:
+        yield servers
+
+
+async def test_a_failover_to_the_synchronous_standby_keeps_every_answered_booking(
+    pair: Pair, settings: Any, keyset: Any
+):
+    provider, service = await open_shop(pair.primary.dsn(DBNAME))
+    await pair.caught_up()
+    async with (
+        api(settings, keyset, pair.failover_url()) as (_, base),
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+    ):
+        people = await customers(http, CLIENTS)
+        load = Load()
+        clients = [
+            asyncio.ensure_future(book_steadily(http, who, n, provider, service, load))
+            for n, who in enumerate(people)
+        ]
+        await until(lambda: load.done >= CLIENTS * 2, "bookings before the failover")
+        # The primary's machine is lost; the standby is promoted. Nothing restarts the API.
+        await asyncio.to_thread(pair.primary.stop, "immediate")
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(pair.standby.promote)
+        await asyncio.gather(*clients)
+        me = await http.get(f"{API}/users/me", headers=people[0])
+        assert me.status_code == 200, me.text
+    assert load.unsound == [], load.unsound
+    assert set(load.statuses) <= {201, 503}, load.statuses
+    assert load.statuses[503] > 0, "the failover was not noticed: did the load run across it?"
+    assert len(load.booked) == CLIENTS * PER_CLIENT
+    assert await stored(pair.standby.dsn(DBNAME), load.booked) == set(load.booked)
