@@ -49,6 +49,8 @@ async def health(request: Request) -> Response:
         check_database(request), check_redis(request)
     )
     limiter = getattr(request.app.state, "limiter", None)
+    if limiter is not None:
+        await limiter.recheck()
     shared = limiter is None or limiter.shared  # per-process limits while Redis was away
     listening = request.app.state.listener.connected.is_set()
     if not (database and migrations):

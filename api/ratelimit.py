@@ -86,11 +86,27 @@ class Limiter:
                     exc,
                 )
             return self.local.decide(buckets)
+        self._resumed()
+        return gcra.from_reply(reply)
+
+    async def recheck(self) -> None:
+        """While limiting per process, ask Redis again when a retry is due: /health calls this,
+        so an instance without limited traffic notices too that Redis is back."""
+        now = time.monotonic()
+        if self.fallback_since is None or now < self._retry_at:
+            return
+        self._retry_at = now + self.retry_seconds
+        try:
+            await self.redis.execute("PING")
+        except (ReplyError, OSError):
+            return
+        self._resumed()
+
+    def _resumed(self) -> None:
         if self.fallback_since is not None:
             down = time.monotonic() - self.fallback_since
             self.fallback_since = None
             log.info("rate limits: Redis answers again after %.0f s; limits are shared again", down)
-        return gcra.from_reply(reply)
 
     async def _call(self, buckets: Sequence[gcra.Bucket]) -> list[int]:
         # EVALSHA <sha> <n> <keys...> <limit window>...: only the keys are encoded per request.

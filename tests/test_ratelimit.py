@@ -258,3 +258,20 @@ async def test_a_refused_token_is_counted_once_though_the_limiter_reads_it_too(
     assert response.status_code == 401
     assert "RateLimit-Limit" in response.headers  # the limiter did look at the request
     assert after == before + 1
+
+
+async def test_an_idle_instance_notices_redis_is_back_when_health_asks(
+    limited: Settings, db: Any, keyset: KeySet, own_redis: RedisProcess
+) -> None:
+    """/health is not limited, so without it an instance with no traffic would say "local"
+    (degraded) for as long as nobody made a limited request."""
+    settings = dataclasses.replace(limited, redis_url=own_redis.url)
+    async with running(settings, db, keyset) as one, http(one) as a:
+        one.state.limiter.retry_seconds = 0.2
+        own_redis.stop()
+        assert (await a.get(JWKS)).status_code == 200  # a limited request finds Redis gone
+        assert (await a.get("/health")).json()["checks"]["rate_limits"] == "local"
+        own_redis.start()
+        await asyncio.sleep(0.3)
+        health = (await a.get("/health")).json()
+        assert health["checks"]["rate_limits"] == "shared" and health["status"] == "ok", health
