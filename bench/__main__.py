@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from bench import accounts, bookings, events, outbox, ratelimit, search, tokens
+from bench import accounts, bookings, events, outbox, ratelimit, scaling, search, tokens
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
@@ -27,3 +27,5 @@ if __name__ == "__main__":
     events.main(SECONDS)
     print()
     ratelimit.main(SECONDS)
+    print()
+    scaling.main(SECONDS)

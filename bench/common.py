@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
+import redis
 
 from api import migrate
 from api.devdb import LocalCluster
@@ -60,13 +61,22 @@ class Load:
         return statistics.median(self.latencies) if self.latencies else float("nan")
 
 
+CONF = {"max_connections": "300", "shared_buffers": "256MB", "synchronous_commit": "off"}
+
+
 @contextlib.contextmanager
 def cluster(bcrypt_cost: int | None = None) -> Iterator[tuple[str, str]]:
     """A migrated throwaway database: (owner DSN, authenticator DSN)."""
+    with local_cluster(bcrypt_cost) as pg:
+        yield pg.dsn("postgres"), pg.dsn("postgres", user="authenticator")
+
+
+@contextlib.contextmanager
+def local_cluster(bcrypt_cost: int | None = None) -> Iterator[LocalCluster]:
+    """The migrated throwaway cluster itself (its database "postgres" holds slotbase)."""
     workdir = Path(tempfile.mkdtemp(prefix="slotbase-bench-"))
     os.chmod(workdir, 0o755)
-    conf = {"max_connections": "300", "shared_buffers": "256MB", "synchronous_commit": "off"}
-    pg = LocalCluster(workdir / "pg", socket_dir=workdir / "run", fsync=False, extra_conf=conf)
+    pg = LocalCluster(workdir / "pg", socket_dir=workdir / "run", fsync=False, extra_conf=CONF)
     try:
         pg.init()
         pg.start()
@@ -80,7 +90,7 @@ def cluster(bcrypt_cost: int | None = None) -> Iterator[tuple[str, str]]:
                     "where name = 'bcrypt_cost'",
                 )
             )
-        yield admin, pg.dsn("postgres", user="authenticator")
+        yield pg
     finally:
         with contextlib.suppress(Exception):
             pg.stop()
@@ -102,8 +112,39 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A redis-server on a free TCP port: its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server not found (Debian: apt-get install redis-server)")
+    workdir = Path(tempfile.mkdtemp(prefix="slotbase-bench-redis-"))
+    port = free_port()
+    command = [
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", str(workdir), "--logfile", str(workdir / "redis.log"),
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis.Redis.from_url(url, socket_timeout=1).ping():
+                    break
+            except (redis.RedisError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def api_server(
-    api_dsn: str, *, pool: int = 32, extra_env: dict[str, str] | None = None
+    api_dsn: str, *, pool: int = 32, extra_env: dict[str, str] | None = None, workers: int = 1
 ) -> Iterator[tuple[int, str]]:
     """The API as `slotbase serve` in its own process: (port, PEM of its signing key).
 
@@ -128,7 +169,7 @@ def api_server(
     }
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.cli", "serve", "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

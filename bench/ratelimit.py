@@ -10,59 +10,21 @@ The limits are set far above the load, so nothing is refused and both sides do t
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import statistics
-import subprocess
-import tempfile
-import time
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
-import redis
 import uvloop
 
 from bench.accounts import API_POOL, EMAIL, PASSWORD, line, login
-from bench.common import Load, api_server, cluster, free_port, http_load, request_bytes
+from bench.common import Load, api_server, cluster, http_load, redis_server, request_bytes
 from jwks import generate_key, private_pem
 
 CLIENTS = 32
 ROUNDS = 6  # short turns, many of them: load from outside the run hits both sides alike
 WARMUP = 2.0
 HIGH = "100000000/60s"
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server not found (Debian: apt-get install redis-server)")
-    workdir = Path(tempfile.mkdtemp(prefix="slotbase-bench-redis-"))
-    port = free_port()
-    command = [
-        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        "--dir", str(workdir), "--logfile", str(workdir / "redis.log"),
-    ]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if redis.Redis.from_url(url, socket_timeout=1).ping():
-                    break
-            except (redis.RedisError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def measure(
