@@ -66,6 +66,13 @@ async def health(request: Request) -> Response:
     }
     if limiter is not None:
         checks["rate_limits"] = "shared" if shared else "local"
+    router = request.app.state.router
+    if router.enabled:
+        # "2/2": replicas taking reads; the primary takes every read the others cannot.
+        taking = sum(replica.up for replica in router.replicas)
+        checks["replicas"] = f"{taking}/{len(router.replicas)}"
+        if taking < len(router.replicas) and status == "ok":
+            status = "degraded"
     body = {"status": status, "version": VERSION, "checks": checks}
     return _json(body, 503 if status == "down" else 200)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from api.devdb import server_user
+from tests.support import free_port
 
 USERS = ("postgres", "authenticator", "slotbase_worker", "slotbase_client")
 
@@ -23,12 +24,6 @@ def binary() -> str:
     found = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     assert Path(found).exists(), "pgbouncer not found: apt-get install pgbouncer"
     return found
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class PgBouncer:

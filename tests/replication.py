@@ -15,7 +15,7 @@ import asyncpg
 
 from api.devdb import LocalCluster
 from api.migrate import migrate
-from tests.pgbouncer import free_port
+from tests.support import free_port
 
 DBNAME = "slotbase"
 

@@ -6,7 +6,6 @@ This test restarts a cluster of its own (the session's cluster serves every othe
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,10 @@ from api.devdb import LocalCluster
 from api.migrate import migrate
 from tests.booking_fixtures import API, Seed, local
 from tests.live import serve, sse
+from tests.support import free_port
 
 pytestmark = pytest.mark.anyio
 ZONE = "Europe/Copenhagen"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def book_when_up(http: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str]):

@@ -28,9 +28,9 @@ from api.migrate import migrate
 from tests.booking_fixtures import API, Seed, local
 from tests.conftest import PASSWORD
 from tests.live import serve
-from tests.pgbouncer import free_port
 from tests.problems import answer_errors
 from tests.replication import DBNAME, Pair, replicated
+from tests.support import free_port, until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 ZONE = "Europe/Copenhagen"
@@ -107,14 +107,6 @@ async def book_steadily(
         load.done += 1
 
 
-async def until(check: Any, what: str, seconds: float = 30) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"waited in vain: {what}")
-
-
 async def stored(dsn: str, ids: list[str]) -> set[str]:
     conn = await asyncpg.connect(dsn)
     try:
@@ -153,7 +145,7 @@ async def test_a_restart_under_booking_load_answers_503_never_500_and_loses_noth
                 asyncio.ensure_future(book_steadily(http, who, n, provider, service, load))
                 for n, who in enumerate(people)
             ]
-            await until(lambda: load.done >= CLIENTS, "bookings before the restart")
+            await until(lambda: load.done >= CLIENTS, "bookings before the restart", 30)
             await asyncio.to_thread(cluster.stop, "immediate")
             # While it is down: the contract and its page still answer, from memory.
             down = await http.get(f"{API}/openapi.json")
@@ -192,7 +184,7 @@ async def test_a_failover_to_the_synchronous_standby_keeps_every_answered_bookin
             asyncio.ensure_future(book_steadily(http, who, n, provider, service, load))
             for n, who in enumerate(people)
         ]
-        await until(lambda: load.done >= CLIENTS * 2, "bookings before the failover")
+        await until(lambda: load.done >= CLIENTS * 2, "bookings before the failover", 30)
         # The primary's machine is lost; the standby is promoted. Nothing restarts the API.
         await asyncio.to_thread(pair.primary.stop, "immediate")
         await asyncio.sleep(0.5)

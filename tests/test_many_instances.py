@@ -16,7 +16,6 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +38,7 @@ from tests.conftest import ISSUER, PASSWORD, TestDatabase
 from tests.live import sse
 from tests.problems import answer_errors
 from tests.redis_process import RedisProcess
+from tests.support import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -49,12 +49,6 @@ START_SECONDS = 60.0  # an API process must be healthy by then (two CPUs, cold i
 STOP_SECONDS = 15.0
 # What a child process keeps of this one's environment: no setting leaks in unasked.
 KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def until(what: str, check: Callable[[], Awaitable[bool]], seconds: float) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import socket
 from typing import Any
 
 import asyncpg
@@ -19,6 +18,7 @@ from api.metrics import REGISTRY
 from api.settings import Settings
 from jwks import KeySet
 from tests.problems import problem_errors
+from tests.support import free_port
 from tests.test_edge import SLOW, admin, serve
 
 pytestmark = pytest.mark.anyio
@@ -200,12 +200,6 @@ async def test_metrics_disabled_is_404(db: Any, settings: Settings, keyset: KeyS
     async with serve(db, dataclasses.replace(settings, metrics_enabled=False), keyset) as http:
         response = await http.get("/metrics")
     assert response.status_code == 404 and problem_errors(response) == []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_metrics_on_their_own_port_and_not_on_the_api(

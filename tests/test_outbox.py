@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -41,17 +40,12 @@ from api import ics, worker
 from api.mail import MailSettings, SendError, SmtpSender, render
 from api.settings import SettingsError
 from tests.booking_fixtures import API, Seed, local
+from tests.support import free_port
 
 pytestmark = pytest.mark.anyio
 
 ROOT = Path(__file__).resolve().parents[1]
 ZONE = "Europe/Copenhagen"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # ---------------------------------------------------------------------------------------------

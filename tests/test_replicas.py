@@ -23,6 +23,7 @@ from tests.booking_fixtures import API, Seed, local
 from tests.conftest import ISSUER, PASSWORD
 from tests.problems import answer_errors
 from tests.replication import Pair, replicated
+from tests.support import until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 ZONE = "Europe/Copenhagen"
@@ -55,14 +56,6 @@ async def instance(pair: Pair, settings: Any, keyset: Any, **changes: Any) -> As
         ) as http:
             yield app, http
     assert unsound == [], "unsound answers:\n" + "\n".join(unsound)
-
-
-async def until(check: Any, what: str, seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"waited in vain: {what}")
 
 
 async def pause(pair: Pair) -> None:
@@ -192,11 +185,15 @@ async def test_a_replica_too_far_behind_or_down_takes_no_reads(
         await resume(pair)
         await until(lambda: replica.up, "the replica caught up and takes reads again")
 
+        health = (await http.get("/health")).json()
+        assert health["checks"]["replicas"] == "1/1" and health["status"] == "ok", health
         await asyncio.to_thread(pair.standby.stop, "immediate")
         # Until the next poll notices, a read may still be sent there: it is repeated on the
         # primary, never answered 5xx (the client checks every answer).
         for _ in range(20):
             assert (await http.get(f"{API}/orgs/{org}")).status_code == 200
         await until(lambda: not replica.up, "the stopped replica is left out")
+        health = (await http.get("/health")).json()
+        assert health["checks"]["replicas"] == "0/1" and health["status"] == "degraded", health
         await asyncio.to_thread(pair.standby.start)
         await until(lambda: replica.up, "the restarted replica takes reads again", seconds=20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,9 @@ import redis
 
 from api.resp import Connection, ReplyError
 from tests.redis_process import RedisProcess
+from tests.support import free_port
 
 pytestmark = pytest.mark.anyio
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_concurrent_requests_get_their_own_replies_in_order(redis_url: str) -> None:
