@@ -196,7 +196,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         state.router = await replicas.open_router(
             state.pool,
             settings.database_read_urls,
-            redis=state.redis,
+            redis_url=settings.redis_url,
             max_lag=settings.database_read_max_lag_seconds,
             max_size=settings.db_pool_max,
             prepared_statements=settings.db_prepared_statements,

@@ -25,11 +25,10 @@ import itertools
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 
-from api import db
+from api import db, resp
 
 log = logging.getLogger("slotbase")
 POLL = 0.1  # seconds between position polls
@@ -61,13 +60,12 @@ class Router:
 
     primary: asyncpg.Pool
     replicas: list[Replica]
-    redis: Any = None
+    redis: resp.Connection | None = None
     max_lag: float = 5.0
     _positions: dict[str, tuple[int, float]] = field(default_factory=dict)
     _turn: itertools.cycle[int] | None = None
     _task: asyncio.Task[None] | None = None
     _primary_at: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
-    _script: Any = None
     _redis_back_at: float = 0.0  # after a Redis error, ask again only from then on
 
     @property
@@ -77,8 +75,6 @@ class Router:
     def start(self) -> None:
         if self.replicas:
             self._turn = itertools.cycle(range(len(self.replicas)))
-            if self.redis is not None:
-                self._script = self.redis.register_script(KEEP_GREATER)
             self._task = asyncio.create_task(self._poll_forever())
 
     async def stop(self) -> None:
@@ -88,6 +84,8 @@ class Router:
                 await self._task
         for replica in self.replicas:
             await replica.pool.close()
+        if self.redis is not None:
+            await self.redis.close()
 
     async def pool_for(self, sub: str | None, *, read_only: bool) -> tuple[asyncpg.Pool, bool]:
         """(pool, is a replica) for a call by `sub` (None for anon)."""
@@ -114,9 +112,10 @@ class Router:
         old = self._positions.get(sub)
         expires = time.monotonic() + REMEMBER_MS / 1000
         self._positions[sub] = (max(position, old[0] if old else 0), expires)
-        if self._script is not None:
-            with contextlib.suppress(Exception):  # Redis away: this process still knows
-                await self._script(keys=[REDIS_KEY + sub], args=[f"{position:016x}", REMEMBER_MS])
+        if self.redis is not None:
+            with contextlib.suppress(OSError, resp.ReplyError):  # away: this process knows
+                key, value = REDIS_KEY + sub, f"{position:016x}"
+                await self.redis.execute("EVAL", KEEP_GREATER, 1, key, value, REMEMBER_MS)
 
     async def position_of(self, sub: str) -> int | None:
         """The position `sub`'s reads must see; None when it cannot be known (Redis away)."""
@@ -130,8 +129,8 @@ class Router:
         if now < self._redis_back_at:
             return None
         try:
-            shared = await self.redis.get(REDIS_KEY + sub)
-        except Exception:
+            shared = await self.redis.execute("GET", REDIS_KEY + sub)
+        except (OSError, resp.ReplyError):
             self._redis_back_at = now + 1.0  # not a connect timeout on every read meanwhile
             return None
         theirs = int(shared, 16) if shared else 0
@@ -192,7 +191,7 @@ async def open_router(
     primary: asyncpg.Pool,
     urls: tuple[str, ...],
     *,
-    redis: Any,
+    redis_url: str,
     max_lag: float,
     max_size: int,
     prepared_statements: bool,
@@ -204,6 +203,8 @@ async def open_router(
             url, min_size=0, max_size=max_size, prepared_statements=prepared_statements
         )
         replicas.append(Replica(name=_host(url), pool=pool))
+    # The rate limiter's client: redis-py costs several times more per call (see api/resp.py).
+    redis = resp.Connection(redis_url) if replicas else None
     router = Router(primary, replicas, redis=redis, max_lag=max_lag)
     router.start()
     return router

@@ -203,7 +203,7 @@ def main(seconds: float = 5.0) -> None:
         print(f"{label}")
         print(line("GET /users/me", me))
         print(line("GET /providers/{id}/slots (anonymous, one day)", slots))
-        if served[label]:
+        if "replica" in label:
             counted = me.count + slots.count
             print(
                 f"  transactions run by the replica: {served[label]} for {counted} counted reads"
