@@ -343,6 +343,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(db: Any, sink: Sink, tmp_
             MAIL_HOST="127.0.0.1",
             MAIL_PORT=str(sink.port),
             PYTHONPATH=str(ROOT),
+            DATA_DIR=str(tmp_path),  # its heartbeat file, not the checkout's .data/
         )
         log = (tmp_path / "worker.log").open("wb")
         command = [sys.executable, "-m", "api.worker", "--batch", "5", "--lease-seconds", "2"]
