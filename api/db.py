@@ -8,6 +8,7 @@ nothing behind on the connection.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Collection
@@ -88,7 +89,12 @@ class Catalog:
 
     @classmethod
     async def load(cls, conn: asyncpg.Connection | asyncpg.Pool) -> Catalog:
-        rows = await conn.fetch(CATALOG)
+        try:
+            rows = await conn.fetch(CATALOG)
+        except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+            if isinstance(exc, asyncpg.PostgresError) and not unavailable(exc):
+                raise
+            raise Unavailable(str(exc) or type(exc).__name__) from exc
         return cls(
             {
                 r["name"]: Function(
@@ -193,7 +199,9 @@ CONNECTION_ERRORS = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientErro
 # 53300: too many connections.
 UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
 READ_ONLY_TRANSACTION = "25006"
-WAL_POSITION = "select pg_catalog.pg_current_wal_lsn()::text"
+# The insert position, not the write position: with synchronous_commit=off the commit record may
+# still be in WAL buffers past pg_current_wal_lsn(); a replica at the insert position has it.
+WAL_POSITION = "select pg_catalog.pg_current_wal_insert_lsn()::text"
 
 
 def unavailable(exc: BaseException, *, read_only: bool = True) -> bool:
@@ -218,13 +226,35 @@ async def acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
         raise Unavailable(str(exc) or type(exc).__name__) from exc
 
 
-async def release(pool: asyncpg.Pool, conn: asyncpg.Connection, *, broken: bool) -> None:
+RELEASE_TIMEOUT = 2.0  # seconds for a cancelled query's server to confirm; then the link is cut
+
+
+async def release(pool: asyncpg.Pool, conn: asyncpg.Connection, *, broken: bool) -> bool:
+    """Give the connection back; False when it had to be cut (the server did not answer).
+
+    After a timeout or a cancellation asyncpg waits for the server to confirm the cancel; a
+    frozen or lost host never does, so the wait is bounded and the connection terminated."""
     if broken:
         conn.terminate()
     try:
-        await pool.release(conn)
-    except CONNECTION_ERRORS:
-        conn.terminate()
+        await pool.release(conn, timeout=RELEASE_TIMEOUT)
+    except (TimeoutError, *CONNECTION_ERRORS):
+        conn.terminate()  # asyncpg has terminated it already on a timeout; this is idempotent
+        return False
+    return not broken
+
+
+async def fetchval(pool: asyncpg.Pool, sql: str, *, seconds: float) -> Any:
+    """One value from a pooled connection, within `seconds`, for background checks (polls)."""
+    conn = await asyncio.wait_for(acquire(pool), seconds)
+    broken = False
+    try:
+        return await conn.fetchval(sql, timeout=seconds)
+    except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+        broken = unavailable(exc) or isinstance(exc, TimeoutError)
+        raise
+    finally:
+        await release(pool, conn, broken=broken)
 
 
 async def call(
@@ -244,7 +274,8 @@ async def call(
     statement_timeout: the role's statement_timeout in seconds. The call is one statement, whose
     timer PostgreSQL starts before handle_request switches role, so a `set_config` there would
     come too late; asyncpg instead cancels the query on the server and raises TimeoutError.
-    wal: after a write, read the primary's WAL position (committed by then) into Result.wal.
+    wal: after a write, read the primary's WAL insert position (past the commit record, written
+    or not) into Result.wal.
     Raises Unavailable when the database is away; the call may or may not have committed then,
     which is why writes carry an Idempotency-Key.
     """
@@ -253,10 +284,15 @@ async def call(
     for attempt in range(RETRIES):
         conn = await acquire(pool)
         broken = False
+        released = False
         try:
             row = await conn.fetchrow(HANDLE, *values, timeout=statement_timeout)
             position = await conn.fetchval(WAL_POSITION) if wal and not read_only else None
         except TimeoutError:
+            released = True
+            if not await release(pool, conn, broken=False):
+                # Not even the cancel was answered: the server is gone, not slow.
+                raise Unavailable("the database did not answer") from None
             raise  # the statement timeout: the query was cancelled, the connection is sound
         except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
             if unavailable(exc, read_only=read_only):
@@ -266,7 +302,8 @@ async def call(
                 continue
             raise
         finally:
-            await release(pool, conn, broken=broken)
+            if not released:
+                await release(pool, conn, broken=broken)
         break
     headers = json.loads(row["headers"]) if row["headers"] else None
     return Result(row["status"], headers, row["body"], lsn(position) if position else None)
@@ -312,6 +349,7 @@ async def role_timeouts(pool: asyncpg.Pool) -> dict[str, float]:
 
 
 CONNECT_TIMEOUT = 5.0  # seconds; a host that does not answer must not hold a request for long
+COMMAND_TIMEOUT = 30.0
 
 
 async def create_pool(
@@ -325,6 +363,8 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         timeout=CONNECT_TIMEOUT,
+        # A bound for statements sent without a timeout of their own (catalog, health, polls).
+        command_timeout=COMMAND_TIMEOUT,
         # The api functions are replaced by migrations while connections live; plans of
         # handle_request must not outlive them, and the statement is cheap to re-plan.
         statement_cache_size=16 if prepared_statements else 0,

@@ -32,6 +32,8 @@ SQLSTATES: dict[str, tuple[int, str, str]] = {
     "25006": (405, "method_not_allowed", "This call changes data; use POST."),
     "57014": (504, "timeout", "The request took too long and was cancelled."),
     "57P01": (503, "service_unavailable", "The database is restarting; try again shortly."),
+    "57P02": (503, "service_unavailable", "The database is restarting; try again shortly."),
+    "57P03": (503, "service_unavailable", "The database is starting; try again shortly."),
     "53300": (503, "service_unavailable", "The database is busy; try again shortly."),
     "08": (503, "service_unavailable", "The database is unreachable; try again shortly."),
 }

@@ -298,10 +298,17 @@ class Hub:
                         for sub in members:
                             sub.close("session_closed")
                     else:
+                        # Not knowing what they may see, they must not silently miss it: the
+                        # clients reconnect and resume from Last-Event-ID.
                         log.warning("visible_events answered %s %s", exc.status, exc.code)
+                        if exc.status >= 500:
+                            for sub in members:
+                                sub.close("resync")
                     return
                 except (OSError, asyncpg.InterfaceError) as exc:
                     log.warning("visible_events failed: %s", exc)
+                    for sub in members:
+                        sub.close("resync")
                     return
             for row in rows or ():
                 event = Event.from_json(row)
@@ -343,8 +350,9 @@ async def _hears(conn: asyncpg.Connection, pool: asyncpg.Pool | None) -> None:
 
     await conn.add_listener(channel, hear)
     try:
-        await pool.execute("select pg_catalog.pg_notify($1, '')", channel)
-        await asyncio.wait_for(heard.wait(), HEAR_SECONDS)
+        async with asyncio.timeout(HEAR_SECONDS):  # a saturated pool must not hold it either
+            await pool.execute("select pg_catalog.pg_notify($1, '')", channel)
+            await heard.wait()
     except TimeoutError:
         raise ListenerError(
             "LISTEN hears nothing on this connection: is it a transaction-pooling PgBouncer?"

@@ -14,9 +14,9 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api import db
+from api import db, replicas
 from api.auth import ANON, Identity, identify_caller, sign_pair
-from api.errors import from_body, from_postgres, problem
+from api.errors import RETRYABLE, from_body, from_postgres, problem
 from api.metrics import AUTH_FAILURES
 from api.settings import Settings
 from jwks import TokenError
@@ -111,6 +111,7 @@ async def invoke(
     """Forward one call to SQL under the caller's identity and answer with its JSON as is."""
     state = request.app.state
     identity: Identity = ANON
+    router_ready = False
     try:
         if not anonymous:
             identity = identify_caller(request.scope, request.headers.get("authorization"))
@@ -119,6 +120,7 @@ async def invoke(
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon, text=text)
         read_only = fn.read_only if read_only is None else read_only
         router = state.router
+        router_ready = router.enabled
         pool, on_replica = await router.pool_for(identity.sub, read_only=read_only)
         call = functools.partial(
             db.call,
@@ -133,13 +135,23 @@ async def invoke(
         )
         try:
             result = await call(pool)
-        except db.Unavailable:
-            if not on_replica:
+        except (db.Unavailable, asyncpg.PostgresError) as exc:
+            # On a replica, a read is safe to repeat on the primary: the replica went away, or
+            # cancelled the read in a recovery conflict (40001).
+            conflict = getattr(exc, "sqlstate", None) in RETRYABLE
+            if not on_replica or not (isinstance(exc, db.Unavailable) or conflict):
                 raise
-            router.replica_failed(pool)  # a read is safe to repeat on the primary
+            if isinstance(exc, db.Unavailable):
+                router.replica_failed(pool)
             result = await call(state.pool)
         if result.wal is not None:
-            await router.wrote(identity.sub or _signed_sub(result.body), result.wal)
+            await router.wrote(_signed_sub(result.body) if sign else identity.sub, result.wal)
+    except db.Unavailable as exc:
+        if router_ready and not read_only and identity.sub:
+            # The write may have committed: this person reads from the primary for a while.
+            await state.router.wrote(identity.sub, replicas.UNKNOWN)
+        log.warning("database unavailable: %s", exc)
+        return problem(503, "service_unavailable", "The database is unreachable; try again.")
     except TokenError as exc:
         return problem(401, exc.code, exc.detail)
     except TimeoutError:
@@ -148,10 +160,13 @@ async def invoke(
     except (db.CallError, RequestError) as exc:
         return problem(exc.status, exc.code, exc.detail)
     except asyncpg.PostgresError as exc:
+        if db.unavailable(exc):  # e.g. 57P03 while the catalog is reloaded from a starting server
+            log.warning("database unavailable: %s", exc)
+            return problem(503, "service_unavailable", "The database is unreachable; try again.")
         if exc.sqlstate == "PT401" and not identity.anon:
             AUTH_FAILURES.labels(str(getattr(exc, "message", "") or "unauthorized")).inc()
         return from_postgres(exc, anon=identity.anon)
-    except (db.Unavailable, *db.CONNECTION_ERRORS) as exc:
+    except db.CONNECTION_ERRORS as exc:
         log.warning("database unavailable: %s", exc)
         return problem(503, "service_unavailable", "The database is unreachable; try again.")
     if result.status >= 400:

@@ -32,8 +32,14 @@ from api import db, resp
 
 log = logging.getLogger("slotbase")
 POLL = 0.1  # seconds between position polls
-REMEMBER_MS = 60_000  # how long a write's position is kept for its author
-REPLAY = "select pg_catalog.pg_last_wal_replay_lsn()::text"
+POLL_TIMEOUT = 1.0
+REMEMBER_MS = 60_000  # how long a write's position is kept, at least (see Router.remember_ms)
+UNKNOWN = 2**64 - 1  # the position of a write whose outcome is unknown: no replica reaches it
+# A promoted replica keeps answering its last replay position; only a standby may take reads.
+REPLAY = (
+    "select case when pg_catalog.pg_is_in_recovery()"
+    " then pg_catalog.pg_last_wal_replay_lsn()::text end"
+)
 REDIS_KEY = "slotbase:wal:"
 # Keep the greater of two positions (written by two instances in either order). Positions are
 # stored as 16 hex digits, so comparing the strings compares the numbers.
@@ -67,10 +73,17 @@ class Router:
     _task: asyncio.Task[None] | None = None
     _primary_at: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
     _redis_back_at: float = 0.0  # after a Redis error, ask again only from then on
+    _primary_seen: float = 0.0  # monotonic time of the last answered poll of the primary
 
     @property
     def enabled(self) -> bool:
         return bool(self.replicas)
+
+    @property
+    def remember_ms(self) -> int:
+        """A replica that takes reads is at most max_lag behind, so a write older than that is
+        on every one of them: positions need keeping that long, with a margin."""
+        return max(REMEMBER_MS, int(self.max_lag * 2000))
 
     def start(self) -> None:
         if self.replicas:
@@ -103,6 +116,8 @@ class Router:
     def replica_failed(self, pool: asyncpg.Pool) -> None:
         for replica in self.replicas:
             if replica.pool is pool:
+                if replica.up:
+                    log.warning("read replica %s failed a read; repeated on the primary", replica.name)
                 replica.up = False
 
     async def wrote(self, sub: str, position: int) -> None:
@@ -110,12 +125,12 @@ class Router:
         if not sub:
             return  # an anonymous write that made no session: nobody to read it back
         old = self._positions.get(sub)
-        expires = time.monotonic() + REMEMBER_MS / 1000
+        expires = time.monotonic() + self.remember_ms / 1000
         self._positions[sub] = (max(position, old[0] if old else 0), expires)
         if self.redis is not None:
             with contextlib.suppress(OSError, resp.ReplyError):  # away: this process knows
                 key, value = REDIS_KEY + sub, f"{position:016x}"
-                await self.redis.execute("EVAL", KEEP_GREATER, 1, key, value, REMEMBER_MS)
+                await self.redis.execute("EVAL", KEEP_GREATER, 1, key, value, self.remember_ms)
 
     async def position_of(self, sub: str) -> int | None:
         """The position `sub`'s reads must see; None when it cannot be known (Redis away)."""
@@ -144,15 +159,23 @@ class Router:
 
     async def _poll(self) -> None:
         now = time.monotonic()
-        with contextlib.suppress(TimeoutError, asyncpg.PostgresError, *db.CONNECTION_ERRORS):
-            text = await asyncio.wait_for(self.primary.fetchval(db.WAL_POSITION), 1.0)
+        with contextlib.suppress(
+            TimeoutError, db.Unavailable, asyncpg.PostgresError, *db.CONNECTION_ERRORS
+        ):
+            text = await db.fetchval(self.primary, db.WAL_POSITION, seconds=POLL_TIMEOUT)
             self._primary_at.append((now, db.lsn(text)))
+            self._primary_seen = now
         while self._primary_at and now - self._primary_at[0][0] > 4 * self.max_lag + 1:
             self._primary_at.popleft()
         for replica in self.replicas:
             try:
-                text = await asyncio.wait_for(replica.pool.fetchval(REPLAY), 1.0)
-            except (TimeoutError, asyncpg.PostgresError, *db.CONNECTION_ERRORS) as exc:
+                text = await db.fetchval(replica.pool, REPLAY, seconds=POLL_TIMEOUT)
+            except (
+                TimeoutError,
+                db.Unavailable,
+                asyncpg.PostgresError,
+                *db.CONNECTION_ERRORS,
+            ) as exc:
                 if replica.up:
                     log.warning("read replica %s is away (%s); reads elsewhere", replica.name, exc)
                 replica.up = False
@@ -173,7 +196,10 @@ class Router:
             replica.up = healthy
 
     def _lag(self, replay: int, now: float) -> float:
-        """Seconds since the primary first passed `replay` (0 when it has not)."""
+        """Seconds since the primary first passed `replay` (0 when it has not); infinite when
+        the primary has not been seen lately, for then the lag cannot be known."""
+        if now - self._primary_seen > self.max_lag:
+            return float("inf")
         for at, position in self._primary_at:
             if position > replay:
                 return now - at
@@ -211,6 +237,6 @@ async def open_router(
 
 
 def _host(url: str) -> str:
-    """The URL without credentials, for logs."""
-    rest = url.split("://", 1)[-1]
+    """The URL without credentials (user info, query parameters such as password=), for logs."""
+    rest = url.split("://", 1)[-1].split("?", 1)[0]
     return rest.rsplit("@", 1)[-1]

@@ -190,7 +190,7 @@ class Settings:
             worker_password=env.get("WORKER_PASSWORD") or None,
             direct_database_url=env.get("DIRECT_DATABASE_URL") or None,
             database_read_urls=_urls(env.get("DATABASE_READ_URLS", "")),
-            database_read_max_lag_seconds=_int(env, "DATABASE_READ_MAX_LAG_SECONDS", 5, 0, 3600),
+            database_read_max_lag_seconds=_int(env, "DATABASE_READ_MAX_LAG_SECONDS", 5, 1, 3600),
             db_prepared_statements=_bool(env, "DB_PREPARED_STATEMENTS", True),
             redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
             jwt_private_key=env.get("JWT_PRIVATE_KEY") or None,

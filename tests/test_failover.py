@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
+import signal
+import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
@@ -197,3 +200,49 @@ async def test_a_failover_to_the_synchronous_standby_keeps_every_answered_bookin
     assert load.statuses[503] > 0, "the failover was not noticed: did the load run across it?"
     assert len(load.booked) == CLIENTS * PER_CLIENT
     assert await stored(pair.standby.dsn(DBNAME), load.booked) == set(load.booked)
+
+
+def freeze(cluster: LocalCluster, sig: signal.Signals) -> None:
+    """SIGSTOP or SIGCONT the server and all its processes: a host that stops answering
+    without closing a connection, as a hung machine or a network partition does."""
+    postmaster = int((cluster.datadir / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(
+        ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    for pid in [postmaster, *map(int, children)]:
+        os.kill(pid, sig)
+
+
+async def test_a_database_that_stops_answering_gets_503_not_a_hung_request(
+    server_tmp_path: Path, settings: Any, keyset: Any
+):
+    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
+    cluster.init()
+    cluster.start()
+    try:
+        admin = await asyncpg.connect(cluster.dsn())
+        await admin.execute(f"create database {DBNAME}")
+        await admin.close()
+        await migrate(cluster.dsn(DBNAME))
+        provider, service = await open_shop(cluster.dsn(DBNAME))
+        day = first_day().isoformat()
+        slots = f"{API}/providers/{provider}/slots?service_id={service}&from={day}&to={day}"
+        async with (
+            api(settings, keyset, cluster.dsn(DBNAME, "authenticator")) as (_, base),
+            httpx.AsyncClient(base_url=base, timeout=60) as http,
+        ):
+            assert (await http.get(slots)).status_code == 200
+            freeze(cluster, signal.SIGSTOP)
+            try:
+                # The anon role's 5 s statement timeout runs out; the cancel is never answered
+                # either, so the connection is cut and the answer is 503, not a hung request.
+                answer = await http.get(slots)
+            finally:
+                freeze(cluster, signal.SIGCONT)
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["retry-after"]
+            assert answer.json()["code"] == "service_unavailable"
+            again = await http.get(slots)
+            assert again.status_code == 200, again.text
+    finally:
+        cluster.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from api import replicas
 from api.app import create_app
 from tests.booking_fixtures import API, Seed, local
 from tests.conftest import ISSUER, PASSWORD
@@ -122,6 +124,32 @@ async def test_reads_go_to_the_replica_and_a_person_reads_their_own_writes(
         assert (await http.get(f"{API}/orgs/{org}")).json()["name"] == "Renamed"
 
 
+async def test_a_write_whose_outcome_is_unknown_sends_the_writer_to_the_primary(
+    pair: Pair, settings: Any, keyset: Any
+):
+    """A write answered 503 may have committed; that person's reads avoid the replicas then."""
+    async with instance(pair, settings, keyset) as (app, http):
+        alma = await account(http, "alma")
+        alma_id = (await http.get(f"{API}/users/me", headers=alma)).json()["id"]
+        router = app.state.router
+        await pair.caught_up()
+        await asyncio.sleep(0.3)  # a poll of the replica's position
+        assert (await router.pool_for(alma_id, read_only=True))[1], "she reads on the replica"
+
+        await asyncio.to_thread(pair.primary.stop, "immediate")
+        try:
+            raw = httpx.ASGITransport(app=app)  # this one answer is a 503 by design
+            async with httpx.AsyncClient(transport=raw, base_url=ISSUER) as lost:
+                body = {"full_name": "Alma?"}
+                answer = await lost.patch(f"{API}/users/me", json=body, headers=alma)
+            assert answer.status_code == 503 and answer.headers["retry-after"]
+            assert await router.position_of(alma_id) == replicas.UNKNOWN
+            pool, on_replica = await router.pool_for(alma_id, read_only=True)
+            assert not on_replica and pool is app.state.pool
+        finally:
+            await asyncio.to_thread(pair.primary.start)
+
+
 async def test_a_slot_taken_on_the_primary_is_shown_by_a_lagging_replica_and_booking_it_is_409(
     pair: Pair, settings: Any, keyset: Any
 ):
@@ -158,20 +186,25 @@ async def test_a_write_on_one_instance_is_read_back_on_another(
     read anywhere."""
     async with (
         instance(pair, settings, keyset) as (_, one),
-        instance(pair, settings, keyset) as (_, two),
+        instance(pair, settings, keyset) as (second, two),
     ):
         alma = await account(one, "alma")
+        alma_id = (await one.get(f"{API}/users/me", headers=alma)).json()["id"]
         await pair.caught_up()
         await pause(pair)
         changed = await one.patch(f"{API}/users/me", json={"full_name": "Alma To"}, headers=alma)
         assert changed.status_code == 200, changed.text
+        # The second instance knows her position from Redis (None would mean "ask the primary
+        # because Redis is away", which would pass this test for the wrong reason).
+        known = await second.state.router.position_of(alma_id)
+        assert known is not None and known > second.state.router.replicas[0].replay
         seen = await two.get(f"{API}/users/me", headers=alma)
         assert seen.json()["full_name"] == "Alma To"
         await resume(pair)
 
 
 async def test_a_replica_too_far_behind_or_down_takes_no_reads(
-    pair: Pair, settings: Any, keyset: Any
+    pair: Pair, settings: Any, keyset: Any, caplog: pytest.LogCaptureFixture
 ):
     async with instance(pair, settings, keyset, database_read_max_lag_seconds=1) as (app, http):
         org, _, _ = await shop(pair)
@@ -187,9 +220,24 @@ async def test_a_replica_too_far_behind_or_down_takes_no_reads(
 
         health = (await http.get("/health")).json()
         assert health["checks"]["replicas"] == "1/1" and health["status"] == "ok", health
+
+        # The replica goes away between two polls (the poll is held to make that moment last):
+        # the read sent there is repeated on the primary, never answered 5xx.
+        caplog.set_level(logging.WARNING, logger="slotbase")
+        router = app.state.router
+        assert router._task is not None
+        router._task.cancel()
         await asyncio.to_thread(pair.standby.stop, "immediate")
-        # Until the next poll notices, a read may still be sent there: it is repeated on the
-        # primary, never answered 5xx (the client checks every answer).
+        assert replica.up
+        for _ in range(5):
+            assert (await http.get(f"{API}/orgs/{org}")).status_code == 200
+        assert "failed a read; repeated on the primary" in caplog.text
+        assert not replica.up
+        router._task = asyncio.create_task(router._poll_forever())
+        await asyncio.to_thread(pair.standby.start)
+        await until(lambda: replica.up, "the restarted replica takes reads again", seconds=20)
+
+        await asyncio.to_thread(pair.standby.stop, "immediate")
         for _ in range(20):
             assert (await http.get(f"{API}/orgs/{org}")).status_code == 200
         await until(lambda: not replica.up, "the stopped replica is left out")
