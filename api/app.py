@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -169,6 +171,43 @@ def load_keys(settings: Settings) -> KeySet:
     return keyset
 
 
+async def open_database(state: Any, settings: Settings, dsn: str) -> None:
+    """The pool, the catalog, the published keys, the role timeouts and the error codes.
+
+    A database that is not there yet (starting, failing over, unreachable) is waited for, so
+    API and database may start in any order; a refusal that waiting cannot mend (a wrong
+    password, a missing database) stops the start at once."""
+    delay, waited = 0.5, False
+    while True:
+        pool = None
+        try:
+            pool = await db.create_pool(
+                dsn,
+                min_size=settings.db_pool_min,
+                max_size=settings.db_pool_max,
+                prepared_statements=settings.db_prepared_statements,
+            )
+            state.pool = pool
+            state.catalog = await db.Catalog.load(pool)
+            await keysync.try_publish(pool, state.keyset, settings)
+            state.role_timeouts = await db.role_timeouts(pool)
+            await openapi.load_codes(state)  # the document is built without the database
+        except (db.Unavailable, TimeoutError, asyncpg.PostgresError, *db.CONNECTION_ERRORS) as exc:
+            if isinstance(exc, asyncpg.PostgresError) and not db.unavailable(exc):
+                raise
+            if pool is not None:
+                pool.terminate()
+            if not waited:
+                log.warning("waiting for the database: %s", exc or type(exc).__name__)
+            waited = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        if waited:
+            log.info("the database answers; starting")
+        return
+
+
 def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) -> Starlette:
     """dsn: the API's own connection (role authenticator), never the owner's."""
 
@@ -183,12 +222,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             leeway=settings.jwt_leeway_seconds,
         )
         state.known_ids = {}
-        state.pool = await db.create_pool(
-            dsn,
-            min_size=settings.db_pool_min,
-            max_size=settings.db_pool_max,
-            prepared_statements=settings.db_prepared_statements,
-        )
+        await open_database(state, settings, dsn)
         state.redis = aioredis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
         )
@@ -208,10 +242,6 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         )
         metrics_server = None
         try:
-            state.catalog = await db.Catalog.load(state.pool)
-            await keysync.try_publish(state.pool, state.keyset, settings)
-            state.role_timeouts = await db.role_timeouts(state.pool)
-            await openapi.load_codes(state)  # the document is built without the database
             await state.listener.start()
             if settings.metrics_enabled and settings.metrics_port:
                 metrics_server = await monitoring.start_server(

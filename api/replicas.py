@@ -117,7 +117,7 @@ class Router:
         for replica in self.replicas:
             if replica.pool is pool:
                 if replica.up:
-                    log.warning("read replica %s failed a read; repeated on the primary", replica.name)
+                    log.warning("read replica %s failed a read; read on the primary", replica.name)
                 replica.up = False
 
     async def wrote(self, sub: str, position: int) -> None:

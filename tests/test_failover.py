@@ -246,3 +246,58 @@ async def test_a_database_that_stops_answering_gets_503_not_a_hung_request(
             assert again.status_code == 200, again.text
     finally:
         cluster.stop()
+
+
+async def test_the_api_started_before_its_database_waits_for_it(
+    server_tmp_path: Path, settings: Any, keyset: Any, caplog: pytest.LogCaptureFixture
+):
+    """API and database may start in any order (a host booting, a failover at start)."""
+    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
+    cluster.init()
+    cluster.start()
+    try:
+        admin = await asyncpg.connect(cluster.dsn())
+        await admin.execute(f"create database {DBNAME}")
+        await admin.close()
+        await migrate(cluster.dsn(DBNAME))
+        await asyncio.to_thread(cluster.stop)
+
+        app = create_app(settings, dsn=cluster.dsn(DBNAME, "authenticator"), keyset=keyset)
+        started = asyncio.Event()
+
+        async def run() -> None:
+            async with app.router.lifespan_context(app):
+                started.set()
+                await asyncio.Event().wait()  # until cancelled
+
+        task = asyncio.ensure_future(run())
+        try:
+            await until(lambda: "waiting for the database" in caplog.text, "a waiting API")
+            assert not started.is_set() and not task.done()
+            await asyncio.to_thread(cluster.start)
+            await asyncio.wait_for(started.wait(), 30)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                assert (await http.get("/health/ready")).status_code == 200
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    finally:
+        cluster.stop()
+
+
+async def test_a_database_refusing_the_login_stops_the_start_at_once(
+    server_tmp_path: Path, settings: Any, keyset: Any
+):
+    """Waiting cannot mend a wrong database name or password: fail fast, say why."""
+    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
+    cluster.init()
+    cluster.start()
+    try:
+        app = create_app(settings, dsn=cluster.dsn("no_such_db"), keyset=keyset)
+        with pytest.raises(asyncpg.InvalidCatalogNameError):
+            async with app.router.lifespan_context(app):
+                pass
+    finally:
+        cluster.stop()
