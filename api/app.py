@@ -32,7 +32,7 @@ from api import (
     streams,
 )
 from api.errors import problem
-from api.forward import JSON, RequestError, invoke, read_json
+from api.forward import JSON, RequestError, invoke, read_json, unavailable
 from api.middleware import stack
 from api.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, Route
 from api.settings import Settings
@@ -129,8 +129,7 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 async def on_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, db.Unavailable) or db.unavailable(exc):
         # A path that reached the database outside forward.invoke (the catalog, OpenAPI).
-        log.warning("database unavailable: %s", exc)
-        return problem(503, "service_unavailable", "The database is unreachable; try again.")
+        return unavailable(exc)
     log.exception("unhandled error", exc_info=exc)
     return problem(500, "internal_error", "Something went wrong on our side.")
 

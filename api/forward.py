@@ -87,6 +87,12 @@ def _context(request: Request) -> str:
     )
 
 
+def unavailable(exc: BaseException) -> Response:
+    """503 with Retry-After for a database that is away (db.unavailable)."""
+    log.warning("database unavailable: %s", exc)
+    return problem(503, "service_unavailable", "The database is unreachable; try again.")
+
+
 def _signed_sub(body: str | None) -> str:
     """The person a token pair from SQL (login, register, refresh) was made for; "" if none.
 
@@ -150,8 +156,7 @@ async def invoke(
         if router_ready and not read_only and identity.sub:
             # The write may have committed: this person reads from the primary for a while.
             await state.router.wrote(identity.sub, replicas.UNKNOWN)
-        log.warning("database unavailable: %s", exc)
-        return problem(503, "service_unavailable", "The database is unreachable; try again.")
+        return unavailable(exc)
     except TokenError as exc:
         return problem(401, exc.code, exc.detail)
     except TimeoutError:
@@ -160,15 +165,11 @@ async def invoke(
     except (db.CallError, RequestError) as exc:
         return problem(exc.status, exc.code, exc.detail)
     except asyncpg.PostgresError as exc:
-        if db.unavailable(exc):  # e.g. 57P03 while the catalog is reloaded from a starting server
-            log.warning("database unavailable: %s", exc)
-            return problem(503, "service_unavailable", "The database is unreachable; try again.")
         if exc.sqlstate == "PT401" and not identity.anon:
             AUTH_FAILURES.labels(str(getattr(exc, "message", "") or "unauthorized")).inc()
         return from_postgres(exc, anon=identity.anon)
     except db.CONNECTION_ERRORS as exc:
-        log.warning("database unavailable: %s", exc)
-        return problem(503, "service_unavailable", "The database is unreachable; try again.")
+        return unavailable(exc)
     if result.status >= 400:
         return from_body(result.status, result.body or "", result.headers)
     if result.status != 200:

@@ -4,12 +4,12 @@ DATABASE_READ_URLS names hot standbys (connected as the API's login, like the pr
 read-only call (a stable api function; handle_request runs it in a read-only transaction, so it
 cannot write anywhere) goes to a replica; everything else goes to the primary.
 
-A person must see their own writes. After each write the API reads the primary's WAL position
-(committed by then) and remembers it for the caller, in this process and in Redis so that every
-instance behind the load balancer knows it. A replica serves that person only once its replay
-position has reached it; until then their reads go to the primary. Each replica's position is
-polled every POLL seconds, so the position used is never ahead of the real one. When Redis
-cannot be asked, signed-in readers go to the primary: safe, slower.
+A person must see their own writes. After each write the API reads the primary's WAL insert
+position (past the commit record) and remembers it for the caller, in this process and in Redis
+so that every instance behind the load balancer knows it. A replica serves that person only once
+its replay position has reached it; until then their reads go to the primary. Each replica's
+position is polled every POLL seconds, so the position used is never ahead of the real one. When
+Redis cannot be asked, signed-in readers go to the primary: safe, slower.
 
 A replica that cannot be polled, or that has fallen more than `max_lag` seconds behind the
 primary, takes no reads until it answers and catches up. What a replica can still show is a slot
