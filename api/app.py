@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import asyncpg
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -180,20 +179,19 @@ async def open_database(state: Any, settings: Settings, dsn: str) -> None:
     while True:
         pool = None
         try:
-            pool = await db.create_pool(
-                dsn,
-                min_size=settings.db_pool_min,
-                max_size=settings.db_pool_max,
-                prepared_statements=settings.db_prepared_statements,
-            )
-            state.pool = pool
-            state.catalog = await db.Catalog.load(pool)
-            await keysync.try_publish(pool, state.keyset, settings)
-            state.role_timeouts = await db.role_timeouts(pool)
-            await openapi.load_codes(state)  # the document is built without the database
-        except (db.Unavailable, TimeoutError, asyncpg.PostgresError, *db.CONNECTION_ERRORS) as exc:
-            if isinstance(exc, asyncpg.PostgresError) and not db.unavailable(exc):
-                raise
+            with db.away():
+                pool = await db.create_pool(
+                    dsn,
+                    min_size=settings.db_pool_min,
+                    max_size=settings.db_pool_max,
+                    prepared_statements=settings.db_prepared_statements,
+                )
+                state.pool = pool
+                state.catalog = await db.Catalog.load(pool)
+                await keysync.try_publish(pool, state.keyset, settings)
+                state.role_timeouts = await db.role_timeouts(pool)
+                await openapi.load_codes(state)  # the document is built without the database
+        except db.Unavailable as exc:
             if pool is not None:
                 pool.terminate()
             if not waited:

@@ -9,9 +9,10 @@ nothing behind on the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,12 +90,8 @@ class Catalog:
 
     @classmethod
     async def load(cls, conn: asyncpg.Connection | asyncpg.Pool) -> Catalog:
-        try:
+        with away():
             rows = await conn.fetch(CATALOG)
-        except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
-            if isinstance(exc, asyncpg.PostgresError) and not unavailable(exc):
-                raise
-            raise Unavailable(str(exc) or type(exc).__name__) from exc
         return cls(
             {
                 r["name"]: Function(
@@ -217,13 +214,21 @@ def unavailable(exc: BaseException, *, read_only: bool = True) -> bool:
     return isinstance(exc, CONNECTION_ERRORS)
 
 
-async def acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
+@contextlib.contextmanager
+def away() -> Iterator[None]:
+    """Raise Unavailable for an error saying the database is away (a timeout included: no
+    statement here has a timeout of its own to mean otherwise); let any other error through."""
     try:
-        return await pool.acquire()
+        yield
     except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
         if isinstance(exc, asyncpg.PostgresError) and not unavailable(exc):
             raise
         raise Unavailable(str(exc) or type(exc).__name__) from exc
+
+
+async def acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
+    with away():
+        return await pool.acquire()
 
 
 RELEASE_TIMEOUT = 2.0  # seconds for a cancelled query's server to confirm; then the link is cut
