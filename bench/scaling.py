@@ -43,6 +43,7 @@ from bench.common import (
     request_bytes,
 )
 from tests.pgbouncer import PgBouncer
+from tests.replication import caught_up
 
 CLIENTS = 32
 
@@ -125,20 +126,6 @@ async def commits(dsn: str) -> int:
         )
     finally:
         await conn.close()
-
-
-async def caught_up(primary: str, replica: str) -> None:
-    a, b = await asyncpg.connect(primary), await asyncpg.connect(replica)
-    try:
-        target = await a.fetchval("select pg_current_wal_lsn()")
-        for _ in range(600):
-            if await b.fetchval("select pg_last_wal_replay_lsn() >= $1", target):
-                return
-            await asyncio.sleep(0.05)
-        raise RuntimeError("the replica did not catch up")
-    finally:
-        await a.close()
-        await b.close()
 
 
 def reads(port: int, provider: str, service: str) -> tuple[bytes, bytes]:

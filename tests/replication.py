@@ -45,47 +45,65 @@ class Pair:
             await conn.close()
 
     async def caught_up(self) -> None:
-        """Wait until the standby has replayed everything the primary wrote so far."""
-        target = await self.sql(self.primary, "select pg_current_wal_lsn()")
-        conn = await asyncpg.connect(self.standby.dsn(DBNAME))
-        try:
-            for _ in range(500):
-                if await conn.fetchval("select pg_last_wal_replay_lsn() >= $1", target):
-                    return
-                await asyncio.sleep(0.02)
-        finally:
-            await conn.close()
+        await caught_up(self.primary.dsn(DBNAME), self.standby.dsn(DBNAME))
+
+
+async def caught_up(primary: str, standby: str) -> None:
+    """Wait until the standby has replayed everything the primary wrote so far."""
+    a, b = await asyncpg.connect(primary), await asyncpg.connect(standby)
+    try:
+        target = await a.fetchval("select pg_current_wal_lsn()")
+        for _ in range(600):
+            if await b.fetchval("select pg_last_wal_replay_lsn() >= $1", target):
+                return
+            await asyncio.sleep(0.02)
         raise AssertionError("the standby did not catch up")
+    finally:
+        await a.close()
+        await b.close()
+
+
+@contextlib.asynccontextmanager
+async def migrated_cluster(
+    datadir: Path, *, socket_dir: Path | None = None
+) -> AsyncIterator[LocalCluster]:
+    """A throwaway cluster of one test with database DBNAME migrated; crashed at the end."""
+    cluster = LocalCluster(datadir, port=free_port(), fsync=False, socket_dir=socket_dir)
+    try:
+        cluster.init()
+        cluster.start()
+        admin = await asyncpg.connect(cluster.dsn())
+        try:
+            await admin.execute(f"create database {DBNAME}")
+        finally:
+            await admin.close()
+        await migrate(cluster.dsn(DBNAME))
+        yield cluster
+    finally:
+        cluster.stop(mode="immediate")
 
 
 @contextlib.asynccontextmanager
 async def replicated(workdir: Path, *, synchronous: bool = False) -> AsyncIterator[Pair]:
     """A migrated primary and its hot standby; `synchronous`: a commit waits for the standby."""
-    primary = LocalCluster(workdir / "primary", port=free_port(), fsync=False,
-                           socket_dir=workdir / "run-primary")  # fmt: skip
     standby = LocalCluster(workdir / "standby", port=free_port(), fsync=False,
                            socket_dir=workdir / "run-standby")  # fmt: skip
-    try:
-        primary.init()
-        primary.start()
-        admin = await asyncpg.connect(primary.dsn())
+    async with migrated_cluster(workdir / "primary", socket_dir=workdir / "run-primary") as primary:
         try:
-            await admin.execute(f"create database {DBNAME}")
+            await _attach(primary, standby, synchronous)
+            yield Pair(primary, standby)
         finally:
-            await admin.close()
-        await migrate(primary.dsn(DBNAME))
-        standby.standby_of(primary, application_name="standby")
-        standby.start()
-        pair = Pair(primary, standby)
-        if synchronous:
-            conn = await asyncpg.connect(primary.dsn())
-            try:
-                await conn.execute("alter system set synchronous_standby_names = 'standby'")
-                await conn.execute("select pg_reload_conf()")
-            finally:
-                await conn.close()
-        await pair.caught_up()
-        yield pair
-    finally:
-        standby.stop(mode="immediate")
-        primary.stop(mode="immediate")
+            standby.stop(mode="immediate")
+
+
+async def _attach(primary: LocalCluster, standby: LocalCluster, synchronous: bool) -> None:
+    standby.standby_of(primary, application_name="standby")
+    standby.start()
+    if synchronous:
+        conn = await asyncpg.connect(primary.dsn())
+        try:
+            await conn.execute("alter system set synchronous_standby_names = 'standby'")
+            await conn.execute("select pg_reload_conf()")
+        finally:
+            await conn.close()
+    await Pair(primary, standby).caught_up()

@@ -10,16 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from api.app import create_app
-from api.devdb import LocalCluster
-from api.migrate import migrate
 from tests.booking_fixtures import API, Seed, local
 from tests.live import serve, sse
-from tests.support import free_port
+from tests.replication import DBNAME, migrated_cluster
 
 pytestmark = pytest.mark.anyio
 ZONE = "Europe/Copenhagen"
@@ -39,21 +36,14 @@ async def book_when_up(http: httpx.AsyncClient, body: dict[str, Any], headers: d
 async def test_the_listener_survives_a_postgresql_restart(
     server_tmp_path: Path, settings: Any, keyset: Any
 ):
-    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
-    cluster.init()
-    cluster.start()
-    try:
-        admin = await asyncpg.connect(cluster.dsn())
-        await admin.execute("create database events")
-        await admin.close()
-        await migrate(cluster.dsn("events"))
-        seed = await Seed.connect(cluster.dsn("events"))
+    async with migrated_cluster(server_tmp_path / "data") as cluster:
+        seed = await Seed.connect(cluster.dsn(DBNAME))
         org = await seed.org(timezone=ZONE)
         desk = await seed.provider(org)
         cut = await seed.service(org, [desk], duration=60)
         await seed.hours(desk, range(1, 8), "08:00", "18:00")
 
-        app = create_app(settings, dsn=cluster.dsn("events", "authenticator"), keyset=keyset)
+        app = create_app(settings, dsn=cluster.dsn(DBNAME, "authenticator"), keyset=keyset)
         async with (
             app.router.lifespan_context(app),
             serve(app) as base,
@@ -85,5 +75,3 @@ async def test_the_listener_survives_a_postgresql_restart(
                 assert await visitor.quiet() == []
                 health = (await http.get("/health")).json()
                 assert health["checks"]["events"] == "ok", health
-    finally:
-        cluster.stop()

@@ -27,13 +27,12 @@ import pytest
 
 from api.app import create_app
 from api.devdb import LocalCluster
-from api.migrate import migrate
 from tests.booking_fixtures import API, Seed, local
 from tests.conftest import PASSWORD
 from tests.live import serve
 from tests.problems import answer_errors
-from tests.replication import DBNAME, Pair, replicated
-from tests.support import free_port, until
+from tests.replication import DBNAME, Pair, migrated_cluster, replicated
+from tests.support import until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 ZONE = "Europe/Copenhagen"
@@ -126,44 +125,41 @@ async def api(settings: Any, keyset: Any, dsn: str) -> AsyncIterator[tuple[Any, 
         yield app, base
 
 
+@pytest.fixture
+async def cluster(server_tmp_path: Path) -> AsyncIterator[LocalCluster]:
+    """A server of this test alone, to restart, crash and freeze."""
+    async with migrated_cluster(server_tmp_path / "data") as server:
+        yield server
+
+
 async def test_a_restart_under_booking_load_answers_503_never_500_and_loses_nothing(
-    server_tmp_path: Path, settings: Any, keyset: Any
+    cluster: LocalCluster, settings: Any, keyset: Any
 ):
-    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
-    cluster.init()
-    cluster.start()
-    try:
-        admin = await asyncpg.connect(cluster.dsn())
-        await admin.execute(f"create database {DBNAME}")
-        await admin.close()
-        await migrate(cluster.dsn(DBNAME))
-        provider, service = await open_shop(cluster.dsn(DBNAME))
-        async with (
-            api(settings, keyset, cluster.dsn(DBNAME, "authenticator")) as (_, base),
-            httpx.AsyncClient(base_url=base, timeout=30) as http,
-        ):
-            people = await customers(http, CLIENTS)
-            load = Load()
-            clients = [
-                asyncio.ensure_future(book_steadily(http, who, n, provider, service, load))
-                for n, who in enumerate(people)
-            ]
-            await until(lambda: load.done >= CLIENTS, "bookings before the restart", 30)
-            await asyncio.to_thread(cluster.stop, "immediate")
-            # While it is down: the contract and its page still answer, from memory.
-            down = await http.get(f"{API}/openapi.json")
-            assert down.status_code == 200 and down.json()["openapi"].startswith("3.")
-            assert (await http.get("/docs")).status_code == 200
-            await asyncio.sleep(1.0)
-            await asyncio.to_thread(cluster.start)
-            await asyncio.gather(*clients)
-        assert load.unsound == [], load.unsound
-        assert set(load.statuses) <= {201, 503}, load.statuses
-        assert load.statuses[503] > 0, "the restart was not noticed"
-        assert len(load.booked) == CLIENTS * PER_CLIENT
-        assert await stored(cluster.dsn(DBNAME), load.booked) == set(load.booked)
-    finally:
-        cluster.stop()
+    provider, service = await open_shop(cluster.dsn(DBNAME))
+    async with (
+        api(settings, keyset, cluster.dsn(DBNAME, "authenticator")) as (_, base),
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+    ):
+        people = await customers(http, CLIENTS)
+        load = Load()
+        clients = [
+            asyncio.ensure_future(book_steadily(http, who, n, provider, service, load))
+            for n, who in enumerate(people)
+        ]
+        await until(lambda: load.done >= CLIENTS, "bookings before the restart", 30)
+        await asyncio.to_thread(cluster.stop, "immediate")
+        # While it is down: the contract and its page still answer, from memory.
+        down = await http.get(f"{API}/openapi.json")
+        assert down.status_code == 200 and down.json()["openapi"].startswith("3.")
+        assert (await http.get("/docs")).status_code == 200
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(cluster.start)
+        await asyncio.gather(*clients)
+    assert load.unsound == [], load.unsound
+    assert set(load.statuses) <= {201, 503}, load.statuses
+    assert load.statuses[503] > 0, "the restart was not noticed"
+    assert len(load.booked) == CLIENTS * PER_CLIENT
+    assert await stored(cluster.dsn(DBNAME), load.booked) == set(load.booked)
 
 
 @pytest.fixture
@@ -214,90 +210,64 @@ def freeze(cluster: LocalCluster, sig: signal.Signals) -> None:
 
 
 async def test_a_database_that_stops_answering_gets_503_not_a_hung_request(
-    server_tmp_path: Path, settings: Any, keyset: Any
+    cluster: LocalCluster, settings: Any, keyset: Any
 ):
-    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
-    cluster.init()
-    cluster.start()
-    try:
-        admin = await asyncpg.connect(cluster.dsn())
-        await admin.execute(f"create database {DBNAME}")
-        await admin.close()
-        await migrate(cluster.dsn(DBNAME))
-        provider, service = await open_shop(cluster.dsn(DBNAME))
-        day = first_day().isoformat()
-        slots = f"{API}/providers/{provider}/slots?service_id={service}&from={day}&to={day}"
-        async with (
-            api(settings, keyset, cluster.dsn(DBNAME, "authenticator")) as (_, base),
-            httpx.AsyncClient(base_url=base, timeout=60) as http,
-        ):
-            assert (await http.get(slots)).status_code == 200
-            freeze(cluster, signal.SIGSTOP)
-            try:
-                # The anon role's 5 s statement timeout runs out; the cancel is never answered
-                # either, so the connection is cut and the answer is 503, not a hung request.
-                answer = await http.get(slots)
-            finally:
-                freeze(cluster, signal.SIGCONT)
-            assert answer.status_code == 503, answer.text
-            assert answer.headers["retry-after"]
-            assert answer.json()["code"] == "service_unavailable"
-            again = await http.get(slots)
-            assert again.status_code == 200, again.text
-    finally:
-        cluster.stop()
+    provider, service = await open_shop(cluster.dsn(DBNAME))
+    day = first_day().isoformat()
+    slots = f"{API}/providers/{provider}/slots?service_id={service}&from={day}&to={day}"
+    async with (
+        api(settings, keyset, cluster.dsn(DBNAME, "authenticator")) as (_, base),
+        httpx.AsyncClient(base_url=base, timeout=60) as http,
+    ):
+        assert (await http.get(slots)).status_code == 200
+        freeze(cluster, signal.SIGSTOP)
+        try:
+            # The anon role's 5 s statement timeout runs out; the cancel is never answered
+            # either, so the connection is cut and the answer is 503, not a hung request.
+            answer = await http.get(slots)
+        finally:
+            freeze(cluster, signal.SIGCONT)
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"]
+        assert answer.json()["code"] == "service_unavailable"
+        again = await http.get(slots)
+        assert again.status_code == 200, again.text
 
 
 async def test_the_api_started_before_its_database_waits_for_it(
-    server_tmp_path: Path, settings: Any, keyset: Any, caplog: pytest.LogCaptureFixture
+    cluster: LocalCluster, settings: Any, keyset: Any, caplog: pytest.LogCaptureFixture
 ):
     """API and database may start in any order (a host booting, a failover at start)."""
-    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
-    cluster.init()
-    cluster.start()
+    await asyncio.to_thread(cluster.stop)
+
+    app = create_app(settings, dsn=cluster.dsn(DBNAME, "authenticator"), keyset=keyset)
+    started = asyncio.Event()
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            started.set()
+            await asyncio.Event().wait()  # until cancelled
+
+    task = asyncio.ensure_future(run())
     try:
-        admin = await asyncpg.connect(cluster.dsn())
-        await admin.execute(f"create database {DBNAME}")
-        await admin.close()
-        await migrate(cluster.dsn(DBNAME))
-        await asyncio.to_thread(cluster.stop)
-
-        app = create_app(settings, dsn=cluster.dsn(DBNAME, "authenticator"), keyset=keyset)
-        started = asyncio.Event()
-
-        async def run() -> None:
-            async with app.router.lifespan_context(app):
-                started.set()
-                await asyncio.Event().wait()  # until cancelled
-
-        task = asyncio.ensure_future(run())
-        try:
-            await until(lambda: "waiting for the database" in caplog.text, "a waiting API")
-            assert not started.is_set() and not task.done()
-            await asyncio.to_thread(cluster.start)
-            await asyncio.wait_for(started.wait(), 30)
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-                assert (await http.get("/health/ready")).status_code == 200
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await until(lambda: "waiting for the database" in caplog.text, "a waiting API")
+        assert not started.is_set() and not task.done()
+        await asyncio.to_thread(cluster.start)
+        await asyncio.wait_for(started.wait(), 30)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/health/ready")).status_code == 200
     finally:
-        cluster.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def test_a_database_refusing_the_login_stops_the_start_at_once(
-    server_tmp_path: Path, settings: Any, keyset: Any
+    cluster: LocalCluster, settings: Any, keyset: Any
 ):
     """Waiting cannot mend a wrong database name or password: fail fast, say why."""
-    cluster = LocalCluster(server_tmp_path / "data", port=free_port(), fsync=False)
-    cluster.init()
-    cluster.start()
-    try:
-        app = create_app(settings, dsn=cluster.dsn("no_such_db"), keyset=keyset)
-        with pytest.raises(asyncpg.InvalidCatalogNameError):
-            async with app.router.lifespan_context(app):
-                pass
-    finally:
-        cluster.stop()
+    app = create_app(settings, dsn=cluster.dsn("no_such_db"), keyset=keyset)
+    with pytest.raises(asyncpg.InvalidCatalogNameError):
+        async with app.router.lifespan_context(app):
+            pass
