@@ -17,24 +17,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
-from api import (
-    db,
-    docs,
-    events,
-    health,
-    keysync,
-    monitoring,
-    oauth,
-    openapi,
-    ratelimit,
-    replicas,
-    streams,
-)
-from api.errors import problem
-from api.forward import JSON, RequestError, invoke, read_json, unavailable
-from api.middleware import stack
-from api.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, Route
-from api.settings import Settings
+from api.common.errors import Problem, problem
+from api.common.settings import Settings
+from api.contract import docs, openapi
+from api.edge import ratelimit
+from api.edge.middleware import stack
+from api.live import events, streams
+from api.ops import health, keysync, monitoring
+from api.request import db, oauth, replicas
+from api.request.forward import JSON, invoke, read_json, unavailable
+from api.request.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, TOKEN_PATH, Route
 from jwks import KeySet, Verifier, load_keyset
 
 log = logging.getLogger("slotbase")
@@ -51,18 +43,18 @@ def endpoint(route: Route) -> Endpoint:
                 args = await read_json(request, request.app.state.settings.max_body_bytes)
                 taken = sorted((bound | set(request.path_params)).intersection(args))
                 if taken:
-                    raise RequestError(422, "unknown_field", "Unknown field: " + ", ".join(taken))
+                    raise Problem(422, "unknown_field", "Unknown field: " + ", ".join(taken))
             body = frozenset(args)
             for name, value in request.query_params.items():
                 if name not in route.query:
-                    raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
+                    raise Problem(422, "unknown_field", f"Unknown query parameter: {name}.")
                 args[route.query[name]] = value
             for header, name in route.headers.items():
                 if (given := request.headers.get(header)) is not None:
                     args[name] = given
             args.update(request.path_params)
-        except RequestError as exc:
-            return problem(exc.status, exc.code, exc.detail)
+        except Problem as exc:
+            return exc.answer()
         text = frozenset(args).difference(body)
         return await invoke(
             request, route.function, args, status=route.status, sign=route.sign, text=text
@@ -77,14 +69,12 @@ async def rpc(request: Request) -> Response:
     try:
         if request.method == "GET":
             if fn is not None and not fn.read_only:
-                raise RequestError(
-                    405, "method_not_allowed", "This function changes data; POST it."
-                )
+                raise Problem(405, "method_not_allowed", "This function changes data; POST it.")
             args: dict[str, Any] = dict(request.query_params)
         else:
             args = await read_json(request, request.app.state.settings.max_body_bytes)
-    except RequestError as exc:
-        return problem(exc.status, exc.code, exc.detail)
+    except Problem as exc:
+        return exc.answer()
     return await invoke(
         request,
         name,
@@ -105,7 +95,7 @@ async def openid_configuration(request: Request) -> Response:
     doc = {
         "issuer": issuer,
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "token_endpoint": f"{issuer}{PREFIX}/auth/token",
+        "token_endpoint": f"{issuer}{TOKEN_PATH}",
         "grant_types_supported": ["password", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["none"],
         "response_types_supported": ["token"],
@@ -139,7 +129,7 @@ def routes() -> list[BaseRoute]:
     ]
     return [
         *table,
-        StarletteRoute(PREFIX + "/auth/token", oauth.token, methods=["POST"]),
+        StarletteRoute(TOKEN_PATH, oauth.token, methods=["POST"]),
         StarletteRoute(PREFIX + "/rpc/{name}", rpc, methods=["GET", "POST"]),
         StarletteRoute(PREFIX + "/events", streams.events, methods=["GET"]),
         WebSocketRoute(PREFIX + "/ws", streams.websocket_endpoint),

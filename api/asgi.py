@@ -10,9 +10,9 @@ import sys
 
 from starlette.applications import Starlette
 
-from api import logs
 from api.app import create_app
-from api.settings import Settings, SettingsError
+from api.common import logs
+from api.common.settings import Settings, SettingsError
 
 
 def app_from_env() -> Starlette:

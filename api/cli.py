@@ -21,8 +21,8 @@ from pathlib import Path
 
 import asyncpg
 
-from api import migrate as migrations
-from api.settings import Settings, SettingsError
+from api.common.settings import Settings, SettingsError
+from api.ops import migrate as migrations
 from jwks import KeyConfigError, load_keyset, rotate
 
 log = logging.getLogger("slotbase")
@@ -47,7 +47,7 @@ def database(settings: Settings, *, keep_running: bool = False) -> Iterator[Data
             admin, settings.authenticator_dsn(admin), settings.worker_dsn(admin), local=False
         )
         return
-    from api.devdb import LocalCluster, reachable
+    from api.ops.devdb import LocalCluster, reachable
 
     home = reachable(settings.data_dir)
     cluster = LocalCluster(home / "pg", socket_dir=home / "run")
@@ -105,8 +105,8 @@ async def _prepare(settings: Settings, db: Database) -> list[str]:
 async def _publish_keys(
     conn: asyncpg.Connection, settings: Settings, keys_dir: Path | None = None
 ) -> None:
-    from api import keysync
     from api.app import load_keys
+    from api.ops import keysync
 
     try:
         if keys_dir is None:
@@ -124,12 +124,12 @@ async def _publish_keys(
 def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
     import uvicorn
 
-    from api import logs
     from api.app import create_app
+    from api.common import logs
 
     logs.setup(settings)
-    # Forwarded headers are read by api.proxies, from TRUSTED_PROXIES only; uvicorn's are off.
-    # The access log is api/access.py; log_config=None keeps the handlers logs.setup installed.
+    # Forwarded headers are read by api.edge.proxies, from TRUSTED_PROXIES only; uvicorn's are off.
+    # The access log is api/edge/access.py; log_config=None keeps the handlers logs.setup installed.
     # Live event streams never end by themselves: give them a moment, then close them.
     options = dict(
         host=settings.host,
@@ -251,7 +251,7 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from api import worker
+    from api.outbox import worker
 
     with database(settings) as db:
         return worker.main(["--dsn", db.worker_dsn, *args.worker_args])
@@ -313,7 +313,7 @@ def cmd_dump(settings: Settings, args: argparse.Namespace) -> int:
 
 def schema_dump(admin_dsn: str) -> str:
     """The schema as sql/schema.sql holds it: pg_dump --schema-only without its per-run noise."""
-    from api.devdb import find_bindir
+    from api.ops.devdb import find_bindir
 
     pg_dump = str(find_bindir() / "pg_dump")
     command = [pg_dump, "--schema-only", "--no-owner", "--no-privileges", admin_dsn]

@@ -28,8 +28,8 @@ from pathlib import Path
 import asyncpg
 import redis
 
-from api import migrate
-from api.devdb import LocalCluster
+from api.ops import migrate
+from api.ops.devdb import LocalCluster
 from jwks import generate_key, private_pem
 
 ROOT = Path(__file__).resolve().parent.parent

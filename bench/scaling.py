@@ -29,7 +29,7 @@ from pathlib import Path
 import asyncpg
 import uvloop
 
-from api.devdb import LocalCluster
+from api.ops.devdb import LocalCluster
 from bench.accounts import API_POOL, EMAIL, PASSWORD, line
 from bench.common import (
     CONF,

@@ -24,7 +24,7 @@ import asyncpg
 import jwt
 import uvloop
 
-from api.settings import with_user
+from api.common.settings import with_user
 from bench.common import Load, api_server, cluster, http_load, login, request_bytes, sql_load
 
 EMAIL, PASSWORD = "bench@example.com", "bench-password-1"

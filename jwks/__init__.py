@@ -1,4 +1,7 @@
-"""RS256 keys, JWKS and access tokens. Independent of ``api``."""
+"""RS256 keys, JWKS and access tokens.
+
+May import: nothing from `api`; the API, the command line and the tests build on it.
+"""
 
 from __future__ import annotations
 

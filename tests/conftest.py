@@ -33,8 +33,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
-from api.devdb import ClusterError, LocalCluster  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.common.settings import Settings  # noqa: E402
+from api.ops.devdb import ClusterError, LocalCluster  # noqa: E402
 from jwks import KeySet, generate_key, load_keyset, private_pem  # noqa: E402
 from tests import pgtap  # noqa: E402
 from tests.problems import answer_errors  # noqa: E402
@@ -179,10 +179,10 @@ async def _prepare_template(dsn: str) -> None:
         await conn.close()
 
     try:
-        from api.migrate import migrate
+        from api.ops.migrate import migrate
     except ModuleNotFoundError as exc:
-        # Only while api/migrate.py does not exist yet; any other import error propagates.
-        if exc.name not in ("api", "api.migrate"):
+        # Only while api/ops/migrate.py does not exist yet; any other import error propagates.
+        if exc.name not in ("api", "api.ops.migrate"):
             raise
     else:
         await migrate(dsn)

@@ -1,7 +1,7 @@
 """A PgBouncer of one test alone, in transaction mode, in front of a test server.
 
 Debian's pgbouncer refuses to run as root, so as root it runs as the server's OS user, as the
-PostgreSQL server does (api.devdb.server_user).
+PostgreSQL server does (api.ops.devdb.server_user).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from api.devdb import server_user
+from api.ops.devdb import server_user
 from tests.support import free_port
 
 USERS = ("postgres", "authenticator", "slotbase_worker", "slotbase_client")

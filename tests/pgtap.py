@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from api.devdb import ClusterError, find_bindir
+from api.ops.devdb import ClusterError, find_bindir
 
 if TYPE_CHECKING:
     from tests.conftest import TestDatabase

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import asyncpg
 
-from api.devdb import LocalCluster
-from api.migrate import migrate
+from api.ops.devdb import LocalCluster
+from api.ops.migrate import migrate
 from tests.support import free_port
 
 DBNAME = "slotbase"

@@ -15,8 +15,8 @@ import pytest
 
 from api.app import load_keys
 from api.cli import main
-from api.migrate import SQL_DIR
-from api.settings import Settings, SettingsError, with_user
+from api.common.settings import Settings, SettingsError, with_user
+from api.ops.migrate import SQL_DIR
 from jwks import generate_key, private_pem, thumbprint
 
 MIGRATIONS = sorted(p.name for p in (SQL_DIR / "migrations").glob("*.sql"))

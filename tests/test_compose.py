@@ -151,7 +151,7 @@ def test_every_setting_the_readme_names_can_be_passed_to_the_containers() -> Non
 
 
 def test_a_production_environment_starts_the_api_and_the_worker() -> None:
-    from api.settings import Settings, SettingsError
+    from api.common.settings import Settings, SettingsError
     from jwks import generate_key, private_pem
 
     production = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from api.devdb import (
+from api.ops.devdb import (
     ClusterError,
     LocalCluster,
     find_bindir,

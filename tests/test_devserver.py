@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.devdb import LocalCluster
+from api.ops.devdb import LocalCluster
 from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

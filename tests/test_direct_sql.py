@@ -22,8 +22,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from api import keysync
-from api.settings import Settings
+from api.common.settings import Settings
+from api.ops import keysync
 from jwks import KeySet, generate_key, load_keyset, private_pem, thumbprint
 from jwks.tokens import sign
 from tests.booking_fixtures import Caller, Seed, local

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.settings import Settings, SettingsError
+from api.common.settings import Settings, SettingsError
 from jwks import KeySet
 from tests.problems import problem_errors
 from tests.test_cli import production_env
@@ -81,7 +81,7 @@ async def test_a_route_that_sets_its_own_csp_keeps_it():
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from api.middleware import stack
+    from api.edge.middleware import stack
 
     async def page(request: Any) -> Response:
         return Response("<p>hi</p>", headers={"Content-Security-Policy": "default-src 'self'"})
@@ -223,7 +223,7 @@ async def test_a_statement_cancelled_by_the_server_is_a_504_not_a_500(
 
 
 async def test_migrations_give_the_api_roles_a_statement_timeout(db: Any):
-    from api.migrate import migrate
+    from api.ops.migrate import migrate
 
     await migrate(db.admin_dsn)  # the bootstrap runs on every start
     conn = await asyncpg.connect(db.admin_dsn)

@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.devdb import LocalCluster
+from api.ops.devdb import LocalCluster
 from tests.booking_fixtures import API, Seed, local
 from tests.conftest import PASSWORD
 from tests.live import serve

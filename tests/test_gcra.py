@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from api import gcra
+from api.edge import gcra
 
 pytestmark = pytest.mark.anyio
 

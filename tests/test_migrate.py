@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from api.cli import schema_dump
-from api.migrate import OWNER_ROLE, SQL_DIR, MigrationError, migrate, read_status
+from api.ops.migrate import OWNER_ROLE, SQL_DIR, MigrationError, migrate, read_status
 
 pytestmark = pytest.mark.anyio
 

@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
-from api.logs import JsonFormatter
-from api.metrics import REGISTRY
-from api.settings import Settings
+from api.common.logs import JsonFormatter
+from api.common.metrics import REGISTRY
+from api.common.settings import Settings
 from jwks import KeySet
 from tests.problems import problem_errors
 from tests.support import free_port

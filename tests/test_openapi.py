@@ -9,7 +9,7 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from api.routes import ROUTES
+from api.request.routes import ROUTES
 
 pytestmark = pytest.mark.anyio
 DOC = "/api/v1/openapi.json"
@@ -144,7 +144,7 @@ async def test_docs_assets_outside_the_allow_list_are_not_found(
         "/docs/assets/LICENSE",
         "/docs/assets/..%2F__init__.py",
         "/docs/assets/%2e%2e%2fcore.py",
-        "/docs/assets/../../api/settings.py",
+        "/docs/assets/../../api/common/settings.py",
         "/docs/assets/swagger-editor.js",
     ):
         response = await client.get(path)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from api.settings import ROOT, with_user
+from api.common.settings import ROOT, with_user
 from jwks import generate_key, private_pem
 
 
@@ -57,7 +57,7 @@ def test_an_installed_wheel_migrates_and_serves_on_its_own(
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     where = subprocess.run(
-        [str(python), "-c", "import api.migrate as m; print(m.SQL_DIR)"],
+        [str(python), "-c", "import api.ops.migrate as m; print(m.SQL_DIR)"],
         capture_output=True, text=True, cwd=tmp_path, check=True,
     ).stdout.strip()  # fmt: skip
     assert where.startswith(str(venv)), f"migrations came from {where}, not the wheel"

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.proxies import client_ip, rate_key
-from api.settings import Settings
+from api.common.settings import Settings
+from api.edge.proxies import client_ip, rate_key
 from jwks import KeySet
 from tests.conftest import ISSUER
 

@@ -16,8 +16,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from api.app import create_app
-from api.metrics import REGISTRY
-from api.settings import Rate, Settings
+from api.common.metrics import REGISTRY
+from api.common.settings import Rate, Settings
 from jwks import KeySet
 from tests.conftest import ISSUER, Account
 from tests.live import serve

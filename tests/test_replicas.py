@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from api import replicas
 from api.app import create_app
+from api.request import replicas
 from tests.booking_fixtures import API, Seed, local
 from tests.conftest import ISSUER, PASSWORD
 from tests.problems import answer_errors

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from api.resp import Connection, ReplyError
+from api.common.resp import Connection, ReplyError
 from tests.redis_process import RedisProcess
 from tests.support import free_port
 

@@ -30,7 +30,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from api.app import create_app
-from api.routes import PREFIX, ROUTES, Route
+from api.request.routes import PREFIX, ROUTES, Route
 from jwks import KeySet
 from tests.problems import answer_errors
 

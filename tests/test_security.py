@@ -55,7 +55,7 @@ async def test_change_password_guesses_count_toward_the_lockout(
 
 
 def test_change_password_is_in_the_stricter_auth_bucket() -> None:
-    from api.ratelimit import AUTH_PATHS
+    from api.request.routes import AUTH_PATHS
 
     assert "/api/v1/auth/change-password" in AUTH_PATHS
     assert "/api/v1/rpc/change_password" in AUTH_PATHS
@@ -98,7 +98,7 @@ async def test_password_reset_requests_are_throttled_per_address_known_or_not(
 
 
 def test_subscribe_work_is_limited_per_identity_across_sockets() -> None:
-    from api.streams import InFlight, MessageBudget
+    from api.live.streams import InFlight, MessageBudget
 
     inflight = InFlight(limit=2)
     with inflight.slot("alma") as first, inflight.slot("alma") as second:
@@ -239,7 +239,7 @@ async def test_the_superuser_bootstrap_does_not_promote_an_unproven_registration
 def test_text_an_organization_chose_cannot_break_an_emails_headers() -> None:
     from datetime import UTC, datetime
 
-    from api.mail import MailSettings, render
+    from api.outbox.mail import MailSettings, render
 
     row = {
         "message_id": "invitation.x@slotbase",

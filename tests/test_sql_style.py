@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from api.settings import ROOT
+from api.common.settings import ROOT
 
 CODE = sorted((ROOT / "sql" / "code").glob("*.sql"))
 FUNCTION = re.compile(
