@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.routing import Route as StarletteRoute
 
+from api.common import resp
 from api.common.errors import Problem, problem
 from api.common.settings import Settings
 from api.contract import docs, openapi
@@ -210,9 +210,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
         )
         state.known_ids = {}
         await open_database(state, settings, dsn)
-        state.redis = aioredis.from_url(
-            settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
-        )
+        state.redis = resp.Connection(settings.redis_url, timeout=0.5)  # /health asks it
         state.limiter = ratelimit.open_limiter(settings)
         state.router = await replicas.open_router(
             state.pool,
@@ -237,11 +235,11 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             yield
         finally:
             if metrics_server is not None:
-                metrics_server.close()
+                await metrics_server.shutdown()
             await state.listener.stop()
             state.hub.close_all("shutdown")
             await state.router.stop()
-            await state.redis.aclose()
+            await state.redis.close()
             if state.limiter is not None:
                 await state.limiter.close()
             await state.pool.close()

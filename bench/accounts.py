@@ -1,4 +1,4 @@
-"""Issue 2 figures: GET /users/me through the API vs the same SQL call, and login throughput.
+"""Accounts: GET /users/me through the API vs the same SQL call, and login throughput.
 
 API: `slotbase serve` (one uvicorn process, pool of 32) behind 32 keep-alive HTTP clients.
 Direct: 32 asyncpg connections as authenticator calling the very statement the API sends

@@ -1,4 +1,4 @@
-"""Issue 3 figures: the slot query at 10,000 and 1,000,000 bookings, booking creation through
+"""Bookings: the slot query at 10,000 and 1,000,000 bookings, booking creation through
 the API vs direct SQL, and 64 clients racing for one slot.
 
 Bookings are spread over many organizations and providers (5 providers an organization, one

@@ -1,4 +1,4 @@
-"""Issue figures for search: api.search across 100,000 services in 1,000 organizations, and the
+"""Search: api.search across 100,000 services in 1,000 organizations, and the
 org-scoped GET /orgs/{id}/services?q=, each as anon through private.handle_request on one
 connection, 300 sequential queries over a mix of exact, prefix, accent-folded and typo terms.
 

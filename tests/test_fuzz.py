@@ -3,11 +3,9 @@ and every error is an RFC 9457 problem document."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -18,6 +16,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from jwks import KeySet
+from tests.support import LoopThread
 
 T = TypeVar("T")
 # Hypothesis' failure report imports a module that trips this deprecation; with warnings as errors
@@ -64,23 +63,6 @@ json_values = st.recursive(
     max_leaves=12,
 )
 bodies = st.dictionaries(st.sampled_from(FIELDS) | text, json_values, max_size=6) | json_values
-
-
-class LoopThread:
-    """An event loop on its own thread, so a sync hypothesis test can drive the async app."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="fuzz-loop", daemon=True)
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ database for all its examples.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import datetime as dt
 import json
 import random
 import re
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -33,6 +31,7 @@ from api.app import create_app
 from api.request.routes import PREFIX, ROUTES, Route
 from jwks import KeySet
 from tests.problems import answer_errors
+from tests.support import LoopThread
 
 T = TypeVar("T")
 # Hypothesis' failure report imports a module that trips this deprecation; with warnings as errors
@@ -309,23 +308,6 @@ header_values = (
 
 # ---------------------------------------------------------------------------------------------
 # The app on a loop of its own, with a world to point path ids at
-
-
-class LoopThread:
-    """An event loop on its own thread, so a sync hypothesis test can drive the async app."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="fuzz-loop", daemon=True)
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
 
 
 @dataclass

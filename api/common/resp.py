@@ -1,10 +1,14 @@
-"""A small Redis client for the rate limiter: one connection, pipelined, RESP2.
+"""The API's Redis client (rate limits, read-your-writes positions, /health): one connection,
+pipelined, RESP2.
 
 Each request writes its command at once and waits on a future; the protocol parses replies as
 bytes arrive and resolves the futures in order, so concurrent requests share the connection
 without a pool, a lock or a reader task. A lost or silent connection fails every pending request
-with ConnectionError (an OSError) and the next request connects again. redis-py costs several
-times more per call, which showed in the rate-limit benchmark; everything else uses redis-py.
+with ConnectionError (an OSError) and the next request connects again.
+
+Why not redis-py: with it (`redis.asyncio`, pooled, one EVALSHA per request) rate limits on ÷
+off was 0.64 in bench/ratelimit.py; with this client 12.5 µs of client CPU per decision and
+0.8-0.9 (docs/benchmarks.md, "Rate limits"). The tests use redis-py, the reference client.
 
 URLs: redis[s]://[[user]:password@]host[:port][/db] and unix://[[user]:password@]/path[?db=N].
 """
@@ -17,7 +21,6 @@ import time
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-Reply = int | bytes | list[Any] | None
 INCOMPLETE = object()
 
 

@@ -147,7 +147,7 @@ class Builder:
             "additionalProperties": False,
             # null for an optional argument means "not given", as leaving it out does.
             "properties": {
-                name: shapes.argument(t) if req else shapes.nullable(shapes.argument(t))
+                name: db.argument_schema(t) if req else shapes.nullable(db.argument_schema(t))
                 for name, t, req in args
             },
         }
@@ -171,14 +171,19 @@ class Builder:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": shapes.argument(types.get(name, ("text", True))[0]),
+                "schema": db.argument_schema(types.get(name, ("text", True))[0]),
             }
             for name in path_names
         ]
         for query, arg in route.query.items():
             sql_type, req = types.get(arg, ("text", False))
             parameters.append(
-                {"name": query, "in": "query", "required": req, "schema": shapes.argument(sql_type)}
+                {
+                    "name": query,
+                    "in": "query",
+                    "required": req,
+                    "schema": db.argument_schema(sql_type),
+                }
             )
         for header, arg in route.headers.items():
             sql_type, req = types.get(arg, ("text", False))
@@ -187,7 +192,7 @@ class Builder:
                     "name": header.title(),
                     "in": "header",
                     "required": req,
-                    "schema": shapes.argument(sql_type),
+                    "schema": db.argument_schema(sql_type),
                 }
             )
         bound = set(path_names) | set(route.query.values()) | set(route.headers.values())
@@ -240,7 +245,7 @@ class Builder:
                         "name": name,
                         "in": "query",
                         "required": req,
-                        "schema": shapes.argument(sql_type),
+                        "schema": db.argument_schema(sql_type),
                     }
                     for name, sql_type, req in args
                 ],

@@ -210,27 +210,6 @@ RESULTS: dict[str, Schema] = {
     "search": PAGE_OF_OBJECTS,
 }
 
-# Argument types as JSON Schema; strings for what SQL converts from text.
-ARGUMENTS: dict[str, Schema] = {
-    "text": STRING,
-    "extensions.citext": STRING,
-    "integer": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
-    "smallint": {"type": "integer", "minimum": -(2**15), "maximum": 2**15 - 1},
-    "bigint": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
-    "boolean": BOOLEAN,
-    "uuid": UUID,
-    "date": {"type": "string", "format": "date"},
-    "timestamp with time zone": {"type": "string", "format": "date-time"},
-    "json": {},
-    "jsonb": {},
-}
-
-
-def argument(sql_type: str) -> Schema:
-    if sql_type.endswith("[]"):
-        return {"type": "array", "items": argument(sql_type[:-2])}
-    return dict(ARGUMENTS.get(sql_type, STRING))
-
 
 def nullable(schema: Schema) -> Schema:
     if isinstance(schema.get("type"), str):

@@ -1,47 +1,52 @@
 """The Host header checked against ALLOWED_HOSTS: exact names and `*.example.com` patterns.
 
-A request for another host is refused with 400 invalid_host (a DNS-rebinding page, a stray
-vhost). /health and /health/* answer any host: load balancers probe by address.
+Starlette's TrustedHostMiddleware decides; this subclass gives its refusal slotbase's shape (400
+invalid_host as problem+json, and a WebSocket closed with 1008), never redirects to `www.`, and
+lets /health and /health/* answer any host: load balancers probe by address. A request for
+another host is a DNS-rebinding page or a stray vhost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.common.errors import problem
-from api.edge.context import header
+
+PASSED = "slotbase.host_allowed"  # set in the scope when the parent let the request through
 
 
-def _host(scope: Scope) -> str:
-    host = (header(scope, b"host") or "").strip().lower()
-    if host.startswith("["):  # [::1]:8000
-        return host.split("]", 1)[0] + "]"
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-class AllowedHosts:
+class AllowedHosts(TrustedHostMiddleware):
     def __init__(self, app: ASGIApp, allowed: Iterable[str] = ("*",)) -> None:
-        self.app = app
         names = [h.strip().lower() for h in allowed]
-        self.any = "*" in names
-        self.exact = {h for h in names if not h.startswith("*.")}
-        self.suffixes = tuple(h[1:] for h in names if h.startswith("*."))  # ".example.com"
+        super().__init__(self._through, allowed_hosts=names, www_redirect=False)
+        self.inner = app
 
-    def allows(self, host: str) -> bool:
-        return self.any or host in self.exact or (bool(host) and host.endswith(self.suffixes))
+    async def _through(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[PASSED] = True
+        await self.inner(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.any or scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if path == "/health" or path.startswith("/health/"):
+            await self.inner(scope, receive, send)
             return
-        path = scope["path"]
-        if self.allows(_host(scope)) or path == "/health" or path.startswith("/health/"):
-            await self.app(scope, receive, send)
-            return
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008, "reason": "invalid_host"})
-            return
-        response = problem(400, "invalid_host", "This server does not answer for that host name.")
-        await response(scope, receive, send)
+        refused = False
+
+        async def answer(message: Message) -> None:
+            nonlocal refused
+            if scope.get(PASSED):
+                await send(message)
+                return
+            if refused:
+                return  # the rest of the parent's plain-text refusal
+            refused = True
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": "invalid_host"})
+                return
+            detail = "This server does not answer for that host name."
+            await problem(400, "invalid_host", detail)(scope, receive, send)
+
+        await super().__call__(scope, receive, answer)

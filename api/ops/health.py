@@ -29,7 +29,7 @@ async def check_database(request: Request) -> tuple[bool, bool]:
 async def check_redis(request: Request) -> bool:
     try:
         async with asyncio.timeout(TIMEOUT):
-            return bool(await request.app.state.redis.ping())
+            return bool(await request.app.state.redis.execute("PING") == b"PONG")
     except Exception:
         return False
 

@@ -1,22 +1,23 @@
 """GET /metrics: Prometheus text for this process.
 
 METRICS_ENABLED=false: 404. METRICS_TOKEN set: `Authorization: Bearer <token>` is required (401
-otherwise). METRICS_PORT set: served only on that port, by a small server inside the process,
-and not on the API's port. Pool and outbox gauges are read at scrape time.
+otherwise). METRICS_PORT set: served only on that port, by a second uvicorn server inside the
+process, and not on the API's port. Pool and outbox gauges are read at scrape time; the text is
+prometheus-client's ASGI app.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.requests import Request
-from starlette.responses import Response
+import uvicorn
+from prometheus_client import make_asgi_app
+from starlette.datastructures import Headers
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.common.errors import problem
 from api.common.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, POOL_CONNECTIONS, REGISTRY
@@ -51,63 +52,57 @@ def authorized(settings: Settings, authorization: str | None) -> bool:
     return hmac.compare_digest((authorization or "").encode(), expected)
 
 
-async def render(state: Any) -> bytes:
-    await refresh(state)
-    return generate_latest(REGISTRY)
+def exposition(state: Any) -> ASGIApp:
+    """/metrics as an ASGI app: the checks, the gauges read, then prometheus-client's own app
+    (content negotiation, gzip, `name[]` filters)."""
+    scrape = make_asgi_app(REGISTRY)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        settings: Settings = state.settings
+        headers = Headers(scope=scope)
+        if scope["path"] != "/metrics" or scope["method"] not in ("GET", "HEAD"):
+            response = problem(404, "not_found", "No such resource.")
+        elif not authorized(settings, headers.get("authorization")):
+            detail = "Metrics need 'Authorization: Bearer <METRICS_TOKEN>'."
+            response = problem(401, "unauthorized", detail)
+        else:
+            await refresh(state)
+            await scrape(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+    return app
 
 
-async def metrics(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
-    if not settings.metrics_enabled or settings.metrics_port:
-        return problem(404, "not_found", "No such resource.")
-    if not authorized(settings, request.headers.get("authorization")):
-        return problem(401, "unauthorized", "Metrics need 'Authorization: Bearer <METRICS_TOKEN>'.")
-    body = await render(request.app.state)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+class OnApiPort:
+    """GET /metrics on the API's own port, unless METRICS_PORT moved it (an ASGI endpoint, so
+    prometheus-client's app writes the answer)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["app"].state
+        if not state.settings.metrics_enabled or state.settings.metrics_port:
+            await problem(404, "not_found", "No such resource.")(scope, receive, send)
+            return
+        await exposition(state)(scope, receive, send)
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/metrics", metrics, methods=["GET"])]
+    return [Route("/metrics", OnApiPort(), methods=["GET"])]
 
 
 # ---------------------------------------------------------------------------------------------
 # METRICS_PORT: a separate listener, e.g. reachable only from the monitoring network.
 
 
-async def _answer(state: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    settings: Settings = state.settings
-    try:
-        async with asyncio.timeout(10):
-            head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        method, path, *_ = [*lines[0].split(" "), "", ""][:3]
-        headers = {
-            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
-        }
-        if method != "GET" or path.split("?")[0] != "/metrics":
-            status, kind, body = "404 Not Found", "text/plain", b"not found\n"
-        elif not authorized(settings, headers.get("authorization")):
-            status, kind, body = "401 Unauthorized", "text/plain", b"unauthorized\n"
-        else:
-            status, kind, body = "200 OK", CONTENT_TYPE_LATEST, await render(state)
-        writer.write(
-            f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n".encode()
-            + body
-        )
-        await writer.drain()
-    except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
-        pass
-    finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
-
-
-async def start_server(state: Any, host: str, port: int) -> asyncio.Server:
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _answer(state, reader, writer)
-
-    server = await asyncio.start_server(handle, host, port)
+async def start_server(state: Any, host: str, port: int) -> uvicorn.Server:
+    """uvicorn serving `exposition` on its own port, inside this process and its event loop
+    (startup, not serve: the signals stay with the process's main server)."""
+    config = uvicorn.Config(
+        exposition(state), host=host, port=port, lifespan="off", log_config=None, access_log=False
+    )
+    config.load()
+    server = uvicorn.Server(config)
+    server.lifespan = config.lifespan_class(config)  # "off": set as Server.serve would
+    await server.startup()
     log.info("metrics on http://%s:%d/metrics", host, port)
     return server

@@ -139,20 +139,42 @@ class Catalog:
 # each value is checked against its argument's type first. Values that arrive as text (query
 # parameters, path segments, headers) are strings whatever their type; SQL converts or refuses
 # them (422).
-NUMBER_TYPES = {"integer", "bigint", "smallint", "numeric", "real", "double precision"}
+# The JSON Schema of each SQL argument type the api functions take, in one place: the catalog
+# checks body values against it (`kind`, `fits`) and the OpenAPI document shows it
+# (api.contract.shapes). Other types (enums, intervals ...) are strings SQL converts from text.
+ARGUMENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "text": {"type": "string"},
+    "extensions.citext": {"type": "string"},
+    "integer": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+    "smallint": {"type": "integer", "minimum": -(2**15), "maximum": 2**15 - 1},
+    "bigint": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+    "numeric": {"type": "number"},
+    "real": {"type": "number"},
+    "double precision": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "date": {"type": "string", "format": "date"},
+    "timestamp with time zone": {"type": "string", "format": "date-time"},
+    "json": {},
+    "jsonb": {},
+}
+KINDS = {"integer": "a number", "number": "a number", "boolean": "true or false"}
+
+
+def argument_schema(sql_type: str) -> dict[str, Any]:
+    if sql_type.endswith("[]"):
+        return {"type": "array", "items": argument_schema(sql_type[:-2])}
+    return dict(ARGUMENT_SCHEMAS.get(sql_type, {"type": "string"}))
 
 
 def kind(sql_type: str) -> str:
     """The JSON kind a body value must have for an argument of this SQL type."""
-    if sql_type in ("json", "jsonb"):
+    json_type = argument_schema(sql_type).get("type")
+    if json_type is None:
         return "JSON"
-    if sql_type.endswith("[]"):
+    if json_type == "array":
         return "a list"
-    if sql_type in NUMBER_TYPES:
-        return "a number"
-    if sql_type == "boolean":
-        return "true or false"
-    return "a string"  # text, uuid, date, timestamptz ... are JSON strings
+    return KINDS.get(json_type, "a string")
 
 
 def fits(sql_type: str, value: Any) -> bool:
