@@ -22,7 +22,7 @@ from api.common.settings import Settings
 from api.contract import docs, openapi
 from api.edge import ratelimit
 from api.edge.middleware import stack
-from api.live import events, streams
+from api.live import hub, listener, sse, ws
 from api.ops import health, keysync, monitoring
 from api.request import db, oauth, replicas
 from api.request.forward import JSON, invoke, read_json, unavailable
@@ -131,8 +131,8 @@ def routes() -> list[BaseRoute]:
         *table,
         StarletteRoute(TOKEN_PATH, oauth.token, methods=["POST"]),
         StarletteRoute(PREFIX + "/rpc/{name}", rpc, methods=["GET", "POST"]),
-        StarletteRoute(PREFIX + "/events", streams.events, methods=["GET"]),
-        WebSocketRoute(PREFIX + "/ws", streams.websocket_endpoint),
+        StarletteRoute(PREFIX + "/events", sse.events, methods=["GET"]),
+        WebSocketRoute(PREFIX + "/ws", ws.websocket_endpoint),
         StarletteRoute("/.well-known/jwks.json", jwks_document, methods=["GET"]),
         StarletteRoute(PREFIX + "/auth/jwks", jwks_document, methods=["GET"]),
         StarletteRoute("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
@@ -220,9 +220,9 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             max_size=settings.db_pool_max,
             prepared_statements=settings.db_prepared_statements,
         )
-        state.hub = events.Hub(events.sql_caller(state))
+        state.hub = hub.Hub(hub.sql_caller(state))
         # LISTEN needs a session of its own, which a transaction-pooling PgBouncer cannot give.
-        state.listener = events.Listener(
+        state.listener = listener.Listener(
             settings.direct_database_url or dsn, state.hub, pool=state.pool
         )
         metrics_server = None

@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
 from api.app import create_app  # noqa: E402
 from api.common.settings import Settings  # noqa: E402
 from api.ops.devdb import ClusterError, LocalCluster  # noqa: E402
+from api.ops.migrate import migrate  # noqa: E402
 from jwks import KeySet, generate_key, load_keyset, private_pem  # noqa: E402
 from tests import pgtap  # noqa: E402
 from tests.problems import answer_errors  # noqa: E402
@@ -178,21 +179,13 @@ async def _prepare_template(dsn: str) -> None:
     finally:
         await conn.close()
 
-    try:
-        from api.ops.migrate import migrate
-    except ModuleNotFoundError as exc:
-        # Only while api/ops/migrate.py does not exist yet; any other import error propagates.
-        if exc.name not in ("api", "api.ops.migrate"):
-            raise
-    else:
-        await migrate(dsn)
+    await migrate(dsn)
 
 
 async def _finish_template(dsn: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        if await conn.fetchval("select to_regclass('private.settings') is not null"):
-            await conn.execute("update private.settings set value = '4' where name = 'bcrypt_cost'")
+        await conn.execute("update private.settings set value = '4' where name = 'bcrypt_cost'")
     finally:
         await conn.close()
 

@@ -260,7 +260,7 @@ async def test_websocket_refusals_are_messages_and_close_codes(salon: Salon):
 
 
 async def test_a_websocket_that_floods_messages_is_closed(salon: Salon):
-    from api.live.streams import CLOSE_RATE_LIMITED, MESSAGE_BURST
+    from api.live.ws import CLOSE_RATE_LIMITED, MESSAGE_BURST
 
     async with ws(salon.base) as flooder:
         for _ in range(MESSAGE_BURST + 10):
@@ -346,7 +346,7 @@ async def test_logout_closes_the_sessions_streams_and_no_other(salon: Salon):
 
 
 async def test_a_slow_stream_is_dropped_without_holding_up_the_others(salon: Salon, app: Any):
-    from api.live.events import Subscriber
+    from api.live.hub import Subscriber
     from api.request.auth import ANON
 
     s = salon

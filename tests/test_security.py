@@ -98,7 +98,7 @@ async def test_password_reset_requests_are_throttled_per_address_known_or_not(
 
 
 def test_subscribe_work_is_limited_per_identity_across_sockets() -> None:
-    from api.live.streams import InFlight, MessageBudget
+    from api.live.ws import InFlight, MessageBudget
 
     inflight = InFlight(limit=2)
     with inflight.slot("alma") as first, inflight.slot("alma") as second:

@@ -1,5 +1,6 @@
-"""Live updates: one LISTEN connection per instance (events) fanned out to Server-Sent Events and
-WebSocket streams (streams); what a stream may see is asked of SQL under its identity.
+"""Live updates: one LISTEN connection per instance (listener) handing events to the Hub (hub),
+which fans them out to Server-Sent Events (sse) and WebSocket (ws) streams; topics and resuming
+are shared by both (topics). What a stream may see is asked of SQL under its identity.
 
 May import: `api.common`, `api.request`, `jwks`.
 """

@@ -1,7 +1,7 @@
 """Forwarding one call to SQL: read the body, identify the caller, call, answer.
 
 `call` is the one way any part of the layer calls an api function under an identity (the HTTP
-routes through `invoke`, live updates through api.live.events): the catalog (reloaded when
+routes through `invoke`, live updates through api.live.hub): the catalog (reloaded when
 migrated while running), the route to the primary or a replica, the role's statement timeout,
 and every failure as a Problem. The JSON that SQL returns is written to the client as is; only
 token pairs are opened, to sign.

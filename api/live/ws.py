@@ -1,9 +1,8 @@
-"""The live-update endpoints: GET /api/v1/events (Server-Sent Events) and /api/v1/ws (WebSocket).
+"""/api/v1/ws: live updates over a WebSocket (subprotocol `slotbase.v1`).
 
-Both subscribe to the instance's Hub (api/live/events.py) after SQL has checked the topics under the
-caller's identity (api.event_topics), and resume from an event id through api.events_since.
-Tokens never travel in the URL: SSE takes the Authorization header; the WebSocket takes the
-token in a `bearer.<token>` subprotocol or in its first message.
+The token comes in a `bearer.<token>` subprotocol or in the first message (never the URL);
+subscribe and unsubscribe are messages, each checked in SQL like the SSE topics. What one socket
+may send is budgeted, and subscription checks in flight are capped per identity.
 """
 
 from __future__ import annotations
@@ -12,23 +11,17 @@ import asyncio
 import contextlib
 import json
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from api.common.errors import Problem, problem
-from api.live.events import Event, Hub, Subscriber
+from api.common.errors import Problem
+from api.live.hub import HEARTBEAT, Event, Hub, Subscriber, next_event
+from api.live.topics import WRITE_TIMEOUT, parse_last_id, parse_topics, subscribe
 from api.request.auth import ANON, Identity, identify_caller
 from jwks import TokenError
 
-WRITE_TIMEOUT = 10.0  # a client that takes longer to accept one write is dropped
-REPLAY_MAX = 1000  # events replayed on resume; beyond it the client is told to reload
-MAX_TOPICS_TEXT = 8192
 MAX_MESSAGE = 65536
 SUBPROTOCOL = "slotbase.v1"
 
@@ -44,196 +37,6 @@ CLOSE_RATE_LIMITED = 4429
 MESSAGE_BURST = 20
 MESSAGES_PER_SECOND = 5.0
 SUBSCRIBES_IN_FLIGHT = 2
-
-
-def parse_topics(raw: Any, identity: Identity) -> list[str]:
-    """Topic names, availability ids normalized; SQL judges whether they may be had."""
-    if raw is None or raw == "":
-        if identity.anon:
-            raise Problem(
-                422, "validation_failed", "Name topics: bookings, or availability:<provider id>."
-            )
-        return ["bookings"]
-    if isinstance(raw, str):
-        if len(raw) > MAX_TOPICS_TEXT:
-            raise Problem(422, "validation_failed", "Too many topics.")
-        raw = raw.split(",")
-    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
-        raise Problem(422, "validation_failed", "topics is a list of topic names.")
-    topics: list[str] = []
-    for item in raw:
-        topic = item.strip()
-        name, colon, rest = topic.partition(":")
-        if colon and name == "availability":
-            with contextlib.suppress(ValueError):
-                topic = "availability:" + str(uuid.UUID(rest))
-        if topic not in topics:
-            topics.append(topic)
-    return topics
-
-
-def parse_last_id(raw: Any) -> int | None:
-    if raw is None or raw == "":
-        return None
-    text = str(raw).strip()
-    if not text.isdigit() or len(text) > 18:
-        raise Problem(422, "validation_failed", "Last-Event-ID must be an event id.")
-    return int(text)
-
-
-async def subscribe(
-    hub: Hub, sub: Subscriber, topics: list[str], last_id: int | None
-) -> tuple[list[Event], bool]:
-    """Check the topics in SQL, start live delivery, and fetch what was missed since last_id.
-
-    Live delivery starts before the replay is read, so nothing committed in between is lost;
-    the stream drops the overlap by id.
-    """
-    hub.set_topics(sub, set(sub.topics) | set(topics))
-    try:
-        checked = await hub.call(sub.identity, "event_topics", {"topics": topics})
-        hub.set_topics(sub, (set(sub.topics) - set(topics)) | set(checked))
-        replay: list[Event] = []
-        gap = False
-        after = last_id
-        while after is not None and len(replay) < REPLAY_MAX:
-            page = await hub.call(
-                sub.identity, "events_since", {"after": after, "topics": checked, "lim": 200}
-            )
-            gap = gap or bool(page.get("gap"))
-            replay.extend(Event.from_json(item) for item in page["items"])
-            cursor = page.get("next_cursor")
-            after = int(cursor) if cursor else None
-        if after is not None:
-            gap = True  # more than a replay can carry: reload instead
-            replay = []
-    except Problem:  # forward.call raises every failure as one, the database being away too
-        hub.set_topics(sub, set(sub.topics) - set(topics))
-        raise
-    for event in replay:
-        sub.remember(event.id)
-    return replay, gap
-
-
-# ---------------------------------------------------------------------------------------------
-# Server-Sent Events
-
-
-async def _nothing() -> AsyncIterator[bytes]:
-    return
-    yield b""  # pragma: no cover - makes this an async generator
-
-
-def sse_frame(event: Event) -> bytes:
-    return event.sse
-
-
-class EventStream(StreamingResponse):
-    """The open text/event-stream: replay first, then live events, heartbeats between."""
-
-    def __init__(
-        self, hub: Hub, sub: Subscriber, replay: list[Event], gap: bool, heartbeat: float
-    ) -> None:
-        super().__init__(
-            _nothing(),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-        self.hub, self.sub, self.replay, self.gap, self.heartbeat = hub, sub, replay, gap, heartbeat
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        sub = self.sub
-
-        async def write(data: bytes) -> None:
-            async with asyncio.timeout(WRITE_TIMEOUT):
-                await send({"type": "http.response.body", "body": data, "more_body": True})
-
-        async def pump() -> None:
-            await write(b"retry: 2000\n\n")
-            if self.gap:
-                await write(b'event: reset\ndata: {"reason": "missed_events"}\n\n')
-            replayed = {event.id for event in self.replay}
-            for event in self.replay:
-                await write(sse_frame(event))
-            while True:
-                item = await next_event(sub, self.heartbeat)
-                if item is HEARTBEAT:
-                    await write(b": heartbeat\n\n")
-                elif item is None:
-                    reason = json.dumps({"reason": sub.closed})
-                    await write(f"event: close\ndata: {reason}\n\n".encode())
-                    return
-                elif item.id not in replayed:
-                    await write(sse_frame(item))
-
-        async def watch() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        tasks = [asyncio.ensure_future(pump()), asyncio.ensure_future(watch())]
-        sub.task = tasks[0]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            if tasks[0] in done and not tasks[0].cancelled() and tasks[0].exception() is None:
-                with contextlib.suppress(Exception):
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            self.hub.remove(sub)
-
-
-HEARTBEAT = Event(0, "", "", "")
-
-
-async def next_event(sub: Subscriber, heartbeat: float) -> Event | None:
-    """The next event, HEARTBEAT after a quiet interval, or None once the stream is closed."""
-    if not sub.queue.empty():  # the common case under load: no timer, no task
-        return sub.queue.get_nowait()
-    wait = heartbeat
-    if sub.expires_at is not None:
-        wait = min(wait, max(0.0, sub.expires_at - time.time()))
-    try:
-        return await asyncio.wait_for(sub.queue.get(), wait)
-    except TimeoutError:
-        if sub.expired():
-            sub.close("token_expired")
-            return sub.queue.get_nowait()
-        return HEARTBEAT
-
-
-async def events(request: Request) -> Response:
-    state = request.app.state
-    hub: Hub = state.hub
-    sub: Subscriber | None = None
-    try:
-        unknown = sorted(set(request.query_params) - {"topics"})
-        if unknown:
-            raise Problem(422, "unknown_field", "Unknown query parameter: " + unknown[0] + ".")
-        identity = identify_caller(request.scope, request.headers.get("authorization"))
-        topics = parse_topics(request.query_params.get("topics"), identity)
-        last_id = parse_last_id(request.headers.get("last-event-id"))
-        settings = state.settings
-        sub = Subscriber(identity, set(), "sse", settings.events_queue_size)
-        hub.add(sub)
-        replay, gap = await subscribe(hub, sub, topics, last_id)
-    except TokenError as exc:
-        return problem(401, exc.code, exc.detail)
-    except Problem as exc:
-        if sub is not None:
-            hub.remove(sub)
-        return exc.answer()
-    except BaseException:
-        if sub is not None:
-            hub.remove(sub)
-        raise
-    return EventStream(hub, sub, replay, gap, float(settings.events_heartbeat_seconds))
-
-
-# ---------------------------------------------------------------------------------------------
-# WebSocket
 
 
 class MessageBudget:
