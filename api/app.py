@@ -24,7 +24,7 @@ from api.edge import ratelimit
 from api.edge.middleware import stack
 from api.live import hub, listener, sse, ws
 from api.ops import health, keysync, monitoring
-from api.request import db, oauth, replicas
+from api.request import catalog, db, oauth, replicas
 from api.request.forward import JSON, invoke, read_json, unavailable
 from api.request.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, TOKEN_PATH, Route
 from jwks import KeySet, Verifier, load_keyset
@@ -177,7 +177,7 @@ async def open_database(state: Any, settings: Settings, dsn: str) -> None:
                     prepared_statements=settings.db_prepared_statements,
                 )
                 state.pool = pool
-                state.catalog = await db.Catalog.load(pool)
+                state.catalog = await catalog.Catalog.load(pool)
                 await keysync.try_publish(pool, state.keyset, settings)
                 state.role_timeouts = await db.role_timeouts(pool)
                 await openapi.load_codes(state)  # the document is built without the database

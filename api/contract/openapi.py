@@ -24,7 +24,7 @@ from api.common.errors import PROBLEM_JSON
 from api.contract import openapi_static, shapes
 from api.contract.errorcodes import ErrorCodes
 from api.request import db
-from api.request.db import Catalog, Function
+from api.request.catalog import Catalog, Function, argument_schema
 from api.request.routes import PREFIX, ROUTES, Route
 
 Schema = dict[str, Any]
@@ -147,7 +147,7 @@ class Builder:
             "additionalProperties": False,
             # null for an optional argument means "not given", as leaving it out does.
             "properties": {
-                name: db.argument_schema(t) if req else shapes.nullable(db.argument_schema(t))
+                name: argument_schema(t) if req else shapes.nullable(argument_schema(t))
                 for name, t, req in args
             },
         }
@@ -171,7 +171,7 @@ class Builder:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": db.argument_schema(types.get(name, ("text", True))[0]),
+                "schema": argument_schema(types.get(name, ("text", True))[0]),
             }
             for name in path_names
         ]
@@ -182,7 +182,7 @@ class Builder:
                     "name": query,
                     "in": "query",
                     "required": req,
-                    "schema": db.argument_schema(sql_type),
+                    "schema": argument_schema(sql_type),
                 }
             )
         for header, arg in route.headers.items():
@@ -192,7 +192,7 @@ class Builder:
                     "name": header.title(),
                     "in": "header",
                     "required": req,
-                    "schema": db.argument_schema(sql_type),
+                    "schema": argument_schema(sql_type),
                 }
             )
         bound = set(path_names) | set(route.query.values()) | set(route.headers.values())
@@ -245,7 +245,7 @@ class Builder:
                         "name": name,
                         "in": "query",
                         "required": req,
-                        "schema": db.argument_schema(sql_type),
+                        "schema": argument_schema(sql_type),
                     }
                     for name, sql_type, req in args
                 ],

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from api.common.errors import RETRYABLE, Problem, from_body, from_postgres, problem
 from api.common.metrics import AUTH_FAILURES
 from api.common.settings import Settings
-from api.request import db, replicas
+from api.request import catalog, db, replicas
 from api.request.auth import ANON, Identity, identify_caller, sign_pair
 from jwks import TokenError
 
@@ -112,7 +112,7 @@ async def call(
     primary: bool = False,
     sign: bool = False,
     text: frozenset[str] = frozenset(),
-) -> tuple[db.Function, db.Result]:
+) -> tuple[catalog.Function, db.Result]:
     """Call api.<function>(args) as `identity`; any error status is raised as a Problem.
 
     `primary` keeps a read off the replicas (a check that must see what was just committed).
@@ -120,7 +120,7 @@ async def call(
     router = state.router
     try:
         if function not in state.catalog.functions and state.catalog.stale():
-            state.catalog = await db.Catalog.load(state.pool)  # migrated while running?
+            state.catalog = await catalog.Catalog.load(state.pool)  # migrated while running?
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon, text=text)
         read_only = fn.read_only if read_only is None else read_only
         pool, on_replica = await router.pool_for(identity.sub, read_only=read_only and not primary)
