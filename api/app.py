@@ -27,7 +27,7 @@ from api.ops import health, keysync, monitoring
 from api.request import catalog, db, oauth, replicas
 from api.request.forward import JSON, invoke, read_json, unavailable
 from api.request.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, TOKEN_PATH, Route
-from jwks import KeySet, Verifier, load_keyset
+from jwks import KeySet, Verifier
 
 log = logging.getLogger("slotbase")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -143,22 +143,6 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def load_keys(settings: Settings) -> KeySet:
-    keyset, generated = load_keyset(
-        private_key=settings.jwt_private_key,
-        key_id=settings.jwt_key_id,
-        public_keys=settings.jwt_public_keys,
-        keys_dir=None if settings.jwt_private_key else settings.jwt_keys_dir,
-        generate=not settings.production,
-    )
-    if generated:
-        log.warning(
-            "generated a development signing key in %s; set JWT_PRIVATE_KEY in production",
-            settings.jwt_keys_dir,
-        )
-    return keyset
-
-
 async def open_database(state: Any, settings: Settings, dsn: str) -> None:
     """The pool, the catalog, the published keys, the role timeouts and the error codes.
 
@@ -201,7 +185,7 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = app.state
-        state.keyset = keyset or load_keys(settings)
+        state.keyset = keyset or keysync.load_keys(settings)
         state.verifier = Verifier(
             state.keyset,
             issuer=settings.issuer,

@@ -1,124 +1,38 @@
-"""The slotbase command: dev, serve, migrate, keys, createsuperuser."""
+"""The slotbase command: dev, serve, worker, demo, migrate, dump, keys, createsuperuser.
+
+Each command is a few lines over api.ops (the local world in api.ops.dev, migrations, keys).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import dataclasses
 import getpass
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 
 from api.common.settings import Settings, SettingsError
 from api.ops import migrate as migrations
+from api.ops.dev import (
+    database,
+    local_redis,
+    outbox_worker,
+    prepare,
+    print_demo,
+    publish_keys,
+    seed_demo,
+)
 from jwks import KeyConfigError, load_keyset, rotate
 
 log = logging.getLogger("slotbase")
-DEV_DATABASE = "slotbase"
-DEMO_PASSWORDS = {"owner": "salon-demo-owner-2026", "customer": "salon-demo-kunde-2026"}
-
-
-@dataclass(frozen=True)
-class Database:
-    admin_dsn: str
-    api_dsn: str
-    worker_dsn: str
-    local: bool
-
-
-@contextlib.contextmanager
-def database(settings: Settings, *, keep_running: bool = False) -> Iterator[Database]:
-    """DATABASE_URL when set; else the embedded cluster under .data/, started if needed."""
-    if settings.database_url or settings.api_database_url:
-        admin = settings.database_url or ""
-        yield Database(
-            admin, settings.authenticator_dsn(admin), settings.worker_dsn(admin), local=False
-        )
-        return
-    from api.ops.devdb import LocalCluster, reachable
-
-    home = reachable(settings.data_dir)
-    cluster = LocalCluster(home / "pg", socket_dir=home / "run")
-    was_running = cluster.is_running()
-    cluster.init()
-    cluster.start()
-    try:
-        asyncio.run(_create_database(cluster.dsn("postgres"), DEV_DATABASE))
-        yield Database(
-            cluster.dsn(DEV_DATABASE),
-            cluster.dsn(DEV_DATABASE, user="authenticator"),
-            cluster.dsn(DEV_DATABASE, user=migrations.WORKER_ROLE),
-            local=True,
-        )
-    finally:
-        if not (was_running or keep_running):
-            cluster.stop()
-
-
-async def _create_database(dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        if not await conn.fetchval("select 1 from pg_database where datname = $1", name):
-            await conn.execute(f'create database "{name}"')
-    finally:
-        await conn.close()
-
-
-async def _prepare(settings: Settings, db: Database) -> list[str]:
-    """Migrations, login passwords, the token keys, and the first platform admin."""
-    applied = await migrations.migrate(db.admin_dsn, log=log.info)
-    log.info("migrations: %s", f"applied {len(applied)} files" if applied else "up to date")
-    conn = await asyncpg.connect(db.admin_dsn)
-    try:
-        for role, secret in (
-            ("authenticator", settings.authenticator_password),
-            (migrations.WORKER_ROLE, settings.worker_password),
-        ):
-            if secret:
-                password = secret.replace("'", "''")
-                await conn.execute(f"alter role {role} password '{password}'")
-        await _publish_keys(conn, settings)
-        if settings.first_superuser_email and settings.first_superuser_password:
-            await conn.fetchval(
-                "select private.create_superuser($1, $2)",
-                settings.first_superuser_email,
-                settings.first_superuser_password,
-            )
-            log.info("platform admin: %s", settings.first_superuser_email)
-    finally:
-        await conn.close()
-    return applied
-
-
-async def _publish_keys(
-    conn: asyncpg.Connection, settings: Settings, keys_dir: Path | None = None
-) -> None:
-    from api.app import load_keys
-    from api.ops import keysync
-
-    try:
-        if keys_dir is None:
-            keyset = load_keys(settings)
-        else:
-            keyset, _ = load_keyset(
-                private_key=None, public_keys=settings.jwt_public_keys, keys_dir=keys_dir
-            )
-    except KeyConfigError as exc:
-        log.warning("token keys not published to the database: %s", exc)
-        return
-    await keysync.try_publish(conn, keyset, settings)
 
 
 def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
@@ -149,96 +63,12 @@ def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
     uvicorn.run(create_app(settings, dsn=api_dsn), **options)  # type: ignore[arg-type]
 
 
-async def _seed_demo(admin_dsn: str, *, only_if_empty: bool) -> dict | None:
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        if only_if_empty and await conn.fetchval("select exists (select 1 from app.organizations)"):
-            return None
-        existed = await conn.fetchval("select private.demo_ids() is not null")
-        demo = await conn.fetchval(
-            "select private.seed_demo($1, $2)::text",
-            DEMO_PASSWORDS["owner"],
-            DEMO_PASSWORDS["customer"],
-        )
-        return {**json.loads(demo), "existed": existed}
-    finally:
-        await conn.close()
-
-
-def shell_name(name: str) -> str:
-    """A shell variable for a demo name: Skægtrim -> SKAEGTRIM, Locs vedligehold -> LOCS."""
-    word = name.split()[0].upper()
-    for letter, spelled in (("Æ", "AE"), ("Ø", "OE"), ("Å", "AA")):
-        word = word.replace(letter, spelled)
-    return "".join(c for c in word if c.isascii() and c.isalnum())
-
-
-def _print_demo(demo: dict, base: str) -> None:
-    owner, customer = DEMO_PASSWORDS["owner"], DEMO_PASSWORDS["customer"]
-    mette = demo["providers"]["Mette"]
-    cut = demo["services"]["Klipning"]
-    providers = " ".join(f"{shell_name(n)}={i}" for n, i in demo["providers"].items())
-    services = " ".join(f"{shell_name(n)}={i}" for n, i in demo["services"].items())
-    state = "exists" if demo.get("existed") else "seeded"
-    print(
-        f"""
-Demo salon {state}: {demo["org_slug"]} ({demo["org_id"]})
-  owner     {demo["owner"]} / {owner}
-  provider  {demo["provider"]} / {owner}
-  customer  {demo["customer"]} / {customer}
-Paste these to follow the README:
-  export ORG={demo["org_id"]} {providers}
-  export {services}
-Try:
-  curl '{base}/api/v1/providers/{mette}/slots?service_id={cut}'
-  curl -X POST {base}/api/v1/auth/login -H 'content-type: application/json' \\
-    -d '{{"email": "{demo["customer"]}", "password": "{customer}"}}'
-""",
-        flush=True,
-    )
-
-
-@contextlib.contextmanager
-def local_redis(settings: Settings) -> Iterator[Settings]:
-    """Without REDIS_URL: a throwaway redis-server on a socket under .data/, when installed."""
-    binary = shutil.which("redis-server")
-    if os.environ.get("REDIS_URL") or binary is None:
-        yield settings
-        return
-    socket = settings.data_dir / "run" / "redis.sock"
-    socket.parent.mkdir(parents=True, exist_ok=True)
-    command = [binary, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700"]
-    command += ["--save", "", "--appendonly", "no", "--loglevel", "warning"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    try:
-        yield dataclasses.replace(settings, redis_url=f"unix://{socket}")
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-@contextlib.contextmanager
-def outbox_worker(settings: Settings, dsn: str) -> Iterator[None]:
-    """The outbox worker beside the API, as its own process sharing this environment."""
-    env = {**os.environ, "REDIS_URL": settings.redis_url, "DATA_DIR": str(settings.data_dir)}
-    command = [sys.executable, "-m", "api.worker", "--dsn", dsn]
-    process = subprocess.Popen(command, env=env)
-    try:
-        yield
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
     with database(settings) as db, local_redis(settings) as settings:
-        asyncio.run(_prepare(settings, db))
+        asyncio.run(prepare(settings, db))
         base = f"http://{settings.host}:{settings.port}"
-        if db.local and (demo := asyncio.run(_seed_demo(db.admin_dsn, only_if_empty=True))):
-            _print_demo(demo, base)
+        if db.local and (demo := asyncio.run(seed_demo(db.admin_dsn, only_if_empty=True))):
+            print_demo(demo, base)
         if db.local:
             print(f"PostgreSQL: {db.admin_dsn}  (psql: make psql)", flush=True)
             client = db.admin_dsn.replace("postgres@", f"{migrations.CLIENT_ROLE}@", 1)
@@ -260,9 +90,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     with database(settings) as db:
         asyncio.run(migrations.migrate(db.admin_dsn))
-        demo = asyncio.run(_seed_demo(db.admin_dsn, only_if_empty=False))
+        demo = asyncio.run(seed_demo(db.admin_dsn, only_if_empty=False))
         assert demo is not None
-        _print_demo(demo, f"http://{settings.host}:{settings.port}")
+        print_demo(demo, f"http://{settings.host}:{settings.port}")
     return 0
 
 
@@ -275,7 +105,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if args.migrate:
             if not settings.database_url:
                 raise SettingsError("--migrate needs DATABASE_URL (an owner of the database)")
-            asyncio.run(_prepare(settings, db))
+            asyncio.run(prepare(settings, db))
         _serve(settings, db.api_dsn, workers=args.workers)
     return 0
 
@@ -300,7 +130,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"would apply {name}")
             print("nothing to do" if not due else f"{len(due)} files")
             return 0
-        done = asyncio.run(_prepare(settings, db))
+        done = asyncio.run(prepare(settings, db))
         print("nothing to do" if not done else f"{len(done)} files")
     return 0
 
@@ -349,7 +179,7 @@ def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
 async def _publish_to(dsn: str, settings: Settings, keys_dir: Path) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        await _publish_keys(conn, settings, keys_dir)
+        await publish_keys(conn, settings, keys_dir)
     finally:
         await conn.close()
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from api.app import load_keys
 from api.cli import main
 from api.common.settings import Settings, SettingsError, with_user
+from api.ops.keysync import load_keys
 from api.ops.migrate import SQL_DIR
 from jwks import generate_key, private_pem, thumbprint
 

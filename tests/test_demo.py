@@ -15,7 +15,8 @@ import asyncpg
 import httpx
 import pytest
 
-from api.cli import DEMO_PASSWORDS, _seed_demo, main
+from api.cli import main
+from api.ops.dev import DEMO_PASSWORDS, seed_demo
 
 pytestmark = pytest.mark.anyio
 
@@ -313,9 +314,9 @@ async def test_running_the_demo_again_prints_the_same_ids_and_seeds_nothing(
 async def test_make_run_seeds_the_demo_only_into_an_empty_database(
     client: httpx.AsyncClient, db: Any, make_account: Any
 ):
-    first = await _seed_demo(db.admin_dsn, only_if_empty=True)
+    first = await seed_demo(db.admin_dsn, only_if_empty=True)
     assert first is not None and first["org_slug"] == SLUG
-    assert await _seed_demo(db.admin_dsn, only_if_empty=True) is None
+    assert await seed_demo(db.admin_dsn, only_if_empty=True) is None
     assert (await discover(client)).org_id == first["org_id"]
 
 
@@ -327,6 +328,6 @@ async def test_make_run_leaves_a_database_with_organizations_alone(
         f"{API}/orgs", json={"slug": "almas", "name": "Alma's"}, headers=alma.headers
     )
     assert created.status_code == 201, created.text
-    assert await _seed_demo(db.admin_dsn, only_if_empty=True) is None
+    assert await seed_demo(db.admin_dsn, only_if_empty=True) is None
     missing = await client.get(f"{API}/orgs/{SLUG}")
     assert missing.status_code == 404

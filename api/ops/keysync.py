@@ -14,7 +14,7 @@ import logging
 import asyncpg
 
 from api.common.settings import Settings
-from jwks import KeySet
+from jwks import KeySet, load_keyset
 
 log = logging.getLogger("slotbase.keys")
 PUBLISH = "select private.publish_keys($1::jsonb, $2, $3, $4)"
@@ -51,3 +51,19 @@ async def try_publish(
         return False
     log.info("token keys published to the database: %d", count)
     return True
+
+
+def load_keys(settings: Settings) -> KeySet:
+    keyset, generated = load_keyset(
+        private_key=settings.jwt_private_key,
+        key_id=settings.jwt_key_id,
+        public_keys=settings.jwt_public_keys,
+        keys_dir=None if settings.jwt_private_key else settings.jwt_keys_dir,
+        generate=not settings.production,
+    )
+    if generated:
+        log.warning(
+            "generated a development signing key in %s; set JWT_PRIVATE_KEY in production",
+            settings.jwt_keys_dir,
+        )
+    return keyset
