@@ -42,8 +42,8 @@ from bench.common import (
     redis_server,
     request_bytes,
 )
-from tests.pgbouncer import PgBouncer
-from tests.replication import caught_up
+from tests.support.pgbouncer import PgBouncer
+from tests.support.replication import caught_up
 
 CLIENTS = 32
 

@@ -27,7 +27,7 @@ import pytest
 import redis
 
 # Without tests/__init__.py pytest puts tests/ on sys.path, not the project root that `api` and
-# `tests.pgtap` are imported from; `python -m pytest` adds it, plain `pytest` would not.
+# `tests.support` are imported from; `python -m pytest` adds it, plain `pytest` would not.
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -37,9 +37,9 @@ from api.common.settings import Settings  # noqa: E402
 from api.ops.devdb import ClusterError, LocalCluster  # noqa: E402
 from api.ops.migrate import migrate  # noqa: E402
 from jwks import KeySet, generate_key, load_keyset, private_pem  # noqa: E402
-from tests import pgtap  # noqa: E402
-from tests.problems import answer_errors  # noqa: E402
-from tests.redis_process import RedisProcess  # noqa: E402
+from tests.support import pgtap  # noqa: E402
+from tests.support.problems import answer_errors  # noqa: E402
+from tests.support.redis_server import RedisProcess  # noqa: E402
 
 T = TypeVar("T")
 TEST_SERVER_CONF = {"max_connections": "200", "shared_buffers": "128MB"}

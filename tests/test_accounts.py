@@ -14,7 +14,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.problems import problem_errors
+from tests.support.problems import problem_errors
 
 pytestmark = pytest.mark.anyio
 

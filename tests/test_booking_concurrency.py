@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.booking_fixtures import API, Caller, Seed, Sql, SqlError, local
+from tests.support.bookings import API, Caller, Seed, Sql, SqlError, local
 
 pytestmark = [
     pytest.mark.anyio,

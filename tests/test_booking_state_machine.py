@@ -26,7 +26,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.booking_fixtures import Caller, Seed, Sql, SqlError, local
+from tests.support.bookings import Caller, Seed, Sql, SqlError, local
 
 # On a failure Hypothesis imports libcst to print the example as a patch; libcst trips this.
 pytestmark = pytest.mark.filterwarnings(

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.booking_fixtures import API, Seed, local
+from tests.support.bookings import API, Seed, local
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.ops.devdb import LocalCluster
-from tests.support import free_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 60.0

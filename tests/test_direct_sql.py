@@ -26,7 +26,7 @@ from api.common.settings import Settings
 from api.ops import keysync
 from jwks import KeySet, generate_key, load_keyset, private_pem, thumbprint
 from jwks.tokens import sign
-from tests.booking_fixtures import Caller, Seed, local
+from tests.support.bookings import Caller, Seed, local
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,7 @@ import pytest
 from api.app import create_app
 from api.common.settings import Settings, SettingsError
 from jwks import KeySet
-from tests.problems import problem_errors
+from tests.support.problems import problem_errors
 from tests.test_cli import production_env
 
 pytestmark = pytest.mark.anyio
@@ -282,8 +282,8 @@ def test_the_asgi_factory_stops_with_one_line_on_bad_settings(
 async def test_live_streams_outlive_the_request_deadline(
     db: Any, settings: Settings, keyset: KeySet
 ):
-    from tests.live import serve as serve_live
-    from tests.live import sse, ws
+    from tests.support.live import serve as serve_live
+    from tests.support.live import sse, ws
 
     quick = dataclasses.replace(
         settings, request_timeout_seconds=1, allowed_hosts=("127.0.0.1", "localhost")

@@ -1,7 +1,8 @@
 """Live updates over SSE and WebSocket: who receives which event, resume, closing, privacy.
 
-Each test runs the app in a real uvicorn server (tests/live.py) against its own database; booking
-changes go through the REST API, as an app would make them, and events arrive from NOTIFY.
+Each test runs the app in a real uvicorn server (tests/support/live.py) against its own
+database; booking changes go through the REST API, as an app would make them, and events arrive
+from NOTIFY.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.booking_fixtures import API, Seed, local
-from tests.live import sse, ws
+from tests.support.bookings import API, Seed, local
+from tests.support.live import sse, ws
 
 pytestmark = pytest.mark.anyio
 
@@ -73,7 +74,7 @@ def token(who: Any) -> str:
 
 @pytest.fixture
 async def salon(app: Any, client: httpx.AsyncClient, make_account: Any, db: Any):
-    from tests.live import serve
+    from tests.support.live import serve
 
     handles = ("alma", "bo", "stig", "pia")
     accounts = dict(zip(handles, await asyncio.gather(*map(make_account, handles)), strict=True))
@@ -370,7 +371,7 @@ async def test_two_instances_each_deliver_to_their_own_clients(
     salon: Salon, db: Any, settings: Any, keyset: Any
 ):
     from api.app import create_app
-    from tests.live import serve
+    from tests.support.live import serve
 
     s = salon
     other = create_app(settings, dsn=db.dsn_as("authenticator"), keyset=keyset)

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from api.app import create_app
-from tests.booking_fixtures import API, Seed, local
-from tests.live import serve, sse
-from tests.replication import DBNAME, migrated_cluster
+from tests.support.bookings import API, Seed, local
+from tests.support.live import serve, sse
+from tests.support.replication import DBNAME, migrated_cluster
 
 pytestmark = pytest.mark.anyio
 ZONE = "Europe/Copenhagen"

@@ -27,12 +27,12 @@ import pytest
 
 from api.app import create_app
 from api.ops.devdb import LocalCluster
-from tests.booking_fixtures import API, Seed, local
 from tests.conftest import PASSWORD
-from tests.live import serve
-from tests.problems import answer_errors
-from tests.replication import DBNAME, Pair, migrated_cluster, replicated
-from tests.support import until
+from tests.support.bookings import API, Seed, local
+from tests.support.live import serve
+from tests.support.problems import answer_errors
+from tests.support.replication import DBNAME, Pair, migrated_cluster, replicated
+from tests.support.servers import until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 ZONE = "Europe/Copenhagen"

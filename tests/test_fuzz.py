@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from jwks import KeySet
-from tests.support import LoopThread
+from tests.support.servers import LoopThread
 
 T = TypeVar("T")
 # Hypothesis' failure report imports a module that trips this deprecation; with warnings as errors

@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.booking_fixtures import API, Seed, local
+from tests.support.bookings import API, Seed, local
 
 pytestmark = pytest.mark.anyio
 

@@ -33,12 +33,12 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from jwks import generate_key, private_pem
-from tests.booking_fixtures import API, Seed, local
 from tests.conftest import ISSUER, PASSWORD, TestDatabase
-from tests.live import sse
-from tests.problems import answer_errors
-from tests.redis_process import RedisProcess
-from tests.support import free_port
+from tests.support.bookings import API, Seed, local
+from tests.support.live import sse
+from tests.support.problems import answer_errors
+from tests.support.redis_server import RedisProcess
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.anyio
 

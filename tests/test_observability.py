@@ -17,8 +17,8 @@ from api.common.logs import JsonFormatter
 from api.common.metrics import REGISTRY
 from api.common.settings import Settings
 from jwks import KeySet
-from tests.problems import problem_errors
-from tests.support import free_port
+from tests.support.problems import problem_errors
+from tests.support.servers import free_port
 from tests.test_edge import SLOW, admin, serve
 
 pytestmark = pytest.mark.anyio

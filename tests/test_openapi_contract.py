@@ -1,12 +1,12 @@
 """Schemathesis against the running API: no 5xx, and every answer is what the document says.
 
-The app is served by uvicorn on a socket (tests/live.py); `st run` reads /api/v1/openapi.json
-from it and calls every operation with generated data, as a logged-in demo account. Routes that
-end the caller's session (logout, password change, account erasure) would turn the rest of the
-run into 401s (schemathesis feeds ids it has seen, the caller's own session id among them, to
-other operations), and the event stream never ends, so they are left out. The account owns an
-organization with a provider, a service, working hours and a booking, so that the ids the run
-discovers lead somewhere.
+The app is served by uvicorn on a socket (tests/support/live.py); `st run` reads
+/api/v1/openapi.json from it and calls every operation with generated data, as a logged-in demo
+account. Routes that end the caller's session (logout, password change, account erasure) would
+turn the rest of the run into 401s (schemathesis feeds ids it has seen, the caller's own session
+id among them, to other operations), and the event stream never ends, so they are left out. The
+account owns an organization with a provider, a service, working hours and a booking, so that
+the ids the run discovers lead somewhere.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import serve
+from tests.support.live import serve
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -39,8 +39,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from api.common.settings import SettingsError
 from api.outbox import ics, worker
 from api.outbox.mail import MailSettings, SendError, SmtpSender, render
-from tests.booking_fixtures import API, Seed, local
-from tests.support import free_port
+from tests.support.bookings import API, Seed, local
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.anyio
 

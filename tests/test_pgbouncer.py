@@ -25,10 +25,10 @@ import httpx
 import pytest
 
 from api.app import create_app
-from tests import pgtap
-from tests.booking_fixtures import API, Seed, local
-from tests.live import serve, sse
-from tests.pgbouncer import PgBouncer
+from tests.support import pgtap
+from tests.support.bookings import API, Seed, local
+from tests.support.live import serve, sse
+from tests.support.pgbouncer import PgBouncer
 
 pytestmark = pytest.mark.anyio
 ZONE = "Europe/Copenhagen"

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.pgtap import SQL_DIR, TapFailure, is_pgtap_file, parse_tap, run_file
+from tests.support.pgtap import SQL_DIR, TapFailure, is_pgtap_file, parse_tap, run_file
 
 if TYPE_CHECKING:
     from tests.conftest import TestDatabase

@@ -20,8 +20,8 @@ from api.common.metrics import REGISTRY
 from api.common.settings import Rate, Settings
 from jwks import KeySet
 from tests.conftest import ISSUER, Account
-from tests.live import serve
-from tests.redis_process import RedisProcess
+from tests.support.live import serve
+from tests.support.redis_server import RedisProcess
 
 pytestmark = pytest.mark.anyio
 JWKS = "/.well-known/jwks.json"  # a cheap route that touches neither the database nor a token

@@ -21,11 +21,11 @@ import pytest
 
 from api.app import create_app
 from api.request import replicas
-from tests.booking_fixtures import API, Seed, local
 from tests.conftest import ISSUER, PASSWORD
-from tests.problems import answer_errors
-from tests.replication import Pair, replicated
-from tests.support import until
+from tests.support.bookings import API, Seed, local
+from tests.support.problems import answer_errors
+from tests.support.replication import Pair, replicated
+from tests.support.servers import until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 ZONE = "Europe/Copenhagen"

@@ -10,8 +10,8 @@ import pytest
 import redis
 
 from api.common.resp import Connection, ReplyError
-from tests.redis_process import RedisProcess
-from tests.support import free_port
+from tests.support.redis_server import RedisProcess
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.anyio
 

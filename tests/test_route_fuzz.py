@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from api.app import create_app
 from api.request.routes import PREFIX, ROUTES, Route
 from jwks import KeySet
-from tests.problems import answer_errors
-from tests.support import LoopThread
+from tests.support.problems import answer_errors
+from tests.support.servers import LoopThread
 
 T = TypeVar("T")
 # Hypothesis' failure report imports a module that trips this deprecation; with warnings as errors

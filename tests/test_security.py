@@ -116,7 +116,7 @@ def test_subscribe_work_is_limited_per_identity_across_sockets() -> None:
 
 async def bookable(db: Any, **org: Any) -> tuple[Any, str, str, str]:
     """A Copenhagen salon open every day 08-20, with one provider and a 30-minute service."""
-    from tests.booking_fixtures import Seed
+    from tests.support.bookings import Seed
 
     seed = await Seed.connect(db.admin_dsn)
     org_id = await seed.org(timezone="Europe/Copenhagen")
@@ -134,7 +134,7 @@ async def bookable(db: Any, **org: Any) -> tuple[Any, str, str, str]:
 def day_at(days: int, hhmm: str) -> str:
     from datetime import UTC, datetime, timedelta
 
-    from tests.booking_fixtures import local
+    from tests.support.bookings import local
 
     return local((datetime.now(UTC) + timedelta(days=days)).date(), hhmm, "Europe/Copenhagen")
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.booking_fixtures import API, Seed, Sql, SqlError, clock_times, local, starts
+from tests.support.bookings import API, Seed, Sql, SqlError, clock_times, local, starts
 
 pytestmark = [
     pytest.mark.anyio,

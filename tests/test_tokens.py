@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from jwks import KeySet, generate_key, public_pem, sign
-from tests.problems import PROBLEM_KEYS
+from tests.support.problems import PROBLEM_KEYS
 
 pytestmark = pytest.mark.anyio
 

@@ -23,7 +23,7 @@ from api.ops.devdb import ClusterError, find_bindir
 if TYPE_CHECKING:
     from tests.conftest import TestDatabase
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 HELPERS_DIR = SQL_DIR / "helpers"
 TIMEOUT = 300.0
 

@@ -15,7 +15,7 @@ import asyncpg
 
 from api.ops.devdb import LocalCluster
 from api.ops.migrate import migrate
-from tests.support import free_port
+from tests.support.servers import free_port
 
 DBNAME = "slotbase"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from api.ops.devdb import server_user
-from tests.support import free_port
+from tests.support.servers import free_port
 
 USERS = ("postgres", "authenticator", "slotbase_worker", "slotbase_client")
 
