@@ -36,9 +36,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from api.common.settings import SettingsError
+from api.common.settings import MailSettings, SettingsError
 from api.outbox import ics, worker
-from api.outbox.mail import MailSettings, SendError, SmtpSender, render
+from api.outbox.mail import SendError, SmtpSender, render
 from tests.booking_fixtures import API, Seed, local
 from tests.support import free_port
 

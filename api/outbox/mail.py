@@ -1,4 +1,4 @@
-"""Email: MAIL_* settings, rendering outbox rows (Danish and English, text and HTML, .ics), SMTP.
+"""Email: rendering outbox rows (Danish and English, text and HTML, .ics), SMTP.
 
 A row of outbox.messages carries everything a message needs in its payload, so rendering reads
 no database. The Message-ID is the row's message_id, the Date its created_at: a message sent
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import smtplib
 import ssl
@@ -19,15 +18,13 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote
 
-from api.common.settings import SettingsError
+from api.common.settings import MailSettings
 from api.outbox import ics
 
-SECURITY = ("none", "starttls", "tls")
-DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 BOOKING_KINDS = frozenset(
     {
         "booking_created",
@@ -49,67 +46,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def clean(text: object, limit: int = 200) -> str:
     value = _CONTROL.sub(" ", str(text or "")).strip()
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    host: str | None = None
-    port: int = 25
-    username: str | None = None
-    password: str | None = None
-    sender: str = "slotbase <noreply@localhost>"
-    security: str = "none"
-    public_url: str = "http://localhost:8000"
-    timeout: float = 30.0
-    ca_file: str | None = None
-
-    @property
-    def sends(self) -> bool:
-        """False: no MAIL_HOST, messages are written to the log instead of sent."""
-        return bool(self.host)
-
-    @property
-    def envelope_from(self) -> str:
-        return parseaddr(self.sender)[1]
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> MailSettings:
-        env = os.environ if env is None else env
-        security = (env.get("MAIL_SECURITY") or "none").strip().lower()
-        if security not in SECURITY:
-            raise SettingsError(f"MAIL_SECURITY must be one of {', '.join(SECURITY)}")
-        raw_port = (env.get("MAIL_PORT") or "").strip()
-        try:
-            port = int(raw_port) if raw_port else DEFAULT_PORTS[security]
-        except ValueError:
-            raise SettingsError(f"MAIL_PORT must be a whole number, not {raw_port!r}") from None
-        if not 1 <= port <= 65535:
-            raise SettingsError(f"MAIL_PORT must be between 1 and 65535, not {port}")
-        sender = (env.get("MAIL_FROM") or cls.sender).strip()
-        if "@" not in parseaddr(sender)[1]:
-            raise SettingsError(f"MAIL_FROM must hold an email address, not {sender!r}")
-        username = env.get("MAIL_USERNAME") or None
-        if username and not env.get("MAIL_PASSWORD"):
-            raise SettingsError("MAIL_USERNAME needs MAIL_PASSWORD")
-        public_url = (env.get("PUBLIC_URL") or cls.public_url).strip().rstrip("/")
-        if not public_url.startswith(("http://", "https://")):
-            raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {public_url!r}")
-        return cls(
-            host=(env.get("MAIL_HOST") or "").strip() or None,
-            port=port,
-            username=username,
-            password=env.get("MAIL_PASSWORD") or None,
-            sender=sender,
-            security=security,
-            public_url=public_url,
-            ca_file=env.get("MAIL_CA_FILE") or None,
-        )
-
-    def describe(self) -> str:
-        if not self.sends:
-            return "MAIL_HOST is not set: messages are written to the log, not sent"
-        auth = f" as {self.username}" if self.username else ""
-        return f"sending through {self.host}:{self.port} ({self.security}){auth}"
 
 
 # ---------------------------------------------------------------------------------------------

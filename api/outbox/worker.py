@@ -27,8 +27,8 @@ from typing import Any
 
 import asyncpg
 
-from api.common.settings import DEV_SECRETS, ROOT, Settings, SettingsError
-from api.outbox.mail import MailSettings, SendError, SmtpSender, for_log, render
+from api.common.settings import DEV_SECRETS, ROOT, MailSettings, Settings, SettingsError
+from api.outbox.mail import SendError, SmtpSender, for_log, render
 
 log = logging.getLogger("slotbase.worker")
 
