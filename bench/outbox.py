@@ -33,7 +33,7 @@ import asyncpg
 from aiosmtpd.controller import Controller
 
 from api.common.settings import MailSettings, with_user
-from api.outbox.mail import render
+from api.outbox.render import render
 from bench.common import ROOT, cluster, free_port
 
 COUNT = 1000

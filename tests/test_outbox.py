@@ -38,7 +38,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from api.common.settings import MailSettings, SettingsError
 from api.outbox import ics, worker
-from api.outbox.mail import SendError, SmtpSender, render
+from api.outbox.render import render
+from api.outbox.smtp import SendError, SmtpSender
 from tests.booking_fixtures import API, Seed, local
 from tests.support import free_port
 

@@ -240,7 +240,7 @@ def test_text_an_organization_chose_cannot_break_an_emails_headers() -> None:
     from datetime import UTC, datetime
 
     from api.common.settings import MailSettings
-    from api.outbox.mail import render
+    from api.outbox.render import render
 
     row = {
         "message_id": "invitation.x@slotbase",
