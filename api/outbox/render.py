@@ -20,10 +20,11 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.common.settings import MailSettings
 from api.outbox import ics
-from api.outbox.formats import language, price_text, when_text
+from api.outbox.formats import cldr_locale, language, price_text, when_text
 from api.outbox.templates import LABELS, ROLE_NAMES, TEXTS, someone
 
 BOOKING_KINDS = frozenset(
@@ -64,8 +65,16 @@ def payload_of(row: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(payload) if isinstance(payload, str) else dict(payload or {})
 
 
+def _zone(name: object) -> ZoneInfo | None:
+    """The provider's zone; None for one the system does not know (the payload's offsets hold)."""
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings) -> Content:
-    kind, lang = str(row["kind"]), language(row["locale"])
+    kind, lang, locale = str(row["kind"]), language(row["locale"]), cldr_locale(row["locale"])
     words, labels = TEXTS[lang], LABELS[lang]
     if kind not in words:
         raise ValueError(f"no template for message kind {kind!r}")
@@ -79,7 +88,7 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
             "org": clean(payload.get("org_name"), 120),
             "inviter": clean(payload.get("inviter_name"), 120) or someone(lang),
             "role": ROLE_NAMES[lang].get(str(payload.get("role")), clean(payload.get("role"), 20)),
-            "expires": when_text(expires, lang),
+            "expires": when_text(expires, locale),
         }
         link = (labels["button_invitation"], f"{mail.public_url}{INVITATIONS_PATH}")
         return Content(
@@ -94,6 +103,7 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
         button = labels[f"button_{kind}"]
         code = (labels["code"], token)
         return Content(subject, [hello, lead], [], (button, url), code, labels["sign_account"])
+    zone = _zone(payload["timezone"])
     start = datetime.fromisoformat(payload["start"])
     pending = kind == "booking_created" and payload.get("status") == "pending"
     template = "booking_pending" if pending else kind
@@ -102,11 +112,11 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
         "service": clean(payload["service_name"]),
         "provider": clean(payload["provider_name"]),
         "org": clean(payload["org_name"]),
-        "when": when_text(start, lang),
-        "previous": when_text(datetime.fromisoformat(previous), lang) if previous else "",
+        "when": when_text(start, locale, zone),
+        "previous": when_text(datetime.fromisoformat(previous), locale, zone) if previous else "",
     }
     subject, lead = (text.format(**fields) for text in words[template])
-    price = price_text(int(payload["price_minor"]), payload["currency"], lang)
+    price = price_text(int(payload["price_minor"]), payload["currency"], locale)
     details = [
         (labels["service"], fields["service"]),
         (labels["provider"], fields["provider"]),
