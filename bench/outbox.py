@@ -32,8 +32,8 @@ from typing import Any
 import asyncpg
 from aiosmtpd.controller import Controller
 
-from api.common.settings import with_user
-from api.outbox.mail import MailSettings, render
+from api.common.settings import MailSettings, with_user
+from api.outbox.render import render
 from bench.common import ROOT, cluster, free_port
 
 COUNT = 1000

@@ -36,9 +36,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from api.common.settings import SettingsError
+from api.common.settings import MailSettings, SettingsError
 from api.outbox import ics, worker
-from api.outbox.mail import MailSettings, SendError, SmtpSender, render
+from api.outbox.render import render
+from api.outbox.smtp import SendError, SmtpSender
 from tests.support.bookings import API, Seed, local
 from tests.support.servers import free_port
 
@@ -654,7 +655,7 @@ def test_a_booking_email_in_danish_carries_text_html_and_a_dst_correct_ics():
     assert msg["Message-ID"] == "<0b5c7d52-4f34-4d52-9a55-9c0a1f8e6d01.booking_created.2@slotbase>"
     assert msg["Date"] == "Fri, 20 Mar 2026 12:00:00 +0000"
     text = msg.get_body(("plain",)).get_content()
-    assert "450,00 kr." in text and "45 minutter" in text and "Hej Åse," in text
+    assert "450,00\u00a0kr." in text and "45 minutter" in text and "Hej Åse," in text
     html = msg.get_body(("html",)).get_content()
     assert "Salon Nørrebro, København" in html and '<html lang="da">' in html
     raw, event = calendar_of(msg)
@@ -670,10 +671,10 @@ def test_a_booking_email_in_danish_carries_text_html_and_a_dst_correct_ics():
 def test_an_english_cancellation_cancels_the_calendar_event():
     row = booking_row("booking_cancelled", "en-GB", status="cancelled", cancel_reason="Ill")
     msg = render(row, MailSettings())
-    assert str(msg["Subject"]) == "Booking cancelled: Klipning; vask Sunday 29 March 2026 at 10:00"
+    assert str(msg["Subject"]) == "Booking cancelled: Klipning; vask Sunday, 29 March 2026 at 10:00"
     assert msg["Content-Language"] == "en"
     text = msg.get_body(("plain",)).get_content()
-    assert "Reason:" in text and "Ill" in text and "DKK 450.00" in text
+    assert "Reason:" in text and "Ill" in text and "DKK\u00a0450.00" in text
     _, event = calendar_of(msg)
     assert event["METHOD"][1] == "CANCEL" and event["STATUS"][1] == "CANCELLED"
     assert event["UID"][1] == "0b5c7d52-4f34-4d52-9a55-9c0a1f8e6d01@slotbase"

@@ -239,7 +239,8 @@ async def test_the_superuser_bootstrap_does_not_promote_an_unproven_registration
 def test_text_an_organization_chose_cannot_break_an_emails_headers() -> None:
     from datetime import UTC, datetime
 
-    from api.outbox.mail import MailSettings, render
+    from api.common.settings import MailSettings
+    from api.outbox.render import render
 
     row = {
         "message_id": "invitation.x@slotbase",

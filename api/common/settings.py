@@ -1,4 +1,5 @@
-"""Settings from environment variables, validated once at start (12-factor)."""
+"""Settings from environment variables, validated once at start (12-factor): `Settings` for the
+API, `MailSettings` for the outbox worker, both read by the same helpers below."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -42,6 +44,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}")
+    return value
 
 
 def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -279,6 +288,65 @@ class Settings:
         if self.worker_database_url:
             return self.worker_database_url
         return with_user(admin_dsn, "slotbase_worker", self.worker_password)
+
+
+MAIL_SECURITY = ("none", "starttls", "tls")
+MAIL_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """MAIL_* and PUBLIC_URL: what the outbox worker needs to render and send email."""
+
+    host: str | None = None
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    sender: str = "slotbase <noreply@localhost>"
+    security: str = "none"
+    public_url: str = "http://localhost:8000"
+    timeout: float = 30.0
+    ca_file: str | None = None
+
+    @property
+    def sends(self) -> bool:
+        """False: no MAIL_HOST, messages are written to the log instead of sent."""
+        return bool(self.host)
+
+    @property
+    def envelope_from(self) -> str:
+        return parseaddr(self.sender)[1]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> MailSettings:
+        env = os.environ if env is None else env
+        security = _choice(env, "MAIL_SECURITY", MAIL_SECURITY, "none")
+        settings = cls(
+            host=(env.get("MAIL_HOST") or "").strip() or None,
+            port=_int(env, "MAIL_PORT", MAIL_PORTS[security], 1, 65535),
+            username=env.get("MAIL_USERNAME") or None,
+            password=env.get("MAIL_PASSWORD") or None,
+            sender=(env.get("MAIL_FROM") or cls.sender).strip(),
+            security=security,
+            public_url=(env.get("PUBLIC_URL") or cls.public_url).strip().rstrip("/"),
+            ca_file=env.get("MAIL_CA_FILE") or None,
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if "@" not in self.envelope_from:
+            raise SettingsError(f"MAIL_FROM must hold an email address, not {self.sender!r}")
+        if self.username and not self.password:
+            raise SettingsError("MAIL_USERNAME needs MAIL_PASSWORD")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError(f"PUBLIC_URL must be an http(s) URL, not {self.public_url!r}")
+
+    def describe(self) -> str:
+        if not self.sends:
+            return "MAIL_HOST is not set: messages are written to the log, not sent"
+        auth = f" as {self.username}" if self.username else ""
+        return f"sending through {self.host}:{self.port} ({self.security}){auth}"
 
 
 def with_user(dsn: str, user: str, password: str | None = None) -> str:

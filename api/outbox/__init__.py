@@ -1,5 +1,8 @@
 """Email from the outbox: rendering a row of outbox.messages (text, HTML, .ics) and sending it
 over SMTP, and the worker loop that claims, sends and marks rows (`python -m api.worker`).
 
+render (with templates, formats, ics) builds a message, smtp sends it, worker runs the loop;
+their settings (MAIL_*) are api.common.settings.MailSettings.
+
 May import: `api.common`. It never imports the HTTP side: the worker is its own process.
 """

@@ -27,8 +27,9 @@ from typing import Any
 
 import asyncpg
 
-from api.common.settings import DEV_SECRETS, ROOT, Settings, SettingsError
-from api.outbox.mail import MailSettings, SendError, SmtpSender, for_log, render
+from api.common.settings import DEV_SECRETS, ROOT, MailSettings, Settings, SettingsError
+from api.outbox.render import for_log, render
+from api.outbox.smtp import SendError, SmtpSender
 
 log = logging.getLogger("slotbase.worker")
 
