@@ -7770,7 +7770,7 @@ CREATE FUNCTION private.require_schedule_provider(p_provider_id uuid) RETURNS uu
 declare
   v_org_id uuid;
 begin
-  -- Row-level security on app.providers decides what "visible" means (40-organizations).
+  -- Row-level security on app.providers decides what "visible" means (43-providers).
   select p.org_id into v_org_id from app.providers p where p.id = p_provider_id;
   if v_org_id is null then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
@@ -8405,7 +8405,7 @@ begin
   end loop;
 
   -- Public rows only: "active" is the whole of what the visitors' policies on app.services and
-  -- app.providers admit (40-organizations); keep the two in step.
+  -- app.providers admit (43-providers, 44-services); keep the two in step.
   -- Full-text matches rank >= 2 and typo matches <= 1, so a page is filled from the full-text
   -- matches first and, only when they run out, from the typo matches: a common word never pays
   -- for the trigram comparison, and a walk through the pages still meets every row once.

@@ -139,6 +139,52 @@ $$;
 comment on function private.cursor_parts(text) is 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
 grant execute on function private.cursor_parts(text) to anon, authenticated, service_role;
 
+create or replace function private.key_cursor(p_key text, p_id uuid)
+returns text
+language plpgsql
+immutable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return pg_catalog.translate(
+    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_key, p_id)::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+end;
+$$;
+comment on function private.key_cursor(text, uuid) is
+  'Opaque keyset cursor for lists ordered by (text, id), such as names; read back with private.key_cursor_parts().';
+grant execute on function private.key_cursor(text, uuid) to anon, authenticated, service_role;
+
+create or replace function private.key_cursor_parts(p_cursor text, out key text, out id uuid)
+language plpgsql
+immutable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+  v_parts json;
+begin
+  if p_cursor is null or p_cursor = '' then
+    return;
+  end if;
+  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+  key := v_parts ->> 0;
+  id := (v_parts ->> 1)::uuid;
+  if key is null or id is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'The cursor is not one this server issued.';
+  end if;
+exception when others then
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued.';
+end;
+$$;
+comment on function private.key_cursor_parts(text) is 'Decode a cursor made by private.key_cursor(); 422 on anything else.';
+grant execute on function private.key_cursor_parts(text) to anon, authenticated, service_role;
+
 create or replace function private.page_limit(p_limit integer)
 returns integer
 language plpgsql

@@ -4,8 +4,9 @@
 --   app.time_off, private.is_time_zone), 10-helpers (page_cursor, cursor_parts, page_limit),
 --   30-accounts (require_user), 35-app-helpers (is_org_manager, is_org_staff, is_org_member,
 --   is_provider_self, provider_zone, parse_instant, local_iso), 40-organizations (usage on
---   schema app; RLS on app.providers, which decides whether a provider is visible; the
---   providers update policy and row rules that let the provider themself set their zone).
+--   schema app), 43-providers (RLS on app.providers, which decides whether a provider is
+--   visible; the providers update policy and row rules that let the provider themself set
+--   their zone).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (a visible provider the caller may not
 --   change, or whose time off the caller may not read); PT404 not_found (unknown provider, an
 --   inactive provider for a non-member, time off the caller cannot see); PT422 validation_failed
@@ -39,7 +40,7 @@ as $$
 declare
   v_org_id uuid;
 begin
-  -- Row-level security on app.providers decides what "visible" means (40-organizations).
+  -- Row-level security on app.providers decides what "visible" means (43-providers).
   select p.org_id into v_org_id from app.providers p where p.id = p_provider_id;
   if v_org_id is null then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';

@@ -2,8 +2,8 @@
 -- accents folded and a trigram fallback for typos; the triggers that keep the documents current.
 -- Depends on: 004 (folding configurations, private.search_fold, private.search_config, the
 --   search_* columns and their GIN indexes), 10-helpers (private.page_limit),
---   40-organizations (grants and policies on app.services and app.providers; api.list_services
---   calls private.search_services below for ?q=).
+--   43-providers and 44-services (grants and policies on app.providers and app.services;
+--   api.list_services calls private.search_services below for ?q=).
 -- Raises: PT422 validation_failed (q missing, blank or over 200 characters; limit; cursor).
 --
 -- How a query is read (docs/search.md has the long form):
@@ -28,7 +28,7 @@
 
 -- ---------------------------------------------------------------------------------------------
 -- Privileges: the api functions run as the caller and read these columns. Re-granted here
--- because 40-organizations revokes and re-grants the tables' privileges when it is applied.
+-- because 43-providers and 44-services revoke and re-grant the tables' privileges when applied.
 
 grant select (search_config, search_document, search_name) on app.services, app.providers
   to anon, authenticated;
@@ -336,7 +336,7 @@ begin
   end loop;
 
   -- Public rows only: "active" is the whole of what the visitors' policies on app.services and
-  -- app.providers admit (40-organizations); keep the two in step.
+  -- app.providers admit (43-providers, 44-services); keep the two in step.
   -- Full-text matches rank >= 2 and typo matches <= 1, so a page is filled from the full-text
   -- matches first and, only when they run out, from the typo matches: a common word never pays
   -- for the trigram comparison, and a walk through the pages still meets every row once.

@@ -2,7 +2,7 @@
 -- in app.events and NOTIFY them; the policies decide who may read each event; the api functions
 -- are what the API's streams (and direct-SQL clients) read through.
 -- Depends on: 006 (app.events, settings), 10-helpers, 60-bookings (the bookings policies that
---   the booking-event policy defers to), 40-organizations (provider policies).
+--   the booking-event policy defers to), 43-providers (provider policies).
 -- Raises: PT401 unauthorized (bookings topic without a token); PT404 not_found (a provider the
 --   caller cannot see); PT422 validation_failed (a malformed topic or cursor).
 --
