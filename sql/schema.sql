@@ -2662,7 +2662,7 @@ begin
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
   end if;
   v_caller := private.org_role(p_org_id);
-  if v_caller is null or v_caller not in ('owner', 'admin') then
+  if v_caller is null or v_caller <> all (private.manager_roles()) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may add members.';
   end if;
@@ -4885,7 +4885,7 @@ $$;
 -- Name: FUNCTION has_org_role(p_org_id uuid, p_roles app.member_role[]); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) IS 'Does the caller hold one of these roles in the organization? Use as (select private.has_org_role(org_id, ...)) in policies.';
+COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) IS 'Does the caller hold one of these roles in the organization? Use as (select private.has_org_role(org_id, ...)) in policies. Definer: reads app.memberships directly, not through its policy, which would call private.is_org_member for every row.';
 
 
 --
@@ -5037,11 +5037,11 @@ COMMENT ON FUNCTION private.invite(p_org_id uuid, p_email extensions.citext, p_r
 --
 
 CREATE FUNCTION private.is_org_manager(p_org_id uuid) RETURNS boolean
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  return private.has_org_role(p_org_id, '{owner,admin}');
+  return private.has_org_role(p_org_id, private.manager_roles());
 end;
 $$;
 
@@ -5050,7 +5050,7 @@ $$;
 -- Name: FUNCTION is_org_manager(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_org_manager(p_org_id uuid) IS 'Owner or admin of the organization: manages it, its members, providers and services.';
+COMMENT ON FUNCTION private.is_org_manager(p_org_id uuid) IS 'Owner or admin of the organization (private.manager_roles): manages it, its members, providers and services. Runs as the caller: private.has_org_role, which it asks, is the definer.';
 
 
 --
@@ -5073,7 +5073,7 @@ $$;
 -- Name: FUNCTION is_org_member(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a member (any role) of the organization?';
+COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a member (any role) of the organization? Definer: the policy on app.memberships calls it; as the caller its lookup would recurse into that policy.';
 
 
 --
@@ -5081,11 +5081,11 @@ COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a mem
 --
 
 CREATE FUNCTION private.is_org_staff(p_org_id uuid) RETURNS boolean
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  return private.has_org_role(p_org_id, '{owner,admin,staff}');
+  return private.has_org_role(p_org_id, private.staff_roles());
 end;
 $$;
 
@@ -5094,7 +5094,7 @@ $$;
 -- Name: FUNCTION is_org_staff(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_org_staff(p_org_id uuid) IS 'Owner, admin or staff ("staff+"): sees and handles every booking of the organization.';
+COMMENT ON FUNCTION private.is_org_staff(p_org_id uuid) IS 'Owner, admin or staff (private.staff_roles): sees and handles every booking of the organization. Runs as the caller: private.has_org_role, which it asks, is the definer.';
 
 
 --
@@ -5144,7 +5144,7 @@ $$;
 -- Name: FUNCTION is_provider_self(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_provider_self(p_provider_id uuid) IS 'Is the caller the person behind this provider?';
+COMMENT ON FUNCTION private.is_provider_self(p_provider_id uuid) IS 'Is the caller the person behind this provider? Definer: reads app.providers whatever its policies show the caller, inactive providers included.';
 
 
 --
@@ -5741,6 +5741,27 @@ COMMENT ON FUNCTION private.login(p_email text, p_password text) IS 'Check a pas
 
 
 --
+-- Name: manager_roles(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.manager_roles() RETURNS app.member_role[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return '{owner,admin}';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION manager_roles(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.manager_roles() IS 'The roles that manage an organization, its members, providers and services: owner and admin.';
+
+
+--
 -- Name: mark_failed(bigint, text, boolean); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -5979,27 +6000,27 @@ COMMENT ON FUNCTION private.my_invitations() IS 'The body of api.my_invitations.
 
 
 --
--- Name: my_managed_org_ids(); Type: FUNCTION; Schema: private; Owner: -
+-- Name: my_org_ids(app.member_role[]); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.my_managed_org_ids() RETURNS uuid[]
+CREATE FUNCTION private.my_org_ids(p_roles app.member_role[]) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce((
     select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin')
+    where m.user_id = auth.uid() and m.role = any (p_roles)
   ), '{}');
 end;
 $$;
 
 
 --
--- Name: FUNCTION my_managed_org_ids(); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION my_org_ids(p_roles app.member_role[]); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.my_managed_org_ids() IS 'Organizations where the caller is owner or admin; evaluated once per statement in policies. Definer: reads memberships whatever their policies show.';
+COMMENT ON FUNCTION private.my_org_ids(p_roles app.member_role[]) IS 'Organizations where the caller holds one of these roles, e.g. private.staff_roles(); evaluated once per statement in policies as org_id = any ((select private.my_org_ids(...))). Definer: reads app.memberships directly, not through its policy, which would call private.is_org_member for every row.';
 
 
 --
@@ -6022,31 +6043,7 @@ $$;
 -- Name: FUNCTION my_provider_ids(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.my_provider_ids() IS 'Providers the caller is the person behind; evaluated once per statement in policies.';
-
-
---
--- Name: my_staff_org_ids(); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.my_staff_org_ids() RETURNS uuid[]
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin', 'staff')
-  ), '{}');
-end;
-$$;
-
-
---
--- Name: FUNCTION my_staff_org_ids(); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.my_staff_org_ids() IS 'Organizations where the caller is owner, admin or staff; evaluated once per statement in policies.';
+COMMENT ON FUNCTION private.my_provider_ids() IS 'Providers the caller is the person behind; evaluated once per statement in policies. Definer: reads app.providers whatever its policies show the caller, inactive providers included.';
 
 
 --
@@ -6349,7 +6346,7 @@ $$;
 -- Name: FUNCTION org_role(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member.';
+COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member. Definer: reads app.memberships directly, not through its policy, which would call private.is_org_member for every row.';
 
 
 --
@@ -7439,7 +7436,7 @@ begin
   perform private.lock_org_members(p_org_id);
   v_caller := private.org_role(p_org_id);
   if p_user_id is distinct from v_uid
-      and (v_caller is null or v_caller not in ('owner', 'admin')) then
+      and (v_caller is null or v_caller <> all (private.manager_roles())) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may remove other members.';
   end if;
@@ -9035,6 +9032,27 @@ COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from 
 
 
 --
+-- Name: staff_roles(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.staff_roles() RETURNS app.member_role[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return '{owner,admin,staff}';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION staff_roles(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.staff_roles() IS 'The roles ("staff+") that see and handle every booking of an organization: owner, admin and staff.';
+
+
+--
 -- Name: successor_token(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -9421,7 +9439,7 @@ begin
   perform private.require_user();
   perform private.lock_org_members(p_org_id);
   v_caller := private.org_role(p_org_id);
-  if v_caller is null or v_caller not in ('owner', 'admin') then
+  if v_caller is null or v_caller <> all (private.manager_roles()) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may change roles.';
   end if;
@@ -14049,14 +14067,14 @@ CREATE POLICY "staff and the provider remove time off" ON app.time_off FOR DELET
 -- Name: booking_notes staff read internal notes; Type: POLICY; Schema: app; Owner: -
 --
 
-CREATE POLICY "staff read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_staff_org_ids() AS my_staff_org_ids)::uuid[])));
+CREATE POLICY "staff read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])));
 
 
 --
 -- Name: bookings staff read their organization's bookings; Type: POLICY; Schema: app; Owner: -
 --
 
-CREATE POLICY "staff read their organization's bookings" ON app.bookings FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_staff_org_ids() AS my_staff_org_ids)::uuid[])));
+CREATE POLICY "staff read their organization's bookings" ON app.bookings FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])));
 
 
 --
@@ -14150,7 +14168,7 @@ ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 -- Name: log owners and admins read their organization's audit entries; Type: POLICY; Schema: audit; Owner: -
 --
 
-CREATE POLICY "owners and admins read their organization's audit entries" ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_managed_org_ids() AS my_managed_org_ids)::uuid[])));
+CREATE POLICY "owners and admins read their organization's audit entries" ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids(private.manager_roles()) AS my_org_ids)::uuid[])));
 
 
 --

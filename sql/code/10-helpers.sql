@@ -1,7 +1,8 @@
--- 10 helpers: the clock, settings, cursors and the committed-error convention.
+-- 10 helpers: the clock, settings, instants as text, cursors and the committed-error convention.
 -- Depends on: 001 (private.settings, private.clock).
 -- The claim helpers (auth.jwt(), auth.uid(), ...) are in 14-claims.sql.
--- Raises: PT422 validation_failed (cursor, limit).
+-- Raises: PT422 validation_failed (cursor, limit), invalid_time (an instant without an offset, or
+--   not an instant).
 --
 -- Why even one-statement functions are plpgsql: PostgreSQL (before 18) plans the body of a
 -- `language sql` function anew on every call unless it is inlined, and a function with
@@ -55,6 +56,52 @@ end;
 $$;
 comment on function private.utc(timestamptz) is 'RFC 3339 text in UTC, whatever the session time zone.';
 grant execute on function private.utc(timestamptz) to anon, authenticated, service_role;
+
+create or replace function private.parse_instant(p_value text, p_field text default 'start')
+returns timestamptz
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- RFC 3339 with an explicit offset; a bare local time would silently take the session's zone.
+  if p_value is null
+      or p_value !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}(:?\d{2})?)$' then
+    raise exception using errcode = 'PT422', message = 'invalid_time',
+      detail = p_field || ' must be an RFC 3339 instant with an offset, e.g. 2026-03-29T09:00:00+02:00.';
+  end if;
+  return p_value::timestamptz;
+exception
+  when sqlstate '22007' or sqlstate '22008' then
+    raise exception using errcode = 'PT422', message = 'invalid_time',
+      detail = p_field || ' is not a valid instant.';
+end;
+$$;
+comment on function private.parse_instant(text, text) is 'Parse an RFC 3339 instant that carries an offset; 422 invalid_time otherwise.';
+grant execute on function private.parse_instant(text, text) to anon, authenticated, service_role;
+
+create or replace function private.local_iso(p_at timestamptz, p_zone text)
+returns text
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_local timestamp := p_at at time zone p_zone;
+  v_offset interval := v_local - (p_at at time zone 'UTC');
+begin
+  if p_at is null then
+    return null;
+  end if;
+  return pg_catalog.to_char(v_local, 'YYYY-MM-DD"T"HH24:MI:SS')
+    || case when v_offset < interval '0' then '-' else '+' end
+    || pg_catalog.to_char(pg_catalog.abs(extract(epoch from v_offset)) * interval '1 second', 'HH24:MI');
+end;
+$$;
+comment on function private.local_iso(timestamptz, text) is 'RFC 3339 text of an instant in a zone, with that zone''s offset at that instant (DST-correct).';
+grant execute on function private.local_iso(timestamptz, text) to anon, authenticated, service_role;
 
 create or replace function private.error(
   p_status integer,

@@ -1,7 +1,7 @@
 -- 40 organizations: the organization itself — its row rules, privileges and policies, its JSON
 -- shape and the api functions that create, read and change it.
 -- Depends on: 002 (app.organizations, private.is_time_zone), 10-helpers (private.utc,
---   private.touch_updated_at), 30-accounts (private.require_user), 35-app-helpers
+--   private.touch_updated_at), 30-accounts (private.require_user), 35-roles
 --   (private.is_org_manager, private.require_org_manager).
 -- Raises: PT401 unauthorized (anon calling a write); PT403 forbidden (visible but not yours to
 --   change); PT404 not_found (unknown); PT409 conflict (slug taken); PT422 validation_failed.
@@ -130,7 +130,7 @@ create policy "owners and admins update their organization" on app.organizations
   with check ((select private.is_org_manager(id)));
 
 -- ---------------------------------------------------------------------------------------------
--- Shape
+-- Shape and lookup
 
 create or replace function private.org_json(p_org app.organizations)
 returns json
@@ -157,6 +157,26 @@ $$;
 comment on function private.org_json(app.organizations) is
   'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, created_at}.';
 grant execute on function private.org_json(app.organizations) to anon, authenticated, service_role;
+
+create or replace function private.require_visible_org(p_org_id uuid)
+returns app.organizations
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_org app.organizations;
+begin
+  select * into v_org from app.organizations o where o.id = p_org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+  return v_org;
+end;
+$$;
+comment on function private.require_visible_org(uuid) is 'The organization, or 404 not_found.';
+grant execute on function private.require_visible_org(uuid) to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- Creating an organization (definer part)

@@ -1,8 +1,9 @@
 -- 41 members: who works for an organization, and as what — the member list, and adding,
 -- changing and removing members under the last-owner rule.
 -- Depends on: 002 (app.memberships, app.member_role), 10-helpers (private.utc, page helpers),
---   30-accounts (private.require_user), 35-app-helpers (private.org_role,
---   private.is_org_member, private.require_visible_org), 42-invitations (private.add_member
+--   30-accounts (private.require_user), 35-roles (private.org_role,
+--   private.manager_roles, private.member_role, private.is_org_member), 40-organizations
+--   (private.require_visible_org), 42-invitations (private.add_member
 --   calls private.invite).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (not a member, or not a manager; only owners
 --   make or change owners); PT404 not_found (unknown organization or member); PT409 conflict
@@ -29,24 +30,6 @@ create policy "members read their organization's memberships" on app.memberships
 
 -- ---------------------------------------------------------------------------------------------
 -- Shapes and rules
-
-create or replace function private.member_role(p_role text)
-returns app.member_role
-language plpgsql
-immutable
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  if p_role is null or p_role not in ('owner', 'admin', 'staff', 'provider') then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'role must be one of owner, admin, staff, provider.';
-  end if;
-  return p_role::app.member_role;
-end;
-$$;
-comment on function private.member_role(text) is 'A role name as app.member_role, or 422 validation_failed.';
-grant execute on function private.member_role(text) to anon, authenticated, service_role;
 
 create or replace function private.member_json(p_org_id uuid, p_user_id uuid)
 returns json
@@ -144,7 +127,7 @@ begin
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
   end if;
   v_caller := private.org_role(p_org_id);
-  if v_caller is null or v_caller not in ('owner', 'admin') then
+  if v_caller is null or v_caller <> all (private.manager_roles()) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may add members.';
   end if;
@@ -192,7 +175,7 @@ begin
   perform private.require_user();
   perform private.lock_org_members(p_org_id);
   v_caller := private.org_role(p_org_id);
-  if v_caller is null or v_caller not in ('owner', 'admin') then
+  if v_caller is null or v_caller <> all (private.manager_roles()) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may change roles.';
   end if;
@@ -235,7 +218,7 @@ begin
   perform private.lock_org_members(p_org_id);
   v_caller := private.org_role(p_org_id);
   if p_user_id is distinct from v_uid
-      and (v_caller is null or v_caller not in ('owner', 'admin')) then
+      and (v_caller is null or v_caller <> all (private.manager_roles())) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may remove other members.';
   end if;

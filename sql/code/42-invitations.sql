@@ -1,6 +1,6 @@
 -- 42 invitations: joining an organization by accepting an invitation to a verified address.
--- Depends on: 009 (app.invitations, invitation_days), 35-app-helpers (private.is_org_manager,
---   private.require_visible_org), 41-members (private.add_member calls private.invite;
+-- Depends on: 009 (app.invitations, invitation_days), 35-roles (private.is_org_manager),
+--   40-organizations (private.require_visible_org), 41-members (private.add_member calls private.invite;
 --   private.member_json), 85-outbox (outbox.messages).
 -- Raises: PT401 unauthorized; PT403 forbidden (not a manager; the caller's address is not
 --   verified); PT404 not_found (no such open invitation to the caller, or not the caller's to

@@ -2,10 +2,10 @@
 -- their JSON shape and the api functions.
 -- Depends on: 002 (app.providers, private.is_time_zone), 008 (app.provider_former_people),
 --   10-helpers (private.now, private.touch_updated_at, page helpers), 30-accounts
---   (private.require_user), 35-app-helpers (private.is_org_manager, private.is_org_member,
---   private.is_provider_self, private.require_visible_org, private.require_org_manager),
---   40-organizations (usage on schema app, private.is_time_zone's grant), 41-members (the
---   person behind a provider is a member).
+--   (private.require_user), 35-roles (private.is_org_manager, private.is_org_member,
+--   private.is_provider_self, private.require_org_manager), 40-organizations (usage on schema
+--   app, private.is_time_zone's grant, private.require_visible_org), 41-members (the person
+--   behind a provider is a member).
 -- Raises: PT401 unauthorized (anon calling a write); PT403 forbidden (not a manager, or the
 --   provider themself changing more than their profile); PT404 not_found (unknown or
 --   invisible); PT422 validation_failed (name, time zone, bio, user_id not a member, limit,
@@ -193,6 +193,25 @@ $$;
 comment on function private.provider_json(app.providers) is
   'The provider object: {id, org_id, user_id (members of the organization only), display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
 grant execute on function private.provider_json(app.providers) to anon, authenticated, service_role;
+
+create or replace function private.provider_zone(p_provider_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return (
+    select coalesce(p.timezone, o.timezone)
+    from app.providers p
+    join app.organizations o on o.id = p.org_id
+    where p.id = p_provider_id
+  );
+end;
+$$;
+comment on function private.provider_zone(uuid) is 'The IANA zone a provider works in: its own, else its organization''s.';
+grant execute on function private.provider_zone(uuid) to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- The contract (schema api)

@@ -1,9 +1,9 @@
 -- 44 services: what an organization offers — the row rules, privileges and policies of services
 -- and of which provider offers which service, their JSON shape and the api functions.
 -- Depends on: 002 (app.services, app.service_providers), 10-helpers (private.touch_updated_at,
---   page helpers), 30-accounts (private.require_user), 35-app-helpers (private.is_org_manager,
---   private.is_org_member, private.require_visible_org, private.require_org_manager),
---   40-organizations (usage on schema app), 43-providers (the providers a service links to),
+--   page helpers), 30-accounts (private.require_user), 35-roles (private.is_org_manager,
+--   private.is_org_member, private.require_org_manager), 40-organizations (usage on schema app,
+--   private.require_visible_org), 43-providers (the providers a service links to),
 --   80-search (private.search_services answers api.list_services with ?q=).
 -- Raises: PT401 unauthorized (anon calling a write); PT403 forbidden (not a manager); PT404
 --   not_found (unknown or invisible); PT422 validation_failed (a field out of range,

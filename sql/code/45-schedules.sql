@@ -1,10 +1,10 @@
 -- 45 schedules: a provider's weekly working hours, per-date overrides and time off — the
 -- policies, grants and api functions that read and replace them.
 -- Depends on: 002 (app.working_hours with working_hours_no_overlap, app.date_overrides,
---   app.time_off, private.is_time_zone), 10-helpers (page_cursor, cursor_parts, page_limit),
---   30-accounts (require_user), 35-app-helpers (is_org_manager, is_org_staff, is_org_member,
---   is_provider_self, provider_zone, parse_instant, local_iso), 40-organizations (usage on
---   schema app), 43-providers (RLS on app.providers, which decides whether a provider is
+--   app.time_off, private.is_time_zone), 10-helpers (page_cursor, cursor_parts, page_limit,
+--   parse_instant, local_iso), 30-accounts (require_user), 35-roles (is_org_manager,
+--   is_org_staff, is_org_member, is_provider_self), 40-organizations (usage on schema app),
+--   43-providers (provider_zone; RLS on app.providers, which decides whether a provider is
 --   visible; the providers update policy and row rules that let the provider themself set
 --   their zone).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (a visible provider the caller may not

@@ -2,7 +2,8 @@
 -- date's override), converted to instants in the provider's zone (DST-correct), minus time off
 -- and active bookings' blocked ranges, computed set-wise with multiranges; slot starts on the
 -- service's grid counted from each window's start, with buffers, notice and advance limits.
--- Depends on: 002, 35-app-helpers.
+-- Depends on: 002, 10-helpers (parse_instant, local_iso), 35-roles (is_org_member),
+--   43-providers (provider_zone).
 -- Raises: PT404 not_found, PT422 service_not_offered, invalid_time, range_too_long,
 --   validation_failed.
 -- The engine is SECURITY DEFINER: a free slot depends on other customers' bookings and on time

@@ -1,5 +1,7 @@
 -- 60 bookings: create, reschedule, the status workflow, notes, history, lists, idempotency.
--- Depends on: 002, 35-app-helpers, 50-slots.
+-- Depends on: 002, 10-helpers (parse_instant, local_iso, cursors), 35-roles (is_org_staff,
+--   is_org_member, is_provider_self, my_org_ids, staff_roles, my_provider_ids), 43-providers
+--   (provider_zone), 50-slots.
 -- Raises: PT401 unauthorized; PT403 forbidden; PT404 not_found; PT409 slot_taken,
 --   invalid_transition, cancellation_window_passed; PT422 outside_working_hours, too_soon,
 --   too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused, validation_failed.
@@ -11,39 +13,6 @@
 
 -- ---------------------------------------------------------------------------------------------
 -- Who sees which booking
-
-create or replace function private.my_provider_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(p.id) from app.providers p where p.user_id = auth.uid()
-  ), '{}');
-end;
-$$;
-comment on function private.my_provider_ids() is 'Providers the caller is the person behind; evaluated once per statement in policies.';
-grant execute on function private.my_provider_ids() to anon, authenticated, service_role;
-
-create or replace function private.my_staff_org_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin', 'staff')
-  ), '{}');
-end;
-$$;
-comment on function private.my_staff_org_ids() is 'Organizations where the caller is owner, admin or staff; evaluated once per statement in policies.';
-grant execute on function private.my_staff_org_ids() to anon, authenticated, service_role;
 
 grant select on app.bookings to authenticated;
 grant select on app.booking_notes to authenticated;
@@ -62,12 +31,12 @@ create policy "providers read bookings on their calendar" on app.bookings
 drop policy if exists "staff read their organization's bookings" on app.bookings;
 create policy "staff read their organization's bookings" on app.bookings
   for select to authenticated
-  using (org_id = any ((select private.my_staff_org_ids())::uuid[]));
+  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
 
 drop policy if exists "staff read internal notes" on app.booking_notes;
 create policy "staff read internal notes" on app.booking_notes
   for select to authenticated
-  using (org_id = any ((select private.my_staff_org_ids())::uuid[]));
+  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
 
 drop policy if exists "providers read internal notes on their calendar" on app.booking_notes;
 create policy "providers read internal notes on their calendar" on app.booking_notes
@@ -76,6 +45,9 @@ create policy "providers read internal notes on their calendar" on app.booking_n
     select 1 from app.bookings b
     where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
   ));
+
+-- The staff's organizations are private.my_org_ids(private.staff_roles()) (35-roles) now.
+drop function if exists private.my_staff_org_ids();
 
 drop policy if exists "readers of a booking read its history" on app.booking_history;
 create policy "readers of a booking read its history" on app.booking_history

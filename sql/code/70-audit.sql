@@ -3,7 +3,7 @@
 -- Depends on: 003 (audit.log, gdpr.consents), 001 and 002 (the audited tables), 10-helpers
 --   (private.now, private.utc, page_cursor, cursor_parts, page_limit), 30-accounts
 --   (private.require_user, private.is_platform_admin, private.require_platform_admin),
---   35-app-helpers (private.require_org_manager).
+--   35-roles (private.require_org_manager, private.my_org_ids, private.manager_roles).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (not an owner or admin of the organization,
 --   not a platform admin); PT404 not_found (unknown organization or user); PT422
 --   validation_failed (limit, cursor).
@@ -142,24 +142,6 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Who reads the trail
 
-create or replace function private.my_managed_org_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin')
-  ), '{}');
-end;
-$$;
-comment on function private.my_managed_org_ids() is
-  'Organizations where the caller is owner or admin; evaluated once per statement in policies. Definer: reads memberships whatever their policies show.';
-grant execute on function private.my_managed_org_ids() to anon, authenticated, service_role;
-
 revoke all on audit.log from anon, authenticated, service_role;
 grant select on audit.log to authenticated, service_role;
 -- No insert, update or delete for any API role: a write answers 42501.
@@ -167,7 +149,10 @@ grant select on audit.log to authenticated, service_role;
 drop policy if exists "owners and admins read their organization's audit entries" on audit.log;
 create policy "owners and admins read their organization's audit entries" on audit.log
   for select to authenticated
-  using (org_id = any ((select private.my_managed_org_ids())::uuid[]));
+  using (org_id = any ((select private.my_org_ids(private.manager_roles()))::uuid[]));
+
+-- The managers' organizations are private.my_org_ids(private.manager_roles()) (35-roles) now.
+drop function if exists private.my_managed_org_ids();
 
 drop policy if exists "platform admins read every audit entry" on audit.log;
 create policy "platform admins read every audit entry" on audit.log

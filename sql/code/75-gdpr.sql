@@ -1,9 +1,10 @@
 -- 75 gdpr: what the system holds about a person (export), forgetting them (erasure), consents,
 -- and retention (gdpr.purge_expired).
 -- Depends on: 003 (gdpr.consents, audit.log, the retention settings), 001 and 002 (the tables
---   holding personal data), 10-helpers (private.now, private.utc, private.setting), 30-accounts
---   (private.require_user, private.require_platform_admin, private.revoke_sessions),
---   35-app-helpers (private.local_iso, private.provider_zone), 70-audit (the trail it scrubs).
+--   holding personal data), 10-helpers (private.now, private.utc, private.setting,
+--   private.local_iso), 30-accounts (private.require_user, private.require_platform_admin,
+--   private.revoke_sessions), 43-providers (private.provider_zone), 70-audit (the trail it
+--   scrubs).
 --   Optional, when their migration has run: outbox.messages and auth.one_time_tokens (005); the
 --   code checks to_regclass before touching them, so it works without them.
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (admin-only routes); PT404 not_found
