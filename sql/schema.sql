@@ -1139,7 +1139,7 @@ CREATE FUNCTION api.list_bookings(org_id uuid DEFAULT NULL::uuid, range_from tex
 declare
   v_uid uuid := private.require_user();
   v_limit integer := private.page_limit(list_bookings.lim);
-  v_after record;
+  v_after text[];
   v_zone text := 'UTC';
   v_from timestamptz;
   v_to timestamptz;
@@ -1165,7 +1165,7 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'status must be one of pending, confirmed, declined, cancelled, completed, no_show.';
   end;
-  select * into v_after from private.cursor_parts(list_bookings.cursor);
+  v_after := private.decode_cursor(list_bookings.cursor, 'timestamptz', 'text');
 
   with page as (
     select b, n.internal_note, row_number() over (order by b.starts_at, b.id) as i
@@ -1177,7 +1177,7 @@ begin
       and (v_to is null or b.starts_at < v_to)
       and (v_status is null or b.status = v_status)
       and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
-      and (v_after.at is null or (b.starts_at, b.id::text) > (v_after.at, v_after.id))
+      and (v_after is null or (b.starts_at, b.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by b.starts_at, b.id
     limit v_limit + 1
   )
@@ -1185,7 +1185,7 @@ begin
            private.booking_json(p.b, p.internal_note,
              list_bookings.org_id is not null and private.sees_internal_notes(p.b))
            order by p.i) filter (where p.i <= v_limit), '[]'),
-         max(case when p.i = v_limit then private.page_cursor((p.b).starts_at, (p.b).id::text) end)
+         max(case when p.i = v_limit then private.encode_cursor((p.b).starts_at::text, (p.b).id::text) end)
            filter (where exists (select 1 from page q where q.i > v_limit))
   into v_items, v_next
   from page p;
@@ -1268,7 +1268,7 @@ CREATE FUNCTION api.list_members(org_id uuid, lim integer DEFAULT NULL::integer,
     AS $$
 declare
   v_limit integer := private.page_limit(list_members.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -1278,20 +1278,20 @@ begin
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only members of the organization may see its members.';
   end if;
-  select * into v_after from private.cursor_parts(list_members.cursor);
+  v_after := private.decode_cursor(list_members.cursor, 'timestamptz', 'uuid');
   with page as (
     select m.org_id, m.user_id, m.created_at,
            pg_catalog.row_number() over (order by m.created_at, m.user_id) as n
     from app.memberships m
     where m.org_id = list_members.org_id
-      and (v_after.at is null or (m.created_at, m.user_id) > (v_after.at, v_after.id::uuid))
+      and (v_after is null or (m.created_at, m.user_id) > (v_after[1]::timestamptz, v_after[2]::uuid))
     order by m.created_at, m.user_id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.member_json(p.org_id, p.user_id) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.user_id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(p.created_at::text, p.user_id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;
@@ -1352,25 +1352,25 @@ CREATE FUNCTION api.list_providers(org_id uuid, lim integer DEFAULT NULL::intege
     AS $$
 declare
   v_limit integer := private.page_limit(list_providers.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_visible_org(list_providers.org_id);
-  select * into v_after from private.key_cursor_parts(list_providers.cursor);
+  v_after := private.decode_cursor(list_providers.cursor, 'text', 'uuid');
   with page as (
     select p, p.display_name, p.id,
            pg_catalog.row_number() over (order by p.display_name, p.id) as n
     from app.providers p
     where p.org_id = list_providers.org_id
-      and (v_after.key is null or (p.display_name, p.id) > (v_after.key, v_after.id))
+      and (v_after is null or (p.display_name, p.id) > (v_after[1], v_after[2]::uuid))
     order by p.display_name, p.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.provider_json(x.p) order by x.n)
                     filter (where x.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.key_cursor(x.display_name, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.display_name, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x;
@@ -1398,7 +1398,7 @@ declare
   v_org app.organizations := private.require_visible_org(list_services.org_id);
   v_limit integer := private.page_limit(list_services.lim);
   v_q text := nullif(pg_catalog.btrim(list_services.q), '');
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -1406,20 +1406,20 @@ begin
     -- Ranked search, the same as api.search within one organization (80-search).
     return private.search_services(v_org, private.search_q(v_q), v_limit, list_services.cursor);
   end if;
-  select * into v_after from private.key_cursor_parts(list_services.cursor);
+  v_after := private.decode_cursor(list_services.cursor, 'text', 'uuid');
   with page as (
     select s, s.name, s.id,
            pg_catalog.row_number() over (order by s.name, s.id) as n
     from app.services s
     where s.org_id = list_services.org_id
-      and (v_after.key is null or (s.name, s.id) > (v_after.key, v_after.id))
+      and (v_after is null or (s.name, s.id) > (v_after[1], v_after[2]::uuid))
     order by s.name, s.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
                     filter (where x.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.key_cursor(x.name, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.name, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x;
@@ -1447,11 +1447,12 @@ begin
   return (
     with page as (
         select s.*
-        from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
+        from auth.sessions s,
+          (select private.decode_cursor(list_sessions.cursor, 'timestamptz', 'text') as parts) c
         where s.user_id = private.require_user()
           and s.revoked_at is null
           and s.expires_at > private.now()
-          and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
+          and (c.parts is null or (s.created_at, s.id::text) < (c.parts[1]::timestamptz, c.parts[2]))
         order by s.created_at desc, s.id::text desc
         limit private.page_limit(list_sessions.lim) + 1
       ), numbered as (
@@ -1468,7 +1469,7 @@ begin
           'current', n.id::text = auth.jwt() ->> 'sid'
         ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
         'next_cursor', (
-          select private.page_cursor(x.created_at, x.id::text)
+          select private.encode_cursor(x.created_at::text, x.id::text)
           from numbered x
           where x.n = private.page_limit(list_sessions.lim)
             and exists (select 1 from numbered y where y.n > x.n)
@@ -1501,7 +1502,7 @@ declare
   v_from timestamptz;
   v_to timestamptz;
   v_limit integer := private.page_limit(list_time_off.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -1518,14 +1519,14 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'to must be after from.';
   end if;
-  select * into v_after from private.cursor_parts(list_time_off.cursor);
+  v_after := private.decode_cursor(list_time_off.cursor, 'timestamptz', 'text');
   with page as (
     select t.id, t.provider_id, t.period, t.reason
     from app.time_off t
     where t.provider_id = list_time_off.provider_id
       and t.period operator(pg_catalog.&&) pg_catalog.tstzrange(v_from, v_to, '[)')
-      and (v_after.at is null
-           or (pg_catalog.lower(t.period), t.id::text) > (v_after.at, v_after.id))
+      and (v_after is null
+           or (pg_catalog.lower(t.period), t.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by pg_catalog.lower(t.period), t.id::text
     limit v_limit + 1
   ), numbered as (
@@ -1535,7 +1536,7 @@ begin
            private.time_off_json(x.id, x.provider_id, x.period, x.reason, v_zone) order by x.n
          ) filter (where x.n <= v_limit), '[]'),
          case when max(x.n) > v_limit then
-           max(case when x.n = v_limit then private.page_cursor(pg_catalog.lower(x.period), x.id::text) end)
+           max(case when x.n = v_limit then private.encode_cursor(pg_catalog.lower(x.period)::text, x.id::text) end)
          end
   into v_items, v_next
   from numbered x;
@@ -1561,16 +1562,16 @@ CREATE FUNCTION api.list_users(lim integer DEFAULT NULL::integer, cursor text DE
     AS $$
 declare
   v_limit integer := private.page_limit(list_users.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_platform_admin();
-  select * into v_after from private.cursor_parts(list_users.cursor);
+  v_after := private.decode_cursor(list_users.cursor, 'timestamptz', 'text');
   with page as (
     select u.id, u.created_at
     from auth.users u
-    where v_after.at is null or (u.created_at, u.id::text) > (v_after.at, v_after.id)
+    where v_after is null or (u.created_at, u.id::text) > (v_after[1]::timestamptz, v_after[2])
     order by u.created_at, u.id::text
     limit v_limit + 1
   ), numbered as (
@@ -1581,7 +1582,7 @@ begin
   into v_items, v_next
   from numbered x;
   if v_next is not null then
-    select private.page_cursor(u.created_at, u.id::text) into v_next
+    select private.encode_cursor(u.created_at::text, u.id::text) into v_next
     from pg_catalog.json_array_elements(v_items) with ordinality e(item, i)
     join auth.users u on u.id = (e.item ->> 'id')::uuid
     order by e.i desc limit 1;
@@ -1931,15 +1932,15 @@ CREATE FUNCTION api.search(q text, lim integer DEFAULT NULL::integer, cursor tex
 declare
   v_q text := private.search_q(search.q);
   v_limit integer := private.page_limit(search.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.search_cursor_parts(search.cursor);
+  v_after := private.decode_cursor(search.cursor, 'real', 'text', 'text', 'uuid');
   with page as (
     select h.kind, h.id, h.org_id, h.name, h.text, h.rank,
            pg_catalog.row_number() over (order by h.rank desc, h.name, h.kind, h.id) as n
-    from private.search_public(v_q, v_limit + 1, v_after.rank, v_after.name, v_after.kind, v_after.id) h
+    from private.search_public(v_q, v_limit + 1, v_after[1]::real, v_after[2], v_after[3], v_after[4]::uuid) h
   )
   select coalesce(
            pg_catalog.json_agg(
@@ -1955,7 +1956,7 @@ begin
              order by x.n) filter (where x.n <= v_limit),
            '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, x.kind, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.rank::text, x.name, x.kind, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x
@@ -2884,42 +2885,34 @@ COMMENT ON FUNCTION private.audit_json(p_entry audit.log) IS 'The audit entry ob
 CREATE FUNCTION private.audit_page(p_org_id uuid, p_user_id uuid, p_limit integer, p_cursor text) RETURNS json
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
   v_limit integer := private.page_limit(p_limit);
-  v_after record;
-  v_after_id bigint;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.cursor_parts(p_cursor);
-  if v_after.id is not null then
-    if v_after.id !~ '^\d{1,18}$' then
-      raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'The cursor is not one this server issued.';
-    end if;
-    v_after_id := v_after.id::bigint;
-  end if;
+  v_after := private.decode_cursor(p_cursor, 'timestamptz', 'bigint');
   -- Runs as the caller: the policies on audit.log decide which entries exist for them.
   with page as (
     select l, pg_catalog.row_number() over (order by l.at desc, l.id desc) as n
     from audit.log l
     where (p_org_id is null or l.org_id = p_org_id)
       and (p_user_id is null or l.subject_user_id = p_user_id or l.actor_id = p_user_id)
-      and (v_after.at is null or (l.at, l.id) < (v_after.at, v_after_id))
+      and (v_after is null or (l.at, l.id) < (v_after[1]::timestamptz, v_after[2]::bigint))
     order by l.at desc, l.id desc
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.audit_json(p.l) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor((p.l).at, (p.l).id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor((p.l).at::text, (p.l).id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;
   return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
 end;
-$_$;
+$$;
 
 
 --
@@ -4223,39 +4216,6 @@ COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS '
 
 
 --
--- Name: cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) RETURNS record
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_text text;
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_text := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8');
-  at := pg_catalog.split_part(v_text, '|', 1)::timestamptz;
-  id := pg_catalog.split_part(v_text, '|', 2);
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued.';
-end;
-$$;
-
-
---
--- Name: FUNCTION cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) IS 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
-
-
---
 -- Name: decline_invitation(uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -4276,6 +4236,63 @@ $$;
 --
 
 COMMENT ON FUNCTION private.decline_invitation(id uuid) IS 'The body of api.decline_invitation. Definer: invitations have no client privileges; the caller is checked first.';
+
+
+--
+-- Name: decode_cursor(text, regtype[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.decode_cursor(p_cursor text, VARIADIC p_types regtype[]) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+  v_json json;
+  v_parts text[];
+begin
+  if p_cursor is null or p_cursor = '' then
+    return null;
+  end if;
+  if not p_types <@ '{text,uuid,timestamptz,real,bigint}'::regtype[] then
+    raise exception using errcode = 'XX000', message = 'internal_error',
+      detail = 'private.decode_cursor reads parts of type text, uuid, timestamptz, real and bigint only.';
+  end if;
+  begin
+    v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+    v_json := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+    if pg_catalog.json_typeof(v_json) = 'array' then
+      select pg_catalog.array_agg(e.part order by e.n) into v_parts
+      from pg_catalog.json_array_elements_text(v_json) with ordinality e(part, n);
+    end if;
+    if pg_catalog.cardinality(v_parts) = pg_catalog.cardinality(p_types)
+        and pg_catalog.array_position(v_parts, null) is null then
+      -- Each part must read as its type, so the caller's casts cannot fail.
+      for i in 1 .. pg_catalog.cardinality(p_types) loop
+        case p_types[i]
+          when 'uuid'::regtype then perform v_parts[i]::uuid;
+          when 'timestamptz'::regtype then perform v_parts[i]::timestamptz;
+          when 'real'::regtype then perform v_parts[i]::real;
+          when 'bigint'::regtype then perform v_parts[i]::bigint;
+          else null;
+        end case;
+      end loop;
+      return v_parts;
+    end if;
+  exception when others then
+    null;  -- not base64, not UTF-8, not JSON, or a part that does not read as its type
+  end;
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued.';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION decode_cursor(p_cursor text, VARIADIC p_types regtype[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.decode_cursor(p_cursor text, VARIADIC p_types regtype[]) IS 'The parts of a cursor made by private.encode_cursor(), as text, each checked to read as the type named for it (text, uuid, timestamptz, real or bigint); NULL for no cursor; 422 validation_failed for anything else, such as a cursor of a list whose key has another shape.';
 
 
 --
@@ -4310,6 +4327,29 @@ $$;
 --
 
 COMMENT ON FUNCTION private.demo_ids() IS 'The demo salon''s ids (organization, providers and services by name) and logins, NULL before it is seeded. Definer: reads across the demo organization.';
+
+
+--
+-- Name: encode_cursor(text[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.encode_cursor(VARIADIC p_parts text[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return pg_catalog.translate(
+    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.array_to_json(p_parts)::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION encode_cursor(VARIADIC p_parts text[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.encode_cursor(VARIADIC p_parts text[]) IS 'Opaque keyset cursor holding the sort key of the last row of a page, one text per part, e.g. private.encode_cursor(created_at::text, id::text); read back with private.decode_cursor().';
 
 
 --
@@ -5415,66 +5455,6 @@ COMMENT ON FUNCTION private.jwt_part(p_segment text, p_what text) IS 'The JSON o
 
 
 --
--- Name: key_cursor(text, uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.key_cursor(p_key text, p_id uuid) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return pg_catalog.translate(
-    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_key, p_id)::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
-end;
-$$;
-
-
---
--- Name: FUNCTION key_cursor(p_key text, p_id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.key_cursor(p_key text, p_id uuid) IS 'Opaque keyset cursor for lists ordered by (text, id), such as names; read back with private.key_cursor_parts().';
-
-
---
--- Name: key_cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) RETURNS record
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-  v_parts json;
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
-  key := v_parts ->> 0;
-  id := (v_parts ->> 1)::uuid;
-  if key is null or id is null then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'The cursor is not one this server issued.';
-  end if;
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued.';
-end;
-$$;
-
-
---
--- Name: FUNCTION key_cursor_parts(p_cursor text, OUT key text, OUT id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) IS 'Decode a cursor made by private.key_cursor(); 422 on anything else.';
-
-
---
 -- Name: list_invitations(uuid, integer, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -5484,7 +5464,7 @@ CREATE FUNCTION private.list_invitations(org_id uuid, lim integer DEFAULT NULL::
     AS $$
 declare
   v_limit integer := private.page_limit(list_invitations.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -5494,7 +5474,7 @@ begin
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins see its invitations.';
   end if;
-  select * into v_after from private.cursor_parts(list_invitations.cursor);
+  v_after := private.decode_cursor(list_invitations.cursor, 'timestamptz', 'uuid');
   with page as (
     select i, i.created_at, i.id,
            pg_catalog.row_number() over (order by i.created_at, i.id) as n
@@ -5502,14 +5482,14 @@ begin
     where i.org_id = list_invitations.org_id
       and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
       and i.expires_at > private.now()
-      and (v_after.at is null or (i.created_at, i.id) > (v_after.at, v_after.id::uuid))
+      and (v_after is null or (i.created_at, i.id) > (v_after[1]::timestamptz, v_after[2]::uuid))
     order by i.created_at, i.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.invitation_json(p.i) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(p.created_at::text, p.id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;
@@ -6465,29 +6445,6 @@ $$;
 --
 
 COMMENT ON FUNCTION private.override_json(p_on_date date, p_windows tsrange[]) IS 'One date override as {date, windows: [{start, end}]} ([] = closed).';
-
-
---
--- Name: page_cursor(timestamp with time zone, text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return pg_catalog.translate(
-      pg_catalog.encode(pg_catalog.convert_to(p_at::text || '|' || p_id, 'UTF8'), 'base64'),
-      E'+/=\n', '-_');
-end;
-$$;
-
-
---
--- Name: FUNCTION page_cursor(p_at timestamp with time zone, p_id text); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) IS 'Opaque keyset cursor for (timestamp, id) ordered lists; read back with private.cursor_parts().';
 
 
 --
@@ -8283,72 +8240,6 @@ COMMENT ON FUNCTION private.search_config(p_language text) IS 'The folding text 
 
 
 --
--- Name: search_cursor(real, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  -- The rank travels as text: real's text form reads back to the identical value.
-  return pg_catalog.translate(
-    pg_catalog.encode(pg_catalog.convert_to(
-      pg_catalog.json_build_array('rank', p_rank::text, p_name, p_kind, p_id)::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
-end;
-$$;
-
-
---
--- Name: FUNCTION search_cursor(p_rank real, p_name text, p_kind text, p_id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) IS 'Opaque keyset cursor for search results ordered by (rank desc, name, kind, id); read back with private.search_cursor_parts().';
-
-
---
--- Name: search_cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) RETURNS record
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-  v_parts json;
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
-  if pg_catalog.json_typeof(v_parts) is distinct from 'array' or v_parts ->> 0 is distinct from 'rank' then
-    raise exception 'not a search cursor';
-  end if;
-  rank := (v_parts ->> 1)::real;
-  name := v_parts ->> 2;
-  kind := v_parts ->> 3;
-  id := (v_parts ->> 4)::uuid;
-  if rank is null or name is null or kind is null or id is null then
-    raise exception 'incomplete search cursor';
-  end if;
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued for a search.';
-end;
-$$;
-
-
---
--- Name: FUNCTION search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) IS 'Decode a cursor made by private.search_cursor(); 422 on anything else.';
-
-
---
 -- Name: search_public(text, integer, real, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -8562,11 +8453,11 @@ declare
   v_query tsquery := private.search_query(v_config, p_q);
   v_name_query tsquery := private.search_query(v_config, p_q, 'A');
   v_fold text := private.search_fold(p_q);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.search_cursor_parts(p_cursor);
+  v_after := private.decode_cursor(p_cursor, 'real', 'text', 'text', 'uuid');
   -- Rows come under the caller's policies: members find inactive services too, others do not.
   with hits as (
     select s, s.id, s.name,
@@ -8590,16 +8481,17 @@ begin
     select b.s, b.id, b.name, b.rank,
            pg_catalog.row_number() over (order by b.rank desc, b.name, b.id) as n
     from best b
-    where v_after.rank is null
-       or b.rank < v_after.rank
-       or (b.rank = v_after.rank and (b.name, 'service', b.id) > (v_after.name, v_after.kind, v_after.id))
+    where v_after is null
+       or b.rank < v_after[1]::real
+       or (b.rank = v_after[1]::real
+           and (b.name, 'service', b.id) > (v_after[2], v_after[3], v_after[4]::uuid))
     order by b.rank desc, b.name, b.id
     limit p_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
                     filter (where x.n <= p_limit), '[]'),
          case when pg_catalog.count(*) > p_limit then
-           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, 'service', x.id) order by x.n))[p_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.rank::text, x.name, 'service', x.id::text) order by x.n))[p_limit]
          end
   into v_items, v_next
   from page x;

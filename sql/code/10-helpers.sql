@@ -144,7 +144,12 @@ end;
 $$;
 comment on function private.touch_updated_at() is 'BEFORE UPDATE trigger keeping updated_at true.';
 
-create or replace function private.page_cursor(p_at timestamptz, p_id text)
+-- Keyset cursors: the sort key of the last row of a page, read back to continue after it. One
+-- format for every list: base64url (no padding) of a JSON array of the key's parts as text.
+-- Each list names the types of its parts when decoding, so a forged cursor, or one of a list
+-- whose key has another shape, is refused with one clear 422 instead of a cast error.
+
+create or replace function private.encode_cursor(variadic p_parts text[])
 returns text
 language plpgsql
 immutable
@@ -153,84 +158,71 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.translate(
-      pg_catalog.encode(pg_catalog.convert_to(p_at::text || '|' || p_id, 'UTF8'), 'base64'),
-      E'+/=\n', '-_');
-end;
-$$;
-comment on function private.page_cursor(timestamptz, text) is
-  'Opaque keyset cursor for (timestamp, id) ordered lists; read back with private.cursor_parts().';
-grant execute on function private.page_cursor(timestamptz, text) to anon, authenticated, service_role;
-
-create or replace function private.cursor_parts(p_cursor text, out at timestamptz, out id text)
-language plpgsql
-immutable
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_text text;
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_text := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8');
-  at := pg_catalog.split_part(v_text, '|', 1)::timestamptz;
-  id := pg_catalog.split_part(v_text, '|', 2);
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued.';
-end;
-$$;
-comment on function private.cursor_parts(text) is 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
-grant execute on function private.cursor_parts(text) to anon, authenticated, service_role;
-
-create or replace function private.key_cursor(p_key text, p_id uuid)
-returns text
-language plpgsql
-immutable
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return pg_catalog.translate(
-    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_key, p_id)::text, 'UTF8'), 'base64'),
+    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.array_to_json(p_parts)::text, 'UTF8'), 'base64'),
     E'+/=\n', '-_');
 end;
 $$;
-comment on function private.key_cursor(text, uuid) is
-  'Opaque keyset cursor for lists ordered by (text, id), such as names; read back with private.key_cursor_parts().';
-grant execute on function private.key_cursor(text, uuid) to anon, authenticated, service_role;
+comment on function private.encode_cursor(text[]) is
+  'Opaque keyset cursor holding the sort key of the last row of a page, one text per part, e.g. private.encode_cursor(created_at::text, id::text); read back with private.decode_cursor().';
+grant execute on function private.encode_cursor(text[]) to anon, authenticated, service_role;
 
-create or replace function private.key_cursor_parts(p_cursor text, out key text, out id uuid)
+create or replace function private.decode_cursor(p_cursor text, variadic p_types regtype[])
+returns text[]
 language plpgsql
-immutable
+stable
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-  v_parts json;
+  v_json json;
+  v_parts text[];
 begin
   if p_cursor is null or p_cursor = '' then
-    return;
+    return null;
   end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
-  key := v_parts ->> 0;
-  id := (v_parts ->> 1)::uuid;
-  if key is null or id is null then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'The cursor is not one this server issued.';
+  if not p_types <@ '{text,uuid,timestamptz,real,bigint}'::regtype[] then
+    raise exception using errcode = 'XX000', message = 'internal_error',
+      detail = 'private.decode_cursor reads parts of type text, uuid, timestamptz, real and bigint only.';
   end if;
-exception when others then
+  begin
+    v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+    v_json := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+    if pg_catalog.json_typeof(v_json) = 'array' then
+      select pg_catalog.array_agg(e.part order by e.n) into v_parts
+      from pg_catalog.json_array_elements_text(v_json) with ordinality e(part, n);
+    end if;
+    if pg_catalog.cardinality(v_parts) = pg_catalog.cardinality(p_types)
+        and pg_catalog.array_position(v_parts, null) is null then
+      -- Each part must read as its type, so the caller's casts cannot fail.
+      for i in 1 .. pg_catalog.cardinality(p_types) loop
+        case p_types[i]
+          when 'uuid'::regtype then perform v_parts[i]::uuid;
+          when 'timestamptz'::regtype then perform v_parts[i]::timestamptz;
+          when 'real'::regtype then perform v_parts[i]::real;
+          when 'bigint'::regtype then perform v_parts[i]::bigint;
+          else null;
+        end case;
+      end loop;
+      return v_parts;
+    end if;
+  exception when others then
+    null;  -- not base64, not UTF-8, not JSON, or a part that does not read as its type
+  end;
   raise exception using errcode = 'PT422', message = 'validation_failed',
     detail = 'The cursor is not one this server issued.';
 end;
 $$;
-comment on function private.key_cursor_parts(text) is 'Decode a cursor made by private.key_cursor(); 422 on anything else.';
-grant execute on function private.key_cursor_parts(text) to anon, authenticated, service_role;
+comment on function private.decode_cursor(text, regtype[]) is
+  'The parts of a cursor made by private.encode_cursor(), as text, each checked to read as the type named for it (text, uuid, timestamptz, real or bigint); NULL for no cursor; 422 validation_failed for anything else, such as a cursor of a list whose key has another shape.';
+grant execute on function private.decode_cursor(text, regtype[]) to anon, authenticated, service_role;
+
+-- One format replaces the three encoders of earlier versions (timestamp|id text, [name, id] and
+-- the search's tagged array).
+drop function if exists private.page_cursor(timestamptz, text);
+drop function if exists private.cursor_parts(text);
+drop function if exists private.key_cursor(text, uuid);
+drop function if exists private.key_cursor_parts(text);
 
 create or replace function private.page_limit(p_limit integer)
 returns integer

@@ -833,11 +833,12 @@ begin
   return (
     with page as (
         select s.*
-        from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
+        from auth.sessions s,
+          (select private.decode_cursor(list_sessions.cursor, 'timestamptz', 'text') as parts) c
         where s.user_id = private.require_user()
           and s.revoked_at is null
           and s.expires_at > private.now()
-          and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
+          and (c.parts is null or (s.created_at, s.id::text) < (c.parts[1]::timestamptz, c.parts[2]))
         order by s.created_at desc, s.id::text desc
         limit private.page_limit(list_sessions.lim) + 1
       ), numbered as (
@@ -854,7 +855,7 @@ begin
           'current', n.id::text = auth.jwt() ->> 'sid'
         ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
         'next_cursor', (
-          select private.page_cursor(x.created_at, x.id::text)
+          select private.encode_cursor(x.created_at::text, x.id::text)
           from numbered x
           where x.n = private.page_limit(list_sessions.lim)
             and exists (select 1 from numbered y where y.n > x.n)
@@ -912,16 +913,16 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_users.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_platform_admin();
-  select * into v_after from private.cursor_parts(list_users.cursor);
+  v_after := private.decode_cursor(list_users.cursor, 'timestamptz', 'text');
   with page as (
     select u.id, u.created_at
     from auth.users u
-    where v_after.at is null or (u.created_at, u.id::text) > (v_after.at, v_after.id)
+    where v_after is null or (u.created_at, u.id::text) > (v_after[1]::timestamptz, v_after[2])
     order by u.created_at, u.id::text
     limit v_limit + 1
   ), numbered as (
@@ -932,7 +933,7 @@ begin
   into v_items, v_next
   from numbered x;
   if v_next is not null then
-    select private.page_cursor(u.created_at, u.id::text) into v_next
+    select private.encode_cursor(u.created_at::text, u.id::text) into v_next
     from pg_catalog.json_array_elements(v_items) with ordinality e(item, i)
     join auth.users u on u.id = (e.item ->> 'id')::uuid
     order by e.i desc limit 1;

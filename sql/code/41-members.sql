@@ -257,7 +257,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_members.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -267,20 +267,20 @@ begin
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only members of the organization may see its members.';
   end if;
-  select * into v_after from private.cursor_parts(list_members.cursor);
+  v_after := private.decode_cursor(list_members.cursor, 'timestamptz', 'uuid');
   with page as (
     select m.org_id, m.user_id, m.created_at,
            pg_catalog.row_number() over (order by m.created_at, m.user_id) as n
     from app.memberships m
     where m.org_id = list_members.org_id
-      and (v_after.at is null or (m.created_at, m.user_id) > (v_after.at, v_after.id::uuid))
+      and (v_after is null or (m.created_at, m.user_id) > (v_after[1]::timestamptz, v_after[2]::uuid))
     order by m.created_at, m.user_id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.member_json(p.org_id, p.user_id) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.user_id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(p.created_at::text, p.user_id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;

@@ -264,25 +264,25 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_providers.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_visible_org(list_providers.org_id);
-  select * into v_after from private.key_cursor_parts(list_providers.cursor);
+  v_after := private.decode_cursor(list_providers.cursor, 'text', 'uuid');
   with page as (
     select p, p.display_name, p.id,
            pg_catalog.row_number() over (order by p.display_name, p.id) as n
     from app.providers p
     where p.org_id = list_providers.org_id
-      and (v_after.key is null or (p.display_name, p.id) > (v_after.key, v_after.id))
+      and (v_after is null or (p.display_name, p.id) > (v_after[1], v_after[2]::uuid))
     order by p.display_name, p.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.provider_json(x.p) order by x.n)
                     filter (where x.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.key_cursor(x.display_name, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.display_name, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x;

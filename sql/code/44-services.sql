@@ -296,7 +296,7 @@ declare
   v_org app.organizations := private.require_visible_org(list_services.org_id);
   v_limit integer := private.page_limit(list_services.lim);
   v_q text := nullif(pg_catalog.btrim(list_services.q), '');
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -304,20 +304,20 @@ begin
     -- Ranked search, the same as api.search within one organization (80-search).
     return private.search_services(v_org, private.search_q(v_q), v_limit, list_services.cursor);
   end if;
-  select * into v_after from private.key_cursor_parts(list_services.cursor);
+  v_after := private.decode_cursor(list_services.cursor, 'text', 'uuid');
   with page as (
     select s, s.name, s.id,
            pg_catalog.row_number() over (order by s.name, s.id) as n
     from app.services s
     where s.org_id = list_services.org_id
-      and (v_after.key is null or (s.name, s.id) > (v_after.key, v_after.id))
+      and (v_after is null or (s.name, s.id) > (v_after[1], v_after[2]::uuid))
     order by s.name, s.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
                     filter (where x.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.key_cursor(x.name, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.name, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x;

@@ -602,7 +602,7 @@ as $$
 declare
   v_uid uuid := private.require_user();
   v_limit integer := private.page_limit(list_bookings.lim);
-  v_after record;
+  v_after text[];
   v_zone text := 'UTC';
   v_from timestamptz;
   v_to timestamptz;
@@ -628,7 +628,7 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'status must be one of pending, confirmed, declined, cancelled, completed, no_show.';
   end;
-  select * into v_after from private.cursor_parts(list_bookings.cursor);
+  v_after := private.decode_cursor(list_bookings.cursor, 'timestamptz', 'text');
 
   with page as (
     select b, n.internal_note, row_number() over (order by b.starts_at, b.id) as i
@@ -640,7 +640,7 @@ begin
       and (v_to is null or b.starts_at < v_to)
       and (v_status is null or b.status = v_status)
       and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
-      and (v_after.at is null or (b.starts_at, b.id::text) > (v_after.at, v_after.id))
+      and (v_after is null or (b.starts_at, b.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by b.starts_at, b.id
     limit v_limit + 1
   )
@@ -648,7 +648,7 @@ begin
            private.booking_json(p.b, p.internal_note,
              list_bookings.org_id is not null and private.sees_internal_notes(p.b))
            order by p.i) filter (where p.i <= v_limit), '[]'),
-         max(case when p.i = v_limit then private.page_cursor((p.b).starts_at, (p.b).id::text) end)
+         max(case when p.i = v_limit then private.encode_cursor((p.b).starts_at::text, (p.b).id::text) end)
            filter (where exists (select 1 from page q where q.i > v_limit))
   into v_items, v_next
   from page p;
