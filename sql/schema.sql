@@ -13709,10 +13709,10 @@ ALTER TABLE app.booking_notes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.bookings ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: bookings customers read their own bookings; Type: POLICY; Schema: app; Owner: -
+-- Name: bookings customers, providers and staff read their bookings; Type: POLICY; Schema: app; Owner: -
 --
 
-CREATE POLICY "customers read their own bookings" ON app.bookings FOR SELECT TO authenticated USING ((customer_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "customers, providers and staff read their bookings" ON app.bookings FOR SELECT TO authenticated USING (((customer_id = ( SELECT auth.uid() AS uid)) OR (provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])) OR (org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[]))));
 
 
 --
@@ -13841,31 +13841,6 @@ ALTER TABLE app.provider_former_people ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.providers ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: bookings providers read bookings on their calendar; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "providers read bookings on their calendar" ON app.bookings FOR SELECT TO authenticated USING ((provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])));
-
-
---
--- Name: booking_notes providers read internal notes on their calendar; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "providers read internal notes on their calendar" ON app.booking_notes FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
-   FROM app.bookings b
-  WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[]))))));
-
-
---
--- Name: events readers of a booking read its events; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "readers of a booking read its events" ON app.events FOR SELECT TO authenticated USING (((topic = 'bookings'::text) AND (EXISTS ( SELECT 1
-   FROM app.bookings b
-  WHERE (b.id = events.booking_id)))));
-
-
---
 -- Name: booking_history readers of a booking read its history; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -13887,21 +13862,23 @@ ALTER TABLE app.service_providers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.services ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: events signed-in users read availability events of providers they see; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "signed-in users read availability events of providers they see" ON app.events FOR SELECT TO authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = events.provider_id)))));
-
-
---
 -- Name: date_overrides signed-in users read date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
 --
 
 CREATE POLICY "signed-in users read date overrides of visible providers" ON app.date_overrides FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
    FROM app.providers p
   WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: events signed-in users read events of providers and bookings they see; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read events of providers and bookings they see" ON app.events FOR SELECT TO authenticated USING ((((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))) OR ((topic = 'bookings'::text) AND (EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE (b.id = events.booking_id))))));
 
 
 --
@@ -13942,6 +13919,15 @@ CREATE POLICY "staff and the provider add time off" ON app.time_off FOR INSERT T
 
 
 --
+-- Name: booking_notes staff and the provider read internal notes; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])) OR (EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])))))));
+
+
+--
 -- Name: date_overrides staff and the provider remove date overrides; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -13953,20 +13939,6 @@ CREATE POLICY "staff and the provider remove date overrides" ON app.date_overrid
 --
 
 CREATE POLICY "staff and the provider remove time off" ON app.time_off FOR DELETE TO authenticated USING ((( SELECT private.is_org_staff(time_off.org_id) AS is_org_staff) OR ( SELECT private.is_provider_self(time_off.provider_id) AS is_provider_self)));
-
-
---
--- Name: booking_notes staff read internal notes; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "staff read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])));
-
-
---
--- Name: bookings staff read their organization's bookings; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "staff read their organization's bookings" ON app.bookings FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])));
 
 
 --
@@ -14057,17 +14029,10 @@ ALTER TABLE app.working_hours ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: log owners and admins read their organization's audit entries; Type: POLICY; Schema: audit; Owner: -
+-- Name: log owners, admins and platform admins read audit entries; Type: POLICY; Schema: audit; Owner: -
 --
 
-CREATE POLICY "owners and admins read their organization's audit entries" ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids(private.manager_roles()) AS my_org_ids)::uuid[])));
-
-
---
--- Name: log platform admins read every audit entry; Type: POLICY; Schema: audit; Owner: -
---
-
-CREATE POLICY "platform admins read every audit entry" ON audit.log FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
+CREATE POLICY "owners, admins and platform admins read audit entries" ON audit.log FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids(private.manager_roles()) AS my_org_ids)::uuid[])) OR ( SELECT private.is_platform_admin() AS is_platform_admin)));
 
 
 --
@@ -14101,13 +14066,6 @@ ALTER TABLE auth.one_time_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth.password_reset_requests ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: users platform admins read every account; Type: POLICY; Schema: auth; Owner: -
---
-
-CREATE POLICY "platform admins read every account" ON auth.users FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
-
-
---
 -- Name: refresh_tokens; Type: ROW SECURITY; Schema: auth; Owner: -
 --
 
@@ -14126,10 +14084,10 @@ ALTER TABLE auth.sessions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: users users read their own account; Type: POLICY; Schema: auth; Owner: -
+-- Name: users users read their own account, platform admins every account; Type: POLICY; Schema: auth; Owner: -
 --
 
-CREATE POLICY "users read their own account" ON auth.users FOR SELECT TO authenticated USING ((id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "users read their own account, platform admins every account" ON auth.users FOR SELECT TO authenticated USING (((id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_platform_admin() AS is_platform_admin)));
 
 
 --
@@ -14166,17 +14124,10 @@ ALTER TABLE auth.verified_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE gdpr.consents ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: consents platform admins read every consent; Type: POLICY; Schema: gdpr; Owner: -
+-- Name: consents users read their own consents, platform admins every consent; Type: POLICY; Schema: gdpr; Owner: -
 --
 
-CREATE POLICY "platform admins read every consent" ON gdpr.consents FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
-
-
---
--- Name: consents users read their own consents; Type: POLICY; Schema: gdpr; Owner: -
---
-
-CREATE POLICY "users read their own consents" ON gdpr.consents FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "users read their own consents, platform admins every consent" ON gdpr.consents FOR SELECT TO authenticated USING (((user_id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_platform_admin() AS is_platform_admin)));
 
 
 --

@@ -644,15 +644,13 @@ drop trigger if exists users_touch_updated_at on auth.users;
 create trigger users_touch_updated_at before update on auth.users
   for each row execute function private.touch_updated_at();
 
+-- One permissive policy per operation and role: the cases are or-ed in it.
 drop policy if exists "users read their own account" on auth.users;
-create policy "users read their own account" on auth.users
-  for select to authenticated
-  using (id = (select auth.uid()));
-
 drop policy if exists "platform admins read every account" on auth.users;
-create policy "platform admins read every account" on auth.users
+drop policy if exists "users read their own account, platform admins every account" on auth.users;
+create policy "users read their own account, platform admins every account" on auth.users
   for select to authenticated
-  using ((select private.is_platform_admin()));
+  using (id = (select auth.uid()) or (select private.is_platform_admin()));
 
 drop policy if exists "users update their own profile" on auth.users;
 create policy "users update their own profile" on auth.users

@@ -18,33 +18,30 @@ grant select on app.bookings to authenticated;
 grant select on app.booking_notes to authenticated;
 grant select on app.booking_history to authenticated;
 
+-- A booking is read by its customer, by the provider whose calendar it is on, and by the
+-- organization's staff (owners, admins, staff): one policy, the three cases or-ed.
 drop policy if exists "customers read their own bookings" on app.bookings;
-create policy "customers read their own bookings" on app.bookings
-  for select to authenticated
-  using (customer_id = (select auth.uid()));
-
 drop policy if exists "providers read bookings on their calendar" on app.bookings;
-create policy "providers read bookings on their calendar" on app.bookings
-  for select to authenticated
-  using (provider_id = any ((select private.my_provider_ids())::uuid[]));
-
 drop policy if exists "staff read their organization's bookings" on app.bookings;
-create policy "staff read their organization's bookings" on app.bookings
+drop policy if exists "customers, providers and staff read their bookings" on app.bookings;
+create policy "customers, providers and staff read their bookings" on app.bookings
   for select to authenticated
-  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
+  using (customer_id = (select auth.uid())
+         or provider_id = any ((select private.my_provider_ids())::uuid[])
+         or org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
 
+-- Internal notes are read by the organization's staff and by the provider whose calendar the
+-- booking is on, never by the customer.
 drop policy if exists "staff read internal notes" on app.booking_notes;
-create policy "staff read internal notes" on app.booking_notes
-  for select to authenticated
-  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
-
 drop policy if exists "providers read internal notes on their calendar" on app.booking_notes;
-create policy "providers read internal notes on their calendar" on app.booking_notes
+drop policy if exists "staff and the provider read internal notes" on app.booking_notes;
+create policy "staff and the provider read internal notes" on app.booking_notes
   for select to authenticated
-  using (exists (
-    select 1 from app.bookings b
-    where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
-  ));
+  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[])
+         or exists (
+           select 1 from app.bookings b
+           where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
+         ));
 
 -- The staff's organizations are private.my_org_ids(private.staff_roles()) (35-roles) now.
 drop function if exists private.my_staff_org_ids();

@@ -146,18 +146,17 @@ revoke all on audit.log from anon, authenticated, service_role;
 grant select on audit.log to authenticated, service_role;
 -- No insert, update or delete for any API role: a write answers 42501.
 
+-- Owners and admins read their organizations' entries, platform admins every entry.
 drop policy if exists "owners and admins read their organization's audit entries" on audit.log;
-create policy "owners and admins read their organization's audit entries" on audit.log
+drop policy if exists "platform admins read every audit entry" on audit.log;
+drop policy if exists "owners, admins and platform admins read audit entries" on audit.log;
+create policy "owners, admins and platform admins read audit entries" on audit.log
   for select to authenticated
-  using (org_id = any ((select private.my_org_ids(private.manager_roles()))::uuid[]));
+  using (org_id = any ((select private.my_org_ids(private.manager_roles()))::uuid[])
+         or (select private.is_platform_admin()));
 
 -- The managers' organizations are private.my_org_ids(private.manager_roles()) (35-roles) now.
 drop function if exists private.my_managed_org_ids();
-
-drop policy if exists "platform admins read every audit entry" on audit.log;
-create policy "platform admins read every audit entry" on audit.log
-  for select to authenticated
-  using ((select private.is_platform_admin()));
 
 -- ---------------------------------------------------------------------------------------------
 -- Shapes and pages

@@ -521,14 +521,11 @@ revoke all on gdpr.consents from anon, authenticated, service_role;
 grant select on gdpr.consents to authenticated, service_role;
 
 drop policy if exists "users read their own consents" on gdpr.consents;
-create policy "users read their own consents" on gdpr.consents
-  for select to authenticated
-  using (user_id = (select auth.uid()));
-
 drop policy if exists "platform admins read every consent" on gdpr.consents;
-create policy "platform admins read every consent" on gdpr.consents
+drop policy if exists "users read their own consents, platform admins every consent" on gdpr.consents;
+create policy "users read their own consents, platform admins every consent" on gdpr.consents
   for select to authenticated
-  using ((select private.is_platform_admin()));
+  using (user_id = (select auth.uid()) or (select private.is_platform_admin()));
 
 -- ---------------------------------------------------------------------------------------------
 -- Retention

@@ -239,15 +239,15 @@ create policy "visitors read availability events of providers they see" on app.e
   for select to anon
   using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
 
+-- Signed in: the availability events of providers the caller sees, and the events of bookings
+-- the caller reads (the bookings policy decides).
 drop policy if exists "signed-in users read availability events of providers they see" on app.events;
-create policy "signed-in users read availability events of providers they see" on app.events
-  for select to authenticated
-  using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
-
 drop policy if exists "readers of a booking read its events" on app.events;
-create policy "readers of a booking read its events" on app.events
+drop policy if exists "signed-in users read events of providers and bookings they see" on app.events;
+create policy "signed-in users read events of providers and bookings they see" on app.events
   for select to authenticated
-  using (topic = 'bookings' and exists (select 1 from app.bookings b where b.id = booking_id));
+  using ((topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id))
+         or (topic = 'bookings' and exists (select 1 from app.bookings b where b.id = booking_id)));
 
 -- ---------------------------------------------------------------------------------------------
 -- Reading events
