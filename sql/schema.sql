@@ -3075,7 +3075,7 @@ $$;
 -- Name: FUNCTION booking_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves.';
+COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves. Definer: writes app.events, which no client may write.';
 
 
 --
@@ -3246,7 +3246,7 @@ COMMENT ON FUNCTION private.booking_message_id(p_booking_id uuid, p_kind text, p
 --
 
 CREATE FUNCTION private.booking_out(p_id uuid) RETURNS json
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -3441,7 +3441,7 @@ COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id
 --
 
 CREATE FUNCTION private.check_cutoff(p_booking app.bookings) RETURNS void
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -4212,7 +4212,7 @@ $$;
 -- Name: FUNCTION create_superuser(p_email text, p_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner.';
+COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and auth.users forces row-level security.';
 
 
 --
@@ -4370,7 +4370,7 @@ $$;
 -- Name: FUNCTION end_my_sessions(p_reason text, p_only uuid, p_except uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.end_my_sessions(p_reason text, p_only uuid, p_except uuid) IS 'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
+COMMENT ON FUNCTION private.end_my_sessions(p_reason text, p_only uuid, p_except uuid) IS 'End sessions of the caller only. Definer: it calls private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
 
 
 --
@@ -4501,7 +4501,7 @@ $$;
 -- Name: FUNCTION erase_me(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.erase_me() IS 'Erase the caller''s own account (private.erase_user takes any id and is not granted to clients).';
+COMMENT ON FUNCTION private.erase_me() IS 'Erase the caller''s own account. Definer: it calls private.erase_user, which takes any id and is therefore not granted to clients.';
 
 
 --
@@ -4633,7 +4633,7 @@ $$;
 -- Name: FUNCTION erase_user(p_user_id uuid, p_reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it.';
+COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
 
 
 --
@@ -4779,7 +4779,7 @@ $$;
 -- Name: FUNCTION events_ceiling(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.events_ceiling() IS 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down.';
+COMMENT ON FUNCTION private.events_ceiling() IS 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down. Definer: the API''s login role (authenticator) holds no privilege on app.events; it learns one number.';
 
 
 --
@@ -4800,7 +4800,7 @@ $$;
 -- Name: FUNCTION events_floor(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (null when none): a resume from before it has missed purged events.';
+COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (null when none): a resume from before it has missed purged events. Definer: the oldest of all events kept, not only of those the caller may read.';
 
 
 --
@@ -4933,7 +4933,7 @@ COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[
 --
 
 CREATE FUNCTION private.hash_password(p_password text) RETURNS text
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
@@ -5325,7 +5325,7 @@ COMMENT ON FUNCTION private.issue_one_time_token(p_user auth.users, p_purpose te
 --
 
 CREATE FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p_parent_id bigint, p_refresh_token text) RETURNS json
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -5565,7 +5565,7 @@ COMMENT ON FUNCTION private.lock_org_members(p_org_id uuid) IS 'Serialize member
 --
 
 CREATE FUNCTION private.lock_provider_calendar(p_provider_id uuid) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
@@ -6844,7 +6844,7 @@ $$;
 -- Name: FUNCTION provider_zone(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone a provider works in: its own, else its organization''s.';
+COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone a provider works in: its own, else its organization''s. Definer: also for a provider the caller cannot see, such as the inactive provider of a customer''s booking.';
 
 
 --
@@ -6852,7 +6852,7 @@ COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone 
 --
 
 CREATE FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid DEFAULT NULL::uuid, p_status text DEFAULT NULL::text, p_during tstzrange DEFAULT NULL::tstzrange) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -6956,7 +6956,7 @@ $$;
 -- Name: FUNCTION purge_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.purge_events() IS 'Delete events older than events_retention_minutes (never less than 5); the worker runs it.';
+COMMENT ON FUNCTION private.purge_events() IS 'Delete events older than events_retention_minutes (never less than 5); the worker runs it. Definer: deletes from app.events, which service_role may not write.';
 
 
 --
@@ -7191,7 +7191,7 @@ $$;
 -- Name: FUNCTION record_booking_change(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user.';
+COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user. Definer: writes app.booking_history, which no client may write.';
 
 
 --
@@ -7875,7 +7875,7 @@ $$;
 -- Name: FUNCTION reschedule_booking(p_id uuid, p_start text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block.';
+COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block. Definer: clients may not write app.bookings, and the new time is checked against bookings the caller cannot read; the caller is checked first.';
 
 
 --
@@ -8119,7 +8119,7 @@ $_$;
 -- Name: FUNCTION schedule_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off).';
+COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off). Definer: writes app.events, which no client may write, whoever changed the schedule.';
 
 
 --
@@ -8595,7 +8595,7 @@ $$;
 -- Name: FUNCTION seed_demo(p_owner_password text, p_customer_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing.';
+COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';
 
 
 --
@@ -8603,7 +8603,7 @@ COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password
 --
 
 CREATE FUNCTION private.sees_internal_notes(p_booking app.bookings) RETURNS boolean
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
@@ -8840,7 +8840,7 @@ $$;
 -- Name: FUNCTION slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable.';
+COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
 
 
 --
@@ -8920,7 +8920,7 @@ $$;
 -- Name: FUNCTION slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean) IS 'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them.';
+COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean) IS 'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
 
 
 --
@@ -9271,7 +9271,7 @@ $$;
 -- Name: FUNCTION transition_booking(p_id uuid, p_action text, p_reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text) IS 'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed.';
+COMMENT ON FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text) IS 'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed. Definer: clients may not write app.bookings; the caller is checked first (private.visible_booking_for_update, then the action''s roles).';
 
 
 --
@@ -9312,7 +9312,7 @@ $$;
 -- Name: FUNCTION update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) IS 'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round.';
+COMMENT ON FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) IS 'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round. Definer: clients may not write app.bookings or app.booking_notes; the caller is checked first.';
 
 
 --
@@ -9591,7 +9591,7 @@ COMMENT ON FUNCTION private.verify_jwt(p_token text) IS 'The claims of an access
 --
 
 CREATE FUNCTION private.visible_booking_for_update(p_id uuid) RETURNS app.bookings
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -9779,7 +9779,7 @@ COMMENT ON FUNCTION private.working_hours_json(p_provider_id uuid) IS 'The worki
 --
 
 CREATE FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) RETURNS TABLE(window_range tstzrange)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare

@@ -71,7 +71,7 @@ create or replace function private.hash_password(p_password text)
 returns text
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -185,7 +185,7 @@ create or replace function private.issue_tokens(
 returns json
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -486,7 +486,7 @@ begin
 end;
 $$;
 comment on function private.end_my_sessions(text, uuid, uuid) is
-  'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
+  'End sessions of the caller only. Definer: it calls private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
 
 -- change_password returned void before it could answer a committed 429; a return type cannot be
 -- replaced in place.
@@ -548,7 +548,7 @@ begin
   perform private.erase_user(private.require_user(), 'account_deleted');
 end;
 $$;
-comment on function private.erase_me() is 'Erase the caller''s own account (private.erase_user takes any id and is not granted to clients).';
+comment on function private.erase_me() is 'Erase the caller''s own account. Definer: it calls private.erase_user, which takes any id and is therefore not granted to clients.';
 
 create or replace function private.is_platform_admin()
 returns boolean
@@ -628,7 +628,7 @@ begin
 end;
 $$;
 comment on function private.create_superuser(text, text) is
-  'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner.';
+  'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and auth.users forces row-level security.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Table privileges and policies

@@ -210,7 +210,7 @@ begin
   );
 end;
 $$;
-comment on function private.provider_zone(uuid) is 'The IANA zone a provider works in: its own, else its organization''s.';
+comment on function private.provider_zone(uuid) is 'The IANA zone a provider works in: its own, else its organization''s. Definer: also for a provider the caller cannot see, such as the inactive provider of a customer''s booking.';
 grant execute on function private.provider_zone(uuid) to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ begin
   return NEW;
 end;
 $$;
-comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user.';
+comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user. Definer: writes app.booking_history, which no client may write.';
 
 drop trigger if exists bookings_history on app.bookings;
 create trigger bookings_history after insert or update on app.bookings
@@ -142,7 +142,7 @@ create or replace function private.sees_internal_notes(p_booking app.bookings)
 returns boolean
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -156,7 +156,7 @@ create or replace function private.booking_out(p_id uuid)
 returns json
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -177,7 +177,7 @@ create or replace function private.visible_booking_for_update(p_id uuid)
 returns app.bookings
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -226,7 +226,7 @@ create or replace function private.lock_provider_calendar(p_provider_id uuid)
 returns void
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -383,7 +383,7 @@ create or replace function private.check_cutoff(p_booking app.bookings)
 returns void
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -452,7 +452,7 @@ begin
 end;
 $$;
 comment on function private.transition_booking(uuid, text, text) is
-  'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed.';
+  'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed. Definer: clients may not write app.bookings; the caller is checked first (private.visible_booking_for_update, then the action''s roles).';
 
 create or replace function private.reschedule_booking(p_id uuid, p_start text)
 returns json
@@ -493,7 +493,7 @@ begin
 end;
 $$;
 comment on function private.reschedule_booking(uuid, text) is
-  'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block.';
+  'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block. Definer: clients may not write app.bookings, and the new time is checked against bookings the caller cannot read; the caller is checked first.';
 
 create or replace function private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text)
 returns json
@@ -527,7 +527,7 @@ begin
 end;
 $$;
 comment on function private.update_booking_notes(uuid, text, text) is
-  'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round.';
+  'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round. Definer: clients may not write app.bookings or app.booking_notes; the caller is checked first.';
 
 -- ---------------------------------------------------------------------------------------------
 -- The contract (schema api)

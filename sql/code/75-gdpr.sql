@@ -222,7 +222,7 @@ begin
 end;
 $$;
 comment on function private.erase_user(uuid, text) is
-  'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it.';
+  'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
 
 create or replace function private.anonymize_user(p_user_id uuid)
 returns void

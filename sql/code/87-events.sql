@@ -78,7 +78,7 @@ create or replace function private.publish_event(
 returns void
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -136,7 +136,7 @@ begin
   return null;
 end;
 $$;
-comment on function private.booking_events() is 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves.';
+comment on function private.booking_events() is 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves. Definer: writes app.events, which no client may write.';
 
 drop trigger if exists bookings_events on app.bookings;
 create trigger bookings_events after insert or update on app.bookings
@@ -180,7 +180,7 @@ begin
   return null;
 end;
 $$;
-comment on function private.schedule_events() is 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off).';
+comment on function private.schedule_events() is 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off). Definer: writes app.events, which no client may write, whoever changed the schedule.';
 
 do $$
 declare
@@ -263,7 +263,7 @@ begin
   return (select pg_catalog.min(e.id) from app.events e);
 end;
 $$;
-comment on function private.events_floor() is 'The oldest event id still kept (null when none): a resume from before it has missed purged events.';
+comment on function private.events_floor() is 'The oldest event id still kept (null when none): a resume from before it has missed purged events. Definer: the oldest of all events kept, not only of those the caller may read.';
 grant execute on function private.events_floor() to anon, authenticated, service_role;
 
 create or replace function private.topic_filter(p_topics text[])
@@ -406,7 +406,7 @@ begin
   return v_count;
 end;
 $$;
-comment on function private.purge_events() is 'Delete events older than events_retention_minutes (never less than 5); the worker runs it.';
+comment on function private.purge_events() is 'Delete events older than events_retention_minutes (never less than 5); the worker runs it. Definer: deletes from app.events, which service_role may not write.';
 revoke execute on function private.purge_events() from public;
 grant execute on function private.purge_events() to service_role;
 
@@ -421,5 +421,5 @@ begin
   return coalesce((select pg_catalog.max(e.id) from app.events e), 0);
 end;
 $$;
-comment on function private.events_ceiling() is 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down.';
+comment on function private.events_ceiling() is 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down. Definer: the API''s login role (authenticator) holds no privilege on app.events; it learns one number.';
 grant execute on function private.events_ceiling() to authenticator, service_role;
