@@ -1,7 +1,7 @@
 -- Tokens and the role model: which login may become whom, the arithmetic under RS256, and whose
 -- request.jwt.claims count.
 -- Depends on: sql/code/12-tokens.sql, sql/code/14-claims.sql, sql/code/20-request.sql,
---   api/migrate.py's bootstrap (roles), tests/sql/helpers/*.sql (tests.create_user,
+--   sql/bootstrap.sql (roles), tests/sql/helpers/*.sql (tests.create_user,
 --   tests.authenticate_as). Real signatures and connections as slotbase_client are in
 --   tests/test_direct_sql.py.
 begin;
