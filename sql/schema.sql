@@ -1139,7 +1139,7 @@ CREATE FUNCTION api.list_bookings(org_id uuid DEFAULT NULL::uuid, range_from tex
 declare
   v_uid uuid := private.require_user();
   v_limit integer := private.page_limit(list_bookings.lim);
-  v_after record;
+  v_after text[];
   v_zone text := 'UTC';
   v_from timestamptz;
   v_to timestamptz;
@@ -1165,7 +1165,7 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'status must be one of pending, confirmed, declined, cancelled, completed, no_show.';
   end;
-  select * into v_after from private.cursor_parts(list_bookings.cursor);
+  v_after := private.decode_cursor(list_bookings.cursor, 'timestamptz', 'text');
 
   with page as (
     select b, n.internal_note, row_number() over (order by b.starts_at, b.id) as i
@@ -1177,7 +1177,7 @@ begin
       and (v_to is null or b.starts_at < v_to)
       and (v_status is null or b.status = v_status)
       and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
-      and (v_after.at is null or (b.starts_at, b.id::text) > (v_after.at, v_after.id))
+      and (v_after is null or (b.starts_at, b.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by b.starts_at, b.id
     limit v_limit + 1
   )
@@ -1185,7 +1185,7 @@ begin
            private.booking_json(p.b, p.internal_note,
              list_bookings.org_id is not null and private.sees_internal_notes(p.b))
            order by p.i) filter (where p.i <= v_limit), '[]'),
-         max(case when p.i = v_limit then private.page_cursor((p.b).starts_at, (p.b).id::text) end)
+         max(case when p.i = v_limit then private.encode_cursor((p.b).starts_at::text, (p.b).id::text) end)
            filter (where exists (select 1 from page q where q.i > v_limit))
   into v_items, v_next
   from page p;
@@ -1268,7 +1268,7 @@ CREATE FUNCTION api.list_members(org_id uuid, lim integer DEFAULT NULL::integer,
     AS $$
 declare
   v_limit integer := private.page_limit(list_members.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -1278,20 +1278,20 @@ begin
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only members of the organization may see its members.';
   end if;
-  select * into v_after from private.cursor_parts(list_members.cursor);
+  v_after := private.decode_cursor(list_members.cursor, 'timestamptz', 'uuid');
   with page as (
     select m.org_id, m.user_id, m.created_at,
            pg_catalog.row_number() over (order by m.created_at, m.user_id) as n
     from app.memberships m
     where m.org_id = list_members.org_id
-      and (v_after.at is null or (m.created_at, m.user_id) > (v_after.at, v_after.id::uuid))
+      and (v_after is null or (m.created_at, m.user_id) > (v_after[1]::timestamptz, v_after[2]::uuid))
     order by m.created_at, m.user_id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.member_json(p.org_id, p.user_id) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.user_id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(p.created_at::text, p.user_id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;
@@ -1352,25 +1352,25 @@ CREATE FUNCTION api.list_providers(org_id uuid, lim integer DEFAULT NULL::intege
     AS $$
 declare
   v_limit integer := private.page_limit(list_providers.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_visible_org(list_providers.org_id);
-  select * into v_after from private.key_cursor_parts(list_providers.cursor);
+  v_after := private.decode_cursor(list_providers.cursor, 'text', 'uuid');
   with page as (
     select p, p.display_name, p.id,
            pg_catalog.row_number() over (order by p.display_name, p.id) as n
     from app.providers p
     where p.org_id = list_providers.org_id
-      and (v_after.key is null or (p.display_name, p.id) > (v_after.key, v_after.id))
+      and (v_after is null or (p.display_name, p.id) > (v_after[1], v_after[2]::uuid))
     order by p.display_name, p.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.provider_json(x.p) order by x.n)
                     filter (where x.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.key_cursor(x.display_name, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.display_name, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x;
@@ -1398,7 +1398,7 @@ declare
   v_org app.organizations := private.require_visible_org(list_services.org_id);
   v_limit integer := private.page_limit(list_services.lim);
   v_q text := nullif(pg_catalog.btrim(list_services.q), '');
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -1406,20 +1406,20 @@ begin
     -- Ranked search, the same as api.search within one organization (80-search).
     return private.search_services(v_org, private.search_q(v_q), v_limit, list_services.cursor);
   end if;
-  select * into v_after from private.key_cursor_parts(list_services.cursor);
+  v_after := private.decode_cursor(list_services.cursor, 'text', 'uuid');
   with page as (
     select s, s.name, s.id,
            pg_catalog.row_number() over (order by s.name, s.id) as n
     from app.services s
     where s.org_id = list_services.org_id
-      and (v_after.key is null or (s.name, s.id) > (v_after.key, v_after.id))
+      and (v_after is null or (s.name, s.id) > (v_after[1], v_after[2]::uuid))
     order by s.name, s.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
                     filter (where x.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.key_cursor(x.name, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.name, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x;
@@ -1447,11 +1447,12 @@ begin
   return (
     with page as (
         select s.*
-        from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
+        from auth.sessions s,
+          (select private.decode_cursor(list_sessions.cursor, 'timestamptz', 'text') as parts) c
         where s.user_id = private.require_user()
           and s.revoked_at is null
           and s.expires_at > private.now()
-          and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
+          and (c.parts is null or (s.created_at, s.id::text) < (c.parts[1]::timestamptz, c.parts[2]))
         order by s.created_at desc, s.id::text desc
         limit private.page_limit(list_sessions.lim) + 1
       ), numbered as (
@@ -1468,7 +1469,7 @@ begin
           'current', n.id::text = auth.jwt() ->> 'sid'
         ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
         'next_cursor', (
-          select private.page_cursor(x.created_at, x.id::text)
+          select private.encode_cursor(x.created_at::text, x.id::text)
           from numbered x
           where x.n = private.page_limit(list_sessions.lim)
             and exists (select 1 from numbered y where y.n > x.n)
@@ -1501,7 +1502,7 @@ declare
   v_from timestamptz;
   v_to timestamptz;
   v_limit integer := private.page_limit(list_time_off.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -1518,14 +1519,14 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'to must be after from.';
   end if;
-  select * into v_after from private.cursor_parts(list_time_off.cursor);
+  v_after := private.decode_cursor(list_time_off.cursor, 'timestamptz', 'text');
   with page as (
     select t.id, t.provider_id, t.period, t.reason
     from app.time_off t
     where t.provider_id = list_time_off.provider_id
       and t.period operator(pg_catalog.&&) pg_catalog.tstzrange(v_from, v_to, '[)')
-      and (v_after.at is null
-           or (pg_catalog.lower(t.period), t.id::text) > (v_after.at, v_after.id))
+      and (v_after is null
+           or (pg_catalog.lower(t.period), t.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by pg_catalog.lower(t.period), t.id::text
     limit v_limit + 1
   ), numbered as (
@@ -1535,7 +1536,7 @@ begin
            private.time_off_json(x.id, x.provider_id, x.period, x.reason, v_zone) order by x.n
          ) filter (where x.n <= v_limit), '[]'),
          case when max(x.n) > v_limit then
-           max(case when x.n = v_limit then private.page_cursor(pg_catalog.lower(x.period), x.id::text) end)
+           max(case when x.n = v_limit then private.encode_cursor(pg_catalog.lower(x.period)::text, x.id::text) end)
          end
   into v_items, v_next
   from numbered x;
@@ -1561,16 +1562,16 @@ CREATE FUNCTION api.list_users(lim integer DEFAULT NULL::integer, cursor text DE
     AS $$
 declare
   v_limit integer := private.page_limit(list_users.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_platform_admin();
-  select * into v_after from private.cursor_parts(list_users.cursor);
+  v_after := private.decode_cursor(list_users.cursor, 'timestamptz', 'text');
   with page as (
     select u.id, u.created_at
     from auth.users u
-    where v_after.at is null or (u.created_at, u.id::text) > (v_after.at, v_after.id)
+    where v_after is null or (u.created_at, u.id::text) > (v_after[1]::timestamptz, v_after[2])
     order by u.created_at, u.id::text
     limit v_limit + 1
   ), numbered as (
@@ -1581,7 +1582,7 @@ begin
   into v_items, v_next
   from numbered x;
   if v_next is not null then
-    select private.page_cursor(u.created_at, u.id::text) into v_next
+    select private.encode_cursor(u.created_at::text, u.id::text) into v_next
     from pg_catalog.json_array_elements(v_items) with ordinality e(item, i)
     join auth.users u on u.id = (e.item ->> 'id')::uuid
     order by e.i desc limit 1;
@@ -1931,15 +1932,15 @@ CREATE FUNCTION api.search(q text, lim integer DEFAULT NULL::integer, cursor tex
 declare
   v_q text := private.search_q(search.q);
   v_limit integer := private.page_limit(search.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.search_cursor_parts(search.cursor);
+  v_after := private.decode_cursor(search.cursor, 'real', 'text', 'text', 'uuid');
   with page as (
     select h.kind, h.id, h.org_id, h.name, h.text, h.rank,
            pg_catalog.row_number() over (order by h.rank desc, h.name, h.kind, h.id) as n
-    from private.search_public(v_q, v_limit + 1, v_after.rank, v_after.name, v_after.kind, v_after.id) h
+    from private.search_public(v_q, v_limit + 1, v_after[1]::real, v_after[2], v_after[3], v_after[4]::uuid) h
   )
   select coalesce(
            pg_catalog.json_agg(
@@ -1955,7 +1956,7 @@ begin
              order by x.n) filter (where x.n <= v_limit),
            '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, x.kind, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.rank::text, x.name, x.kind, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x
@@ -2662,7 +2663,7 @@ begin
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
   end if;
   v_caller := private.org_role(p_org_id);
-  if v_caller is null or v_caller not in ('owner', 'admin') then
+  if v_caller is null or v_caller <> all (private.manager_roles()) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may add members.';
   end if;
@@ -2884,42 +2885,34 @@ COMMENT ON FUNCTION private.audit_json(p_entry audit.log) IS 'The audit entry ob
 CREATE FUNCTION private.audit_page(p_org_id uuid, p_user_id uuid, p_limit integer, p_cursor text) RETURNS json
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
   v_limit integer := private.page_limit(p_limit);
-  v_after record;
-  v_after_id bigint;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.cursor_parts(p_cursor);
-  if v_after.id is not null then
-    if v_after.id !~ '^\d{1,18}$' then
-      raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'The cursor is not one this server issued.';
-    end if;
-    v_after_id := v_after.id::bigint;
-  end if;
+  v_after := private.decode_cursor(p_cursor, 'timestamptz', 'bigint');
   -- Runs as the caller: the policies on audit.log decide which entries exist for them.
   with page as (
     select l, pg_catalog.row_number() over (order by l.at desc, l.id desc) as n
     from audit.log l
     where (p_org_id is null or l.org_id = p_org_id)
       and (p_user_id is null or l.subject_user_id = p_user_id or l.actor_id = p_user_id)
-      and (v_after.at is null or (l.at, l.id) < (v_after.at, v_after_id))
+      and (v_after is null or (l.at, l.id) < (v_after[1]::timestamptz, v_after[2]::bigint))
     order by l.at desc, l.id desc
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.audit_json(p.l) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor((p.l).at, (p.l).id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor((p.l).at::text, (p.l).id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;
   return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
 end;
-$_$;
+$$;
 
 
 --
@@ -3082,7 +3075,7 @@ $$;
 -- Name: FUNCTION booking_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves.';
+COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves. Definer: writes app.events, which no client may write.';
 
 
 --
@@ -3253,7 +3246,7 @@ COMMENT ON FUNCTION private.booking_message_id(p_booking_id uuid, p_kind text, p
 --
 
 CREATE FUNCTION private.booking_out(p_id uuid) RETURNS json
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -3448,7 +3441,7 @@ COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id
 --
 
 CREATE FUNCTION private.check_cutoff(p_booking app.bookings) RETURNS void
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -4219,40 +4212,7 @@ $$;
 -- Name: FUNCTION create_superuser(p_email text, p_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner.';
-
-
---
--- Name: cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) RETURNS record
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_text text;
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_text := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8');
-  at := pg_catalog.split_part(v_text, '|', 1)::timestamptz;
-  id := pg_catalog.split_part(v_text, '|', 2);
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued.';
-end;
-$$;
-
-
---
--- Name: FUNCTION cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.cursor_parts(p_cursor text, OUT at timestamp with time zone, OUT id text) IS 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
+COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and auth.users forces row-level security.';
 
 
 --
@@ -4276,6 +4236,63 @@ $$;
 --
 
 COMMENT ON FUNCTION private.decline_invitation(id uuid) IS 'The body of api.decline_invitation. Definer: invitations have no client privileges; the caller is checked first.';
+
+
+--
+-- Name: decode_cursor(text, regtype[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.decode_cursor(p_cursor text, VARIADIC p_types regtype[]) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+  v_json json;
+  v_parts text[];
+begin
+  if p_cursor is null or p_cursor = '' then
+    return null;
+  end if;
+  if not p_types <@ '{text,uuid,timestamptz,real,bigint}'::regtype[] then
+    raise exception using errcode = 'XX000', message = 'internal_error',
+      detail = 'private.decode_cursor reads parts of type text, uuid, timestamptz, real and bigint only.';
+  end if;
+  begin
+    v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+    v_json := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+    if pg_catalog.json_typeof(v_json) = 'array' then
+      select pg_catalog.array_agg(e.part order by e.n) into v_parts
+      from pg_catalog.json_array_elements_text(v_json) with ordinality e(part, n);
+    end if;
+    if pg_catalog.cardinality(v_parts) = pg_catalog.cardinality(p_types)
+        and pg_catalog.array_position(v_parts, null) is null then
+      -- Each part must read as its type, so the caller's casts cannot fail.
+      for i in 1 .. pg_catalog.cardinality(p_types) loop
+        case p_types[i]
+          when 'uuid'::regtype then perform v_parts[i]::uuid;
+          when 'timestamptz'::regtype then perform v_parts[i]::timestamptz;
+          when 'real'::regtype then perform v_parts[i]::real;
+          when 'bigint'::regtype then perform v_parts[i]::bigint;
+          else null;
+        end case;
+      end loop;
+      return v_parts;
+    end if;
+  exception when others then
+    null;  -- not base64, not UTF-8, not JSON, or a part that does not read as its type
+  end;
+  raise exception using errcode = 'PT422', message = 'validation_failed',
+    detail = 'The cursor is not one this server issued.';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION decode_cursor(p_cursor text, VARIADIC p_types regtype[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.decode_cursor(p_cursor text, VARIADIC p_types regtype[]) IS 'The parts of a cursor made by private.encode_cursor(), as text, each checked to read as the type named for it (text, uuid, timestamptz, real or bigint); NULL for no cursor; 422 validation_failed for anything else, such as a cursor of a list whose key has another shape.';
 
 
 --
@@ -4313,6 +4330,29 @@ COMMENT ON FUNCTION private.demo_ids() IS 'The demo salon''s ids (organization, 
 
 
 --
+-- Name: encode_cursor(text[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.encode_cursor(VARIADIC p_parts text[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return pg_catalog.translate(
+    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.array_to_json(p_parts)::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION encode_cursor(VARIADIC p_parts text[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.encode_cursor(VARIADIC p_parts text[]) IS 'Opaque keyset cursor holding the sort key of the last row of a page, one text per part, e.g. private.encode_cursor(created_at::text, id::text); read back with private.decode_cursor().';
+
+
+--
 -- Name: end_my_sessions(text, uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -4330,7 +4370,7 @@ $$;
 -- Name: FUNCTION end_my_sessions(p_reason text, p_only uuid, p_except uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.end_my_sessions(p_reason text, p_only uuid, p_except uuid) IS 'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
+COMMENT ON FUNCTION private.end_my_sessions(p_reason text, p_only uuid, p_except uuid) IS 'End sessions of the caller only. Definer: it calls private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
 
 
 --
@@ -4461,7 +4501,7 @@ $$;
 -- Name: FUNCTION erase_me(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.erase_me() IS 'Erase the caller''s own account (private.erase_user takes any id and is not granted to clients).';
+COMMENT ON FUNCTION private.erase_me() IS 'Erase the caller''s own account. Definer: it calls private.erase_user, which takes any id and is therefore not granted to clients.';
 
 
 --
@@ -4593,7 +4633,7 @@ $$;
 -- Name: FUNCTION erase_user(p_user_id uuid, p_reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it.';
+COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
 
 
 --
@@ -4739,7 +4779,7 @@ $$;
 -- Name: FUNCTION events_ceiling(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.events_ceiling() IS 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down.';
+COMMENT ON FUNCTION private.events_ceiling() IS 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down. Definer: the API''s login role (authenticator) holds no privilege on app.events; it learns one number.';
 
 
 --
@@ -4760,7 +4800,7 @@ $$;
 -- Name: FUNCTION events_floor(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (null when none): a resume from before it has missed purged events.';
+COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (null when none): a resume from before it has missed purged events. Definer: the oldest of all events kept, not only of those the caller may read.';
 
 
 --
@@ -4885,7 +4925,7 @@ $$;
 -- Name: FUNCTION has_org_role(p_org_id uuid, p_roles app.member_role[]); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) IS 'Does the caller hold one of these roles in the organization? Use as (select private.has_org_role(org_id, ...)) in policies.';
+COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[]) IS 'Does the caller hold one of these roles in the organization? Use as (select private.has_org_role(org_id, ...)) in policies. Definer: reads app.memberships directly, not through its policy, which would call private.is_org_member for every row.';
 
 
 --
@@ -4893,7 +4933,7 @@ COMMENT ON FUNCTION private.has_org_role(p_org_id uuid, p_roles app.member_role[
 --
 
 CREATE FUNCTION private.hash_password(p_password text) RETURNS text
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
@@ -5037,11 +5077,11 @@ COMMENT ON FUNCTION private.invite(p_org_id uuid, p_email extensions.citext, p_r
 --
 
 CREATE FUNCTION private.is_org_manager(p_org_id uuid) RETURNS boolean
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  return private.has_org_role(p_org_id, '{owner,admin}');
+  return private.has_org_role(p_org_id, private.manager_roles());
 end;
 $$;
 
@@ -5050,7 +5090,7 @@ $$;
 -- Name: FUNCTION is_org_manager(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_org_manager(p_org_id uuid) IS 'Owner or admin of the organization: manages it, its members, providers and services.';
+COMMENT ON FUNCTION private.is_org_manager(p_org_id uuid) IS 'Owner or admin of the organization (private.manager_roles): manages it, its members, providers and services. Runs as the caller: private.has_org_role, which it asks, is the definer.';
 
 
 --
@@ -5073,7 +5113,7 @@ $$;
 -- Name: FUNCTION is_org_member(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a member (any role) of the organization?';
+COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a member (any role) of the organization? Definer: the policy on app.memberships calls it; as the caller its lookup would recurse into that policy.';
 
 
 --
@@ -5081,11 +5121,11 @@ COMMENT ON FUNCTION private.is_org_member(p_org_id uuid) IS 'Is the caller a mem
 --
 
 CREATE FUNCTION private.is_org_staff(p_org_id uuid) RETURNS boolean
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  return private.has_org_role(p_org_id, '{owner,admin,staff}');
+  return private.has_org_role(p_org_id, private.staff_roles());
 end;
 $$;
 
@@ -5094,7 +5134,7 @@ $$;
 -- Name: FUNCTION is_org_staff(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_org_staff(p_org_id uuid) IS 'Owner, admin or staff ("staff+"): sees and handles every booking of the organization.';
+COMMENT ON FUNCTION private.is_org_staff(p_org_id uuid) IS 'Owner, admin or staff (private.staff_roles): sees and handles every booking of the organization. Runs as the caller: private.has_org_role, which it asks, is the definer.';
 
 
 --
@@ -5144,7 +5184,7 @@ $$;
 -- Name: FUNCTION is_provider_self(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.is_provider_self(p_provider_id uuid) IS 'Is the caller the person behind this provider?';
+COMMENT ON FUNCTION private.is_provider_self(p_provider_id uuid) IS 'Is the caller the person behind this provider? Definer: reads app.providers whatever its policies show the caller, inactive providers included.';
 
 
 --
@@ -5285,7 +5325,7 @@ COMMENT ON FUNCTION private.issue_one_time_token(p_user auth.users, p_purpose te
 --
 
 CREATE FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p_parent_id bigint, p_refresh_token text) RETURNS json
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -5415,66 +5455,6 @@ COMMENT ON FUNCTION private.jwt_part(p_segment text, p_what text) IS 'The JSON o
 
 
 --
--- Name: key_cursor(text, uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.key_cursor(p_key text, p_id uuid) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return pg_catalog.translate(
-    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.json_build_array(p_key, p_id)::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
-end;
-$$;
-
-
---
--- Name: FUNCTION key_cursor(p_key text, p_id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.key_cursor(p_key text, p_id uuid) IS 'Opaque keyset cursor for lists ordered by (text, id), such as names; read back with private.key_cursor_parts().';
-
-
---
--- Name: key_cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) RETURNS record
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-  v_parts json;
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
-  key := v_parts ->> 0;
-  id := (v_parts ->> 1)::uuid;
-  if key is null or id is null then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'The cursor is not one this server issued.';
-  end if;
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued.';
-end;
-$$;
-
-
---
--- Name: FUNCTION key_cursor_parts(p_cursor text, OUT key text, OUT id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.key_cursor_parts(p_cursor text, OUT key text, OUT id uuid) IS 'Decode a cursor made by private.key_cursor(); 422 on anything else.';
-
-
---
 -- Name: list_invitations(uuid, integer, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -5484,7 +5464,7 @@ CREATE FUNCTION private.list_invitations(org_id uuid, lim integer DEFAULT NULL::
     AS $$
 declare
   v_limit integer := private.page_limit(list_invitations.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -5494,7 +5474,7 @@ begin
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins see its invitations.';
   end if;
-  select * into v_after from private.cursor_parts(list_invitations.cursor);
+  v_after := private.decode_cursor(list_invitations.cursor, 'timestamptz', 'uuid');
   with page as (
     select i, i.created_at, i.id,
            pg_catalog.row_number() over (order by i.created_at, i.id) as n
@@ -5502,14 +5482,14 @@ begin
     where i.org_id = list_invitations.org_id
       and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
       and i.expires_at > private.now()
-      and (v_after.at is null or (i.created_at, i.id) > (v_after.at, v_after.id::uuid))
+      and (v_after is null or (i.created_at, i.id) > (v_after[1]::timestamptz, v_after[2]::uuid))
     order by i.created_at, i.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.invitation_json(p.i) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(p.created_at::text, p.id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;
@@ -5585,7 +5565,7 @@ COMMENT ON FUNCTION private.lock_org_members(p_org_id uuid) IS 'Serialize member
 --
 
 CREATE FUNCTION private.lock_provider_calendar(p_provider_id uuid) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
@@ -5738,6 +5718,27 @@ $$;
 --
 
 COMMENT ON FUNCTION private.login(p_email text, p_password text) IS 'Check a password under lockout rules and open a session. Unknown email and wrong password answer alike. Definer: reads password hashes.';
+
+
+--
+-- Name: manager_roles(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.manager_roles() RETURNS app.member_role[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return '{owner,admin}';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION manager_roles(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.manager_roles() IS 'The roles that manage an organization, its members, providers and services: owner and admin.';
 
 
 --
@@ -5979,27 +5980,27 @@ COMMENT ON FUNCTION private.my_invitations() IS 'The body of api.my_invitations.
 
 
 --
--- Name: my_managed_org_ids(); Type: FUNCTION; Schema: private; Owner: -
+-- Name: my_org_ids(app.member_role[]); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.my_managed_org_ids() RETURNS uuid[]
+CREATE FUNCTION private.my_org_ids(p_roles app.member_role[]) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce((
     select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin')
+    where m.user_id = auth.uid() and m.role = any (p_roles)
   ), '{}');
 end;
 $$;
 
 
 --
--- Name: FUNCTION my_managed_org_ids(); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION my_org_ids(p_roles app.member_role[]); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.my_managed_org_ids() IS 'Organizations where the caller is owner or admin; evaluated once per statement in policies. Definer: reads memberships whatever their policies show.';
+COMMENT ON FUNCTION private.my_org_ids(p_roles app.member_role[]) IS 'Organizations where the caller holds one of these roles, e.g. private.staff_roles(); evaluated once per statement in policies as org_id = any ((select private.my_org_ids(...))). Definer: reads app.memberships directly, not through its policy, which would call private.is_org_member for every row.';
 
 
 --
@@ -6022,31 +6023,7 @@ $$;
 -- Name: FUNCTION my_provider_ids(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.my_provider_ids() IS 'Providers the caller is the person behind; evaluated once per statement in policies.';
-
-
---
--- Name: my_staff_org_ids(); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.my_staff_org_ids() RETURNS uuid[]
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin', 'staff')
-  ), '{}');
-end;
-$$;
-
-
---
--- Name: FUNCTION my_staff_org_ids(); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.my_staff_org_ids() IS 'Organizations where the caller is owner, admin or staff; evaluated once per statement in policies.';
+COMMENT ON FUNCTION private.my_provider_ids() IS 'Providers the caller is the person behind; evaluated once per statement in policies. Definer: reads app.providers whatever its policies show the caller, inactive providers included.';
 
 
 --
@@ -6349,7 +6326,7 @@ $$;
 -- Name: FUNCTION org_role(p_org_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member.';
+COMMENT ON FUNCTION private.org_role(p_org_id uuid) IS 'The caller''s role in an organization, NULL when not a member. Definer: reads app.memberships directly, not through its policy, which would call private.is_org_member for every row.';
 
 
 --
@@ -6468,29 +6445,6 @@ $$;
 --
 
 COMMENT ON FUNCTION private.override_json(p_on_date date, p_windows tsrange[]) IS 'One date override as {date, windows: [{start, end}]} ([] = closed).';
-
-
---
--- Name: page_cursor(timestamp with time zone, text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return pg_catalog.translate(
-      pg_catalog.encode(pg_catalog.convert_to(p_at::text || '|' || p_id, 'UTF8'), 'base64'),
-      E'+/=\n', '-_');
-end;
-$$;
-
-
---
--- Name: FUNCTION page_cursor(p_at timestamp with time zone, p_id text); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.page_cursor(p_at timestamp with time zone, p_id text) IS 'Opaque keyset cursor for (timestamp, id) ordered lists; read back with private.cursor_parts().';
 
 
 --
@@ -6890,7 +6844,7 @@ $$;
 -- Name: FUNCTION provider_zone(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone a provider works in: its own, else its organization''s.';
+COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone a provider works in: its own, else its organization''s. Definer: also for a provider the caller cannot see, such as the inactive provider of a customer''s booking.';
 
 
 --
@@ -6898,7 +6852,7 @@ COMMENT ON FUNCTION private.provider_zone(p_provider_id uuid) IS 'The IANA zone 
 --
 
 CREATE FUNCTION private.publish_event(p_topic text, p_kind text, p_org_id uuid, p_provider_id uuid, p_booking_id uuid DEFAULT NULL::uuid, p_status text DEFAULT NULL::text, p_during tstzrange DEFAULT NULL::tstzrange) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -7002,7 +6956,7 @@ $$;
 -- Name: FUNCTION purge_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.purge_events() IS 'Delete events older than events_retention_minutes (never less than 5); the worker runs it.';
+COMMENT ON FUNCTION private.purge_events() IS 'Delete events older than events_retention_minutes (never less than 5); the worker runs it. Definer: deletes from app.events, which service_role may not write.';
 
 
 --
@@ -7237,7 +7191,7 @@ $$;
 -- Name: FUNCTION record_booking_change(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user.';
+COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user. Definer: writes app.booking_history, which no client may write.';
 
 
 --
@@ -7439,7 +7393,7 @@ begin
   perform private.lock_org_members(p_org_id);
   v_caller := private.org_role(p_org_id);
   if p_user_id is distinct from v_uid
-      and (v_caller is null or v_caller not in ('owner', 'admin')) then
+      and (v_caller is null or v_caller <> all (private.manager_roles())) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may remove other members.';
   end if;
@@ -7770,7 +7724,7 @@ CREATE FUNCTION private.require_schedule_provider(p_provider_id uuid) RETURNS uu
 declare
   v_org_id uuid;
 begin
-  -- Row-level security on app.providers decides what "visible" means (40-organizations).
+  -- Row-level security on app.providers decides what "visible" means (43-providers).
   select p.org_id into v_org_id from app.providers p where p.id = p_provider_id;
   if v_org_id is null then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
@@ -7921,7 +7875,7 @@ $$;
 -- Name: FUNCTION reschedule_booking(p_id uuid, p_start text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block.';
+COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block. Definer: clients may not write app.bookings, and the new time is checked against bookings the caller cannot read; the caller is checked first.';
 
 
 --
@@ -8165,7 +8119,7 @@ $_$;
 -- Name: FUNCTION schedule_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off).';
+COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off). Definer: writes app.events, which no client may write, whoever changed the schedule.';
 
 
 --
@@ -8286,72 +8240,6 @@ COMMENT ON FUNCTION private.search_config(p_language text) IS 'The folding text 
 
 
 --
--- Name: search_cursor(real, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  -- The rank travels as text: real's text form reads back to the identical value.
-  return pg_catalog.translate(
-    pg_catalog.encode(pg_catalog.convert_to(
-      pg_catalog.json_build_array('rank', p_rank::text, p_name, p_kind, p_id)::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
-end;
-$$;
-
-
---
--- Name: FUNCTION search_cursor(p_rank real, p_name text, p_kind text, p_id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid) IS 'Opaque keyset cursor for search results ordered by (rank desc, name, kind, id); read back with private.search_cursor_parts().';
-
-
---
--- Name: search_cursor_parts(text); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) RETURNS record
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-  v_parts json;
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
-  if pg_catalog.json_typeof(v_parts) is distinct from 'array' or v_parts ->> 0 is distinct from 'rank' then
-    raise exception 'not a search cursor';
-  end if;
-  rank := (v_parts ->> 1)::real;
-  name := v_parts ->> 2;
-  kind := v_parts ->> 3;
-  id := (v_parts ->> 4)::uuid;
-  if rank is null or name is null or kind is null or id is null then
-    raise exception 'incomplete search cursor';
-  end if;
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued for a search.';
-end;
-$$;
-
-
---
--- Name: FUNCTION search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.search_cursor_parts(p_cursor text, OUT rank real, OUT name text, OUT kind text, OUT id uuid) IS 'Decode a cursor made by private.search_cursor(); 422 on anything else.';
-
-
---
 -- Name: search_public(text, integer, real, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -8405,7 +8293,7 @@ begin
   end loop;
 
   -- Public rows only: "active" is the whole of what the visitors' policies on app.services and
-  -- app.providers admit (40-organizations); keep the two in step.
+  -- app.providers admit (43-providers, 44-services); keep the two in step.
   -- Full-text matches rank >= 2 and typo matches <= 1, so a page is filled from the full-text
   -- matches first and, only when they run out, from the typo matches: a common word never pays
   -- for the trigram comparison, and a walk through the pages still meets every row once.
@@ -8565,11 +8453,11 @@ declare
   v_query tsquery := private.search_query(v_config, p_q);
   v_name_query tsquery := private.search_query(v_config, p_q, 'A');
   v_fold text := private.search_fold(p_q);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.search_cursor_parts(p_cursor);
+  v_after := private.decode_cursor(p_cursor, 'real', 'text', 'text', 'uuid');
   -- Rows come under the caller's policies: members find inactive services too, others do not.
   with hits as (
     select s, s.id, s.name,
@@ -8593,16 +8481,17 @@ begin
     select b.s, b.id, b.name, b.rank,
            pg_catalog.row_number() over (order by b.rank desc, b.name, b.id) as n
     from best b
-    where v_after.rank is null
-       or b.rank < v_after.rank
-       or (b.rank = v_after.rank and (b.name, 'service', b.id) > (v_after.name, v_after.kind, v_after.id))
+    where v_after is null
+       or b.rank < v_after[1]::real
+       or (b.rank = v_after[1]::real
+           and (b.name, 'service', b.id) > (v_after[2], v_after[3], v_after[4]::uuid))
     order by b.rank desc, b.name, b.id
     limit p_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
                     filter (where x.n <= p_limit), '[]'),
          case when pg_catalog.count(*) > p_limit then
-           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, 'service', x.id) order by x.n))[p_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.rank::text, x.name, 'service', x.id::text) order by x.n))[p_limit]
          end
   into v_items, v_next
   from page x;
@@ -8706,7 +8595,7 @@ $$;
 -- Name: FUNCTION seed_demo(p_owner_password text, p_customer_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing.';
+COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';
 
 
 --
@@ -8714,7 +8603,7 @@ COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password
 --
 
 CREATE FUNCTION private.sees_internal_notes(p_booking app.bookings) RETURNS boolean
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
@@ -8951,7 +8840,7 @@ $$;
 -- Name: FUNCTION slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable.';
+COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
 
 
 --
@@ -9031,7 +8920,28 @@ $$;
 -- Name: FUNCTION slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean) IS 'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them.';
+COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean) IS 'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
+
+
+--
+-- Name: staff_roles(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.staff_roles() RETURNS app.member_role[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return '{owner,admin,staff}';
+end;
+$$;
+
+
+--
+-- Name: FUNCTION staff_roles(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.staff_roles() IS 'The roles ("staff+") that see and handle every booking of an organization: owner, admin and staff.';
 
 
 --
@@ -9361,7 +9271,7 @@ $$;
 -- Name: FUNCTION transition_booking(p_id uuid, p_action text, p_reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text) IS 'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed.';
+COMMENT ON FUNCTION private.transition_booking(p_id uuid, p_action text, p_reason text) IS 'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed. Definer: clients may not write app.bookings; the caller is checked first (private.visible_booking_for_update, then the action''s roles).';
 
 
 --
@@ -9402,7 +9312,7 @@ $$;
 -- Name: FUNCTION update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) IS 'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round.';
+COMMENT ON FUNCTION private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text) IS 'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round. Definer: clients may not write app.bookings or app.booking_notes; the caller is checked first.';
 
 
 --
@@ -9421,7 +9331,7 @@ begin
   perform private.require_user();
   perform private.lock_org_members(p_org_id);
   v_caller := private.org_role(p_org_id);
-  if v_caller is null or v_caller not in ('owner', 'admin') then
+  if v_caller is null or v_caller <> all (private.manager_roles()) then
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins may change roles.';
   end if;
@@ -9681,7 +9591,7 @@ COMMENT ON FUNCTION private.verify_jwt(p_token text) IS 'The claims of an access
 --
 
 CREATE FUNCTION private.visible_booking_for_update(p_id uuid) RETURNS app.bookings
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -9869,7 +9779,7 @@ COMMENT ON FUNCTION private.working_hours_json(p_provider_id uuid) IS 'The worki
 --
 
 CREATE FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) RETURNS TABLE(window_range tstzrange)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -13799,10 +13709,10 @@ ALTER TABLE app.booking_notes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.bookings ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: bookings customers read their own bookings; Type: POLICY; Schema: app; Owner: -
+-- Name: bookings customers, providers and staff read their bookings; Type: POLICY; Schema: app; Owner: -
 --
 
-CREATE POLICY "customers read their own bookings" ON app.bookings FOR SELECT TO authenticated USING ((customer_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "customers, providers and staff read their bookings" ON app.bookings FOR SELECT TO authenticated USING (((customer_id = ( SELECT auth.uid() AS uid)) OR (provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])) OR (org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[]))));
 
 
 --
@@ -13931,31 +13841,6 @@ ALTER TABLE app.provider_former_people ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.providers ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: bookings providers read bookings on their calendar; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "providers read bookings on their calendar" ON app.bookings FOR SELECT TO authenticated USING ((provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])));
-
-
---
--- Name: booking_notes providers read internal notes on their calendar; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "providers read internal notes on their calendar" ON app.booking_notes FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
-   FROM app.bookings b
-  WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[]))))));
-
-
---
--- Name: events readers of a booking read its events; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "readers of a booking read its events" ON app.events FOR SELECT TO authenticated USING (((topic = 'bookings'::text) AND (EXISTS ( SELECT 1
-   FROM app.bookings b
-  WHERE (b.id = events.booking_id)))));
-
-
---
 -- Name: booking_history readers of a booking read its history; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -13977,21 +13862,23 @@ ALTER TABLE app.service_providers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.services ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: events signed-in users read availability events of providers they see; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "signed-in users read availability events of providers they see" ON app.events FOR SELECT TO authenticated USING (((topic = 'availability'::text) AND (EXISTS ( SELECT 1
-   FROM app.providers p
-  WHERE (p.id = events.provider_id)))));
-
-
---
 -- Name: date_overrides signed-in users read date overrides of visible providers; Type: POLICY; Schema: app; Owner: -
 --
 
 CREATE POLICY "signed-in users read date overrides of visible providers" ON app.date_overrides FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
    FROM app.providers p
   WHERE (p.id = date_overrides.provider_id))));
+
+
+--
+-- Name: events signed-in users read events of providers and bookings they see; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "signed-in users read events of providers and bookings they see" ON app.events FOR SELECT TO authenticated USING ((((topic = 'availability'::text) AND (EXISTS ( SELECT 1
+   FROM app.providers p
+  WHERE (p.id = events.provider_id)))) OR ((topic = 'bookings'::text) AND (EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE (b.id = events.booking_id))))));
 
 
 --
@@ -14032,6 +13919,15 @@ CREATE POLICY "staff and the provider add time off" ON app.time_off FOR INSERT T
 
 
 --
+-- Name: booking_notes staff and the provider read internal notes; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])) OR (EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])))))));
+
+
+--
 -- Name: date_overrides staff and the provider remove date overrides; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -14043,20 +13939,6 @@ CREATE POLICY "staff and the provider remove date overrides" ON app.date_overrid
 --
 
 CREATE POLICY "staff and the provider remove time off" ON app.time_off FOR DELETE TO authenticated USING ((( SELECT private.is_org_staff(time_off.org_id) AS is_org_staff) OR ( SELECT private.is_provider_self(time_off.provider_id) AS is_provider_self)));
-
-
---
--- Name: booking_notes staff read internal notes; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "staff read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_staff_org_ids() AS my_staff_org_ids)::uuid[])));
-
-
---
--- Name: bookings staff read their organization's bookings; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "staff read their organization's bookings" ON app.bookings FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_staff_org_ids() AS my_staff_org_ids)::uuid[])));
 
 
 --
@@ -14147,17 +14029,10 @@ ALTER TABLE app.working_hours ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: log owners and admins read their organization's audit entries; Type: POLICY; Schema: audit; Owner: -
+-- Name: log owners, admins and platform admins read audit entries; Type: POLICY; Schema: audit; Owner: -
 --
 
-CREATE POLICY "owners and admins read their organization's audit entries" ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_managed_org_ids() AS my_managed_org_ids)::uuid[])));
-
-
---
--- Name: log platform admins read every audit entry; Type: POLICY; Schema: audit; Owner: -
---
-
-CREATE POLICY "platform admins read every audit entry" ON audit.log FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
+CREATE POLICY "owners, admins and platform admins read audit entries" ON audit.log FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids(private.manager_roles()) AS my_org_ids)::uuid[])) OR ( SELECT private.is_platform_admin() AS is_platform_admin)));
 
 
 --
@@ -14191,13 +14066,6 @@ ALTER TABLE auth.one_time_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth.password_reset_requests ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: users platform admins read every account; Type: POLICY; Schema: auth; Owner: -
---
-
-CREATE POLICY "platform admins read every account" ON auth.users FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
-
-
---
 -- Name: refresh_tokens; Type: ROW SECURITY; Schema: auth; Owner: -
 --
 
@@ -14216,10 +14084,10 @@ ALTER TABLE auth.sessions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: users users read their own account; Type: POLICY; Schema: auth; Owner: -
+-- Name: users users read their own account, platform admins every account; Type: POLICY; Schema: auth; Owner: -
 --
 
-CREATE POLICY "users read their own account" ON auth.users FOR SELECT TO authenticated USING ((id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "users read their own account, platform admins every account" ON auth.users FOR SELECT TO authenticated USING (((id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_platform_admin() AS is_platform_admin)));
 
 
 --
@@ -14256,17 +14124,10 @@ ALTER TABLE auth.verified_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE gdpr.consents ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: consents platform admins read every consent; Type: POLICY; Schema: gdpr; Owner: -
+-- Name: consents users read their own consents, platform admins every consent; Type: POLICY; Schema: gdpr; Owner: -
 --
 
-CREATE POLICY "platform admins read every consent" ON gdpr.consents FOR SELECT TO authenticated USING (( SELECT private.is_platform_admin() AS is_platform_admin));
-
-
---
--- Name: consents users read their own consents; Type: POLICY; Schema: gdpr; Owner: -
---
-
-CREATE POLICY "users read their own consents" ON gdpr.consents FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "users read their own consents, platform admins every consent" ON gdpr.consents FOR SELECT TO authenticated USING (((user_id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_platform_admin() AS is_platform_admin)));
 
 
 --

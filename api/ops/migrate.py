@@ -35,93 +35,13 @@ def _sql_dir() -> Path:
 SQL_DIR = _sql_dir()
 OWNER_ROLE = "slotbase_owner"
 LOCK_KEY = 0x510750A5E  # any constant; names the migration lock in pg_locks
-ROLE_TIMEOUTS = {"anon": "5s", "authenticated": "8s"}  # the DBA's own setting wins
 CLIENT_ROLE = "slotbase_client"  # direct SQL clients: anon/authenticated, identity by token
 WORKER_ROLE = "slotbase_worker"  # the outbox worker: the only login that reaches service_role
 
-# Run as the connecting administrator on every start. Roles are cluster-wide, so this is
-# idempotent rather than versioned; everything else lives in migration files.
-BOOTSTRAP = f"""
-do $$
-begin
-  if not exists (select from pg_roles where rolname = '{OWNER_ROLE}') then
-    create role {OWNER_ROLE} nologin bypassrls;
-  end if;
-  if not exists (select from pg_roles where rolname = 'anon') then
-    create role anon nologin;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin;
-  end if;
-  if not exists (select from pg_roles where rolname = 'service_role') then
-    create role service_role nologin bypassrls;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticator') then
-    create role authenticator login noinherit;
-  end if;
-  if not exists (select from pg_roles where rolname = '{CLIENT_ROLE}') then
-    create role {CLIENT_ROLE} login noinherit;
-  end if;
-  if not exists (select from pg_roles where rolname = '{WORKER_ROLE}') then
-    create role {WORKER_ROLE} login noinherit;
-  end if;
-  -- The API's login and the clients' login may become a caller, never a trusted job: a member
-  -- of service_role bypasses RLS and reads the outbox (reset tokens among it). Earlier versions
-  -- granted it to authenticator; take that back.
-  if exists (
-    select from pg_auth_members m
-    where m.roleid = 'service_role'::regrole and m.member = 'authenticator'::regrole
-  ) then
-    revoke service_role from authenticator;
-  end if;
-end
-$$;
-grant anon, authenticated to authenticator;
-grant anon, authenticated to {CLIENT_ROLE};
-grant service_role to {WORKER_ROLE};
-grant {OWNER_ROLE} to current_user;
--- A statement_timeout for the API roles in this database, unless the DBA has set one (here or
--- for all databases). Direct SQL clients get it at login; the API reads and enforces it per call.
-do $$
-declare
-  v_role text;
-  v_timeout text;
-begin
-  foreach v_role in array array['anon', 'authenticated', '{CLIENT_ROLE}'] loop
-    v_timeout := case v_role when 'anon' then '{ROLE_TIMEOUTS["anon"]}'
-                             else '{ROLE_TIMEOUTS["authenticated"]}' end;
-    if not exists (
-      select from pg_db_role_setting s, unnest(s.setconfig) c
-      where s.setrole = v_role::regrole
-        and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
-        and c like 'statement_timeout=%'
-    ) then
-      begin
-        execute format('alter role %I in database %I set statement_timeout = %L',
-                       v_role, current_database(), v_timeout);
-      exception when insufficient_privilege then
-        raise notice 'cannot set statement_timeout of %: %', v_role, sqlerrm;
-      end;
-    end if;
-  end loop;
-end
-$$;
-create schema if not exists migrations;
-create table if not exists migrations.applied (
-  version text primary key,
-  name text not null,
-  checksum text not null,
-  applied_at timestamptz not null default now()
-);
-create table if not exists migrations.code (
-  file text primary key,
-  checksum text not null,
-  applied_at timestamptz not null default now()
-);
-revoke all on schema migrations from public;
-grant usage on schema migrations to authenticator;
-grant select on migrations.applied, migrations.code to authenticator;
-"""
+# sql/bootstrap.sql runs as the connecting administrator on every start: the roles (it spells out
+# the names above), their statement timeouts and the runner's own tables. Roles are cluster-wide,
+# so it is idempotent rather than versioned; everything else lives in migration files.
+BOOTSTRAP = (SQL_DIR / "bootstrap.sql").read_text(encoding="utf-8")
 
 
 # A code file may stand aside for an extension that provides the same functions (Neon's

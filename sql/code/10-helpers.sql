@@ -1,7 +1,8 @@
--- 10 helpers: the clock, settings, cursors and the committed-error convention.
+-- 10 helpers: the clock, settings, instants as text, cursors and the committed-error convention.
 -- Depends on: 001 (private.settings, private.clock).
 -- The claim helpers (auth.jwt(), auth.uid(), ...) are in 14-claims.sql.
--- Raises: PT422 validation_failed (cursor, limit).
+-- Raises: PT422 validation_failed (cursor, limit), invalid_time (an instant without an offset, or
+--   not an instant).
 --
 -- Why even one-statement functions are plpgsql: PostgreSQL (before 18) plans the body of a
 -- `language sql` function anew on every call unless it is inlined, and a function with
@@ -56,6 +57,52 @@ $$;
 comment on function private.utc(timestamptz) is 'RFC 3339 text in UTC, whatever the session time zone.';
 grant execute on function private.utc(timestamptz) to anon, authenticated, service_role;
 
+create or replace function private.parse_instant(p_value text, p_field text default 'start')
+returns timestamptz
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- RFC 3339 with an explicit offset; a bare local time would silently take the session's zone.
+  if p_value is null
+      or p_value !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}(:?\d{2})?)$' then
+    raise exception using errcode = 'PT422', message = 'invalid_time',
+      detail = p_field || ' must be an RFC 3339 instant with an offset, e.g. 2026-03-29T09:00:00+02:00.';
+  end if;
+  return p_value::timestamptz;
+exception
+  when sqlstate '22007' or sqlstate '22008' then
+    raise exception using errcode = 'PT422', message = 'invalid_time',
+      detail = p_field || ' is not a valid instant.';
+end;
+$$;
+comment on function private.parse_instant(text, text) is 'Parse an RFC 3339 instant that carries an offset; 422 invalid_time otherwise.';
+grant execute on function private.parse_instant(text, text) to anon, authenticated, service_role;
+
+create or replace function private.local_iso(p_at timestamptz, p_zone text)
+returns text
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_local timestamp := p_at at time zone p_zone;
+  v_offset interval := v_local - (p_at at time zone 'UTC');
+begin
+  if p_at is null then
+    return null;
+  end if;
+  return pg_catalog.to_char(v_local, 'YYYY-MM-DD"T"HH24:MI:SS')
+    || case when v_offset < interval '0' then '-' else '+' end
+    || pg_catalog.to_char(pg_catalog.abs(extract(epoch from v_offset)) * interval '1 second', 'HH24:MI');
+end;
+$$;
+comment on function private.local_iso(timestamptz, text) is 'RFC 3339 text of an instant in a zone, with that zone''s offset at that instant (DST-correct).';
+grant execute on function private.local_iso(timestamptz, text) to anon, authenticated, service_role;
+
 create or replace function private.error(
   p_status integer,
   p_code text,
@@ -97,7 +144,12 @@ end;
 $$;
 comment on function private.touch_updated_at() is 'BEFORE UPDATE trigger keeping updated_at true.';
 
-create or replace function private.page_cursor(p_at timestamptz, p_id text)
+-- Keyset cursors: the sort key of the last row of a page, read back to continue after it. One
+-- format for every list: base64url (no padding) of a JSON array of the key's parts as text.
+-- Each list names the types of its parts when decoding, so a forged cursor, or one of a list
+-- whose key has another shape, is refused with one clear 422 instead of a cast error.
+
+create or replace function private.encode_cursor(variadic p_parts text[])
 returns text
 language plpgsql
 immutable
@@ -106,38 +158,71 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
   return pg_catalog.translate(
-      pg_catalog.encode(pg_catalog.convert_to(p_at::text || '|' || p_id, 'UTF8'), 'base64'),
-      E'+/=\n', '-_');
+    pg_catalog.encode(pg_catalog.convert_to(pg_catalog.array_to_json(p_parts)::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
 end;
 $$;
-comment on function private.page_cursor(timestamptz, text) is
-  'Opaque keyset cursor for (timestamp, id) ordered lists; read back with private.cursor_parts().';
-grant execute on function private.page_cursor(timestamptz, text) to anon, authenticated, service_role;
+comment on function private.encode_cursor(text[]) is
+  'Opaque keyset cursor holding the sort key of the last row of a page, one text per part, e.g. private.encode_cursor(created_at::text, id::text); read back with private.decode_cursor().';
+grant execute on function private.encode_cursor(text[]) to anon, authenticated, service_role;
 
-create or replace function private.cursor_parts(p_cursor text, out at timestamptz, out id text)
+create or replace function private.decode_cursor(p_cursor text, variadic p_types regtype[])
+returns text[]
 language plpgsql
-immutable
+stable
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_text text;
   v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
+  v_json json;
+  v_parts text[];
 begin
   if p_cursor is null or p_cursor = '' then
-    return;
+    return null;
   end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_text := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8');
-  at := pg_catalog.split_part(v_text, '|', 1)::timestamptz;
-  id := pg_catalog.split_part(v_text, '|', 2);
-exception when others then
+  if not p_types <@ '{text,uuid,timestamptz,real,bigint}'::regtype[] then
+    raise exception using errcode = 'XX000', message = 'internal_error',
+      detail = 'private.decode_cursor reads parts of type text, uuid, timestamptz, real and bigint only.';
+  end if;
+  begin
+    v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
+    v_json := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
+    if pg_catalog.json_typeof(v_json) = 'array' then
+      select pg_catalog.array_agg(e.part order by e.n) into v_parts
+      from pg_catalog.json_array_elements_text(v_json) with ordinality e(part, n);
+    end if;
+    if pg_catalog.cardinality(v_parts) = pg_catalog.cardinality(p_types)
+        and pg_catalog.array_position(v_parts, null) is null then
+      -- Each part must read as its type, so the caller's casts cannot fail.
+      for i in 1 .. pg_catalog.cardinality(p_types) loop
+        case p_types[i]
+          when 'uuid'::regtype then perform v_parts[i]::uuid;
+          when 'timestamptz'::regtype then perform v_parts[i]::timestamptz;
+          when 'real'::regtype then perform v_parts[i]::real;
+          when 'bigint'::regtype then perform v_parts[i]::bigint;
+          else null;
+        end case;
+      end loop;
+      return v_parts;
+    end if;
+  exception when others then
+    null;  -- not base64, not UTF-8, not JSON, or a part that does not read as its type
+  end;
   raise exception using errcode = 'PT422', message = 'validation_failed',
     detail = 'The cursor is not one this server issued.';
 end;
 $$;
-comment on function private.cursor_parts(text) is 'Decode a cursor made by private.page_cursor(); 422 on anything else.';
-grant execute on function private.cursor_parts(text) to anon, authenticated, service_role;
+comment on function private.decode_cursor(text, regtype[]) is
+  'The parts of a cursor made by private.encode_cursor(), as text, each checked to read as the type named for it (text, uuid, timestamptz, real or bigint); NULL for no cursor; 422 validation_failed for anything else, such as a cursor of a list whose key has another shape.';
+grant execute on function private.decode_cursor(text, regtype[]) to anon, authenticated, service_role;
+
+-- One format replaces the three encoders of earlier versions (timestamp|id text, [name, id] and
+-- the search's tagged array).
+drop function if exists private.page_cursor(timestamptz, text);
+drop function if exists private.cursor_parts(text);
+drop function if exists private.key_cursor(text, uuid);
+drop function if exists private.key_cursor_parts(text);
 
 create or replace function private.page_limit(p_limit integer)
 returns integer

@@ -71,7 +71,7 @@ create or replace function private.hash_password(p_password text)
 returns text
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -185,7 +185,7 @@ create or replace function private.issue_tokens(
 returns json
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -486,7 +486,7 @@ begin
 end;
 $$;
 comment on function private.end_my_sessions(text, uuid, uuid) is
-  'End sessions of the caller only. Definer for the same reason as private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
+  'End sessions of the caller only. Definer: it calls private.revoke_sessions, which takes any user id and is therefore not granted to clients.';
 
 -- change_password returned void before it could answer a committed 429; a return type cannot be
 -- replaced in place.
@@ -548,7 +548,7 @@ begin
   perform private.erase_user(private.require_user(), 'account_deleted');
 end;
 $$;
-comment on function private.erase_me() is 'Erase the caller''s own account (private.erase_user takes any id and is not granted to clients).';
+comment on function private.erase_me() is 'Erase the caller''s own account. Definer: it calls private.erase_user, which takes any id and is therefore not granted to clients.';
 
 create or replace function private.is_platform_admin()
 returns boolean
@@ -628,7 +628,7 @@ begin
 end;
 $$;
 comment on function private.create_superuser(text, text) is
-  'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner.';
+  'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and auth.users forces row-level security.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Table privileges and policies
@@ -644,15 +644,13 @@ drop trigger if exists users_touch_updated_at on auth.users;
 create trigger users_touch_updated_at before update on auth.users
   for each row execute function private.touch_updated_at();
 
+-- One permissive policy per operation and role: the cases are or-ed in it.
 drop policy if exists "users read their own account" on auth.users;
-create policy "users read their own account" on auth.users
-  for select to authenticated
-  using (id = (select auth.uid()));
-
 drop policy if exists "platform admins read every account" on auth.users;
-create policy "platform admins read every account" on auth.users
+drop policy if exists "users read their own account, platform admins every account" on auth.users;
+create policy "users read their own account, platform admins every account" on auth.users
   for select to authenticated
-  using ((select private.is_platform_admin()));
+  using (id = (select auth.uid()) or (select private.is_platform_admin()));
 
 drop policy if exists "users update their own profile" on auth.users;
 create policy "users update their own profile" on auth.users
@@ -833,11 +831,12 @@ begin
   return (
     with page as (
         select s.*
-        from auth.sessions s, private.cursor_parts(list_sessions.cursor) c
+        from auth.sessions s,
+          (select private.decode_cursor(list_sessions.cursor, 'timestamptz', 'text') as parts) c
         where s.user_id = private.require_user()
           and s.revoked_at is null
           and s.expires_at > private.now()
-          and (c.at is null or (s.created_at, s.id::text) < (c.at, c.id))
+          and (c.parts is null or (s.created_at, s.id::text) < (c.parts[1]::timestamptz, c.parts[2]))
         order by s.created_at desc, s.id::text desc
         limit private.page_limit(list_sessions.lim) + 1
       ), numbered as (
@@ -854,7 +853,7 @@ begin
           'current', n.id::text = auth.jwt() ->> 'sid'
         ) order by n.n) filter (where n.n <= private.page_limit(list_sessions.lim)), '[]'),
         'next_cursor', (
-          select private.page_cursor(x.created_at, x.id::text)
+          select private.encode_cursor(x.created_at::text, x.id::text)
           from numbered x
           where x.n = private.page_limit(list_sessions.lim)
             and exists (select 1 from numbered y where y.n > x.n)
@@ -912,16 +911,16 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_users.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
   perform private.require_platform_admin();
-  select * into v_after from private.cursor_parts(list_users.cursor);
+  v_after := private.decode_cursor(list_users.cursor, 'timestamptz', 'text');
   with page as (
     select u.id, u.created_at
     from auth.users u
-    where v_after.at is null or (u.created_at, u.id::text) > (v_after.at, v_after.id)
+    where v_after is null or (u.created_at, u.id::text) > (v_after[1]::timestamptz, v_after[2])
     order by u.created_at, u.id::text
     limit v_limit + 1
   ), numbered as (
@@ -932,7 +931,7 @@ begin
   into v_items, v_next
   from numbered x;
   if v_next is not null then
-    select private.page_cursor(u.created_at, u.id::text) into v_next
+    select private.encode_cursor(u.created_at::text, u.id::text) into v_next
     from pg_catalog.json_array_elements(v_items) with ordinality e(item, i)
     join auth.users u on u.id = (e.item ->> 'id')::uuid
     order by e.i desc limit 1;

@@ -1,7 +1,7 @@
 -- 42 invitations: joining an organization by accepting an invitation to a verified address.
--- Depends on: 009 (app.invitations, invitation_days), 40-organizations (private.add_member calls
---   private.invite; private.member_json, private.is_org_manager, private.require_visible_org),
---   85-outbox (outbox.messages).
+-- Depends on: 009 (app.invitations, invitation_days), 35-roles (private.is_org_manager),
+--   40-organizations (private.require_visible_org), 41-members (private.add_member calls private.invite;
+--   private.member_json), 85-outbox (outbox.messages).
 -- Raises: PT401 unauthorized; PT403 forbidden (not a manager; the caller's address is not
 --   verified); PT404 not_found (no such open invitation to the caller, or not the caller's to
 --   see); PT422 validation_failed (limit, cursor).
@@ -137,7 +137,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(list_invitations.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -147,7 +147,7 @@ begin
     raise exception using errcode = 'PT403', message = 'forbidden',
       detail = 'Only the organization''s owners and admins see its invitations.';
   end if;
-  select * into v_after from private.cursor_parts(list_invitations.cursor);
+  v_after := private.decode_cursor(list_invitations.cursor, 'timestamptz', 'uuid');
   with page as (
     select i, i.created_at, i.id,
            pg_catalog.row_number() over (order by i.created_at, i.id) as n
@@ -155,14 +155,14 @@ begin
     where i.org_id = list_invitations.org_id
       and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
       and i.expires_at > private.now()
-      and (v_after.at is null or (i.created_at, i.id) > (v_after.at, v_after.id::uuid))
+      and (v_after is null or (i.created_at, i.id) > (v_after[1]::timestamptz, v_after[2]::uuid))
     order by i.created_at, i.id
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.invitation_json(p.i) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor(p.created_at, p.id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(p.created_at::text, p.id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;

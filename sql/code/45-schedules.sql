@@ -1,11 +1,12 @@
 -- 45 schedules: a provider's weekly working hours, per-date overrides and time off — the
 -- policies, grants and api functions that read and replace them.
 -- Depends on: 002 (app.working_hours with working_hours_no_overlap, app.date_overrides,
---   app.time_off, private.is_time_zone), 10-helpers (page_cursor, cursor_parts, page_limit),
---   30-accounts (require_user), 35-app-helpers (is_org_manager, is_org_staff, is_org_member,
---   is_provider_self, provider_zone, parse_instant, local_iso), 40-organizations (usage on
---   schema app; RLS on app.providers, which decides whether a provider is visible; the
---   providers update policy and row rules that let the provider themself set their zone).
+--   app.time_off, private.is_time_zone), 10-helpers (encode_cursor, decode_cursor, page_limit,
+--   parse_instant, local_iso), 30-accounts (require_user), 35-roles (is_org_manager,
+--   is_org_staff, is_org_member, is_provider_self), 40-organizations (usage on schema app),
+--   43-providers (provider_zone; RLS on app.providers, which decides whether a provider is
+--   visible; the providers update policy and row rules that let the provider themself set
+--   their zone).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (a visible provider the caller may not
 --   change, or whose time off the caller may not read); PT404 not_found (unknown provider, an
 --   inactive provider for a non-member, time off the caller cannot see); PT422 validation_failed
@@ -39,7 +40,7 @@ as $$
 declare
   v_org_id uuid;
 begin
-  -- Row-level security on app.providers decides what "visible" means (40-organizations).
+  -- Row-level security on app.providers decides what "visible" means (43-providers).
   select p.org_id into v_org_id from app.providers p where p.id = p_provider_id;
   if v_org_id is null then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
@@ -765,7 +766,7 @@ declare
   v_from timestamptz;
   v_to timestamptz;
   v_limit integer := private.page_limit(list_time_off.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
@@ -782,14 +783,14 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'to must be after from.';
   end if;
-  select * into v_after from private.cursor_parts(list_time_off.cursor);
+  v_after := private.decode_cursor(list_time_off.cursor, 'timestamptz', 'text');
   with page as (
     select t.id, t.provider_id, t.period, t.reason
     from app.time_off t
     where t.provider_id = list_time_off.provider_id
       and t.period operator(pg_catalog.&&) pg_catalog.tstzrange(v_from, v_to, '[)')
-      and (v_after.at is null
-           or (pg_catalog.lower(t.period), t.id::text) > (v_after.at, v_after.id))
+      and (v_after is null
+           or (pg_catalog.lower(t.period), t.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by pg_catalog.lower(t.period), t.id::text
     limit v_limit + 1
   ), numbered as (
@@ -799,7 +800,7 @@ begin
            private.time_off_json(x.id, x.provider_id, x.period, x.reason, v_zone) order by x.n
          ) filter (where x.n <= v_limit), '[]'),
          case when max(x.n) > v_limit then
-           max(case when x.n = v_limit then private.page_cursor(pg_catalog.lower(x.period), x.id::text) end)
+           max(case when x.n = v_limit then private.encode_cursor(pg_catalog.lower(x.period)::text, x.id::text) end)
          end
   into v_items, v_next
   from numbered x;

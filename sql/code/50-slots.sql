@@ -2,7 +2,8 @@
 -- date's override), converted to instants in the provider's zone (DST-correct), minus time off
 -- and active bookings' blocked ranges, computed set-wise with multiranges; slot starts on the
 -- service's grid counted from each window's start, with buffers, notice and advance limits.
--- Depends on: 002, 35-app-helpers.
+-- Depends on: 002, 10-helpers (parse_instant, local_iso), 35-roles (is_org_member),
+--   43-providers (provider_zone).
 -- Raises: PT404 not_found, PT422 service_not_offered, invalid_time, range_too_long,
 --   validation_failed.
 -- The engine is SECURITY DEFINER: a free slot depends on other customers' bookings and on time
@@ -12,7 +13,7 @@ create or replace function private.working_windows(p_provider_id uuid, p_from da
 returns table (window_range tstzrange)
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -128,7 +129,7 @@ begin
 end;
 $$;
 comment on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean) is
-  'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them.';
+  'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
 
 create or replace function private.slot_problem(
   p_provider_id uuid,
@@ -170,7 +171,7 @@ begin
 end;
 $$;
 comment on function private.slot_problem(uuid, uuid, timestamptz, uuid) is
-  'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable.';
+  'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
 
 create or replace function private.offered_service(p_provider_id uuid, p_service_id uuid)
 returns app.services

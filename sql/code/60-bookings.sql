@@ -1,5 +1,7 @@
 -- 60 bookings: create, reschedule, the status workflow, notes, history, lists, idempotency.
--- Depends on: 002, 35-app-helpers, 50-slots.
+-- Depends on: 002, 10-helpers (parse_instant, local_iso, cursors), 35-roles (is_org_staff,
+--   is_org_member, is_provider_self, my_org_ids, staff_roles, my_provider_ids), 43-providers
+--   (provider_zone), 50-slots.
 -- Raises: PT401 unauthorized; PT403 forbidden; PT404 not_found; PT409 slot_taken,
 --   invalid_transition, cancellation_window_passed; PT422 outside_working_hours, too_soon,
 --   too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused, validation_failed.
@@ -12,70 +14,37 @@
 -- ---------------------------------------------------------------------------------------------
 -- Who sees which booking
 
-create or replace function private.my_provider_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(p.id) from app.providers p where p.user_id = auth.uid()
-  ), '{}');
-end;
-$$;
-comment on function private.my_provider_ids() is 'Providers the caller is the person behind; evaluated once per statement in policies.';
-grant execute on function private.my_provider_ids() to anon, authenticated, service_role;
-
-create or replace function private.my_staff_org_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin', 'staff')
-  ), '{}');
-end;
-$$;
-comment on function private.my_staff_org_ids() is 'Organizations where the caller is owner, admin or staff; evaluated once per statement in policies.';
-grant execute on function private.my_staff_org_ids() to anon, authenticated, service_role;
-
 grant select on app.bookings to authenticated;
 grant select on app.booking_notes to authenticated;
 grant select on app.booking_history to authenticated;
 
+-- A booking is read by its customer, by the provider whose calendar it is on, and by the
+-- organization's staff (owners, admins, staff): one policy, the three cases or-ed.
 drop policy if exists "customers read their own bookings" on app.bookings;
-create policy "customers read their own bookings" on app.bookings
-  for select to authenticated
-  using (customer_id = (select auth.uid()));
-
 drop policy if exists "providers read bookings on their calendar" on app.bookings;
-create policy "providers read bookings on their calendar" on app.bookings
-  for select to authenticated
-  using (provider_id = any ((select private.my_provider_ids())::uuid[]));
-
 drop policy if exists "staff read their organization's bookings" on app.bookings;
-create policy "staff read their organization's bookings" on app.bookings
+drop policy if exists "customers, providers and staff read their bookings" on app.bookings;
+create policy "customers, providers and staff read their bookings" on app.bookings
   for select to authenticated
-  using (org_id = any ((select private.my_staff_org_ids())::uuid[]));
+  using (customer_id = (select auth.uid())
+         or provider_id = any ((select private.my_provider_ids())::uuid[])
+         or org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
 
+-- Internal notes are read by the organization's staff and by the provider whose calendar the
+-- booking is on, never by the customer.
 drop policy if exists "staff read internal notes" on app.booking_notes;
-create policy "staff read internal notes" on app.booking_notes
-  for select to authenticated
-  using (org_id = any ((select private.my_staff_org_ids())::uuid[]));
-
 drop policy if exists "providers read internal notes on their calendar" on app.booking_notes;
-create policy "providers read internal notes on their calendar" on app.booking_notes
+drop policy if exists "staff and the provider read internal notes" on app.booking_notes;
+create policy "staff and the provider read internal notes" on app.booking_notes
   for select to authenticated
-  using (exists (
-    select 1 from app.bookings b
-    where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
-  ));
+  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[])
+         or exists (
+           select 1 from app.bookings b
+           where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
+         ));
+
+-- The staff's organizations are private.my_org_ids(private.staff_roles()) (35-roles) now.
+drop function if exists private.my_staff_org_ids();
 
 drop policy if exists "readers of a booking read its history" on app.booking_history;
 create policy "readers of a booking read its history" on app.booking_history
@@ -117,7 +86,7 @@ begin
   return NEW;
 end;
 $$;
-comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user.';
+comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user. Definer: writes app.booking_history, which no client may write.';
 
 drop trigger if exists bookings_history on app.bookings;
 create trigger bookings_history after insert or update on app.bookings
@@ -173,7 +142,7 @@ create or replace function private.sees_internal_notes(p_booking app.bookings)
 returns boolean
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -187,7 +156,7 @@ create or replace function private.booking_out(p_id uuid)
 returns json
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -208,7 +177,7 @@ create or replace function private.visible_booking_for_update(p_id uuid)
 returns app.bookings
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -257,7 +226,7 @@ create or replace function private.lock_provider_calendar(p_provider_id uuid)
 returns void
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -414,7 +383,7 @@ create or replace function private.check_cutoff(p_booking app.bookings)
 returns void
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -483,7 +452,7 @@ begin
 end;
 $$;
 comment on function private.transition_booking(uuid, text, text) is
-  'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed.';
+  'Move a booking along the workflow: pending -> confirmed | declined | cancelled; confirmed -> completed | no_show | cancelled. 404, 403, 409 invalid_transition, 409 cancellation_window_passed. Definer: clients may not write app.bookings; the caller is checked first (private.visible_booking_for_update, then the action''s roles).';
 
 create or replace function private.reschedule_booking(p_id uuid, p_start text)
 returns json
@@ -524,7 +493,7 @@ begin
 end;
 $$;
 comment on function private.reschedule_booking(uuid, text) is
-  'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block.';
+  'Move a booking in place (same id, same duration, sequence + 1) after the slot checks, ignoring its own current block. Definer: clients may not write app.bookings, and the new time is checked against bookings the caller cannot read; the caller is checked first.';
 
 create or replace function private.update_booking_notes(p_id uuid, p_internal_note text, p_customer_note text)
 returns json
@@ -558,7 +527,7 @@ begin
 end;
 $$;
 comment on function private.update_booking_notes(uuid, text, text) is
-  'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round.';
+  'Internal note (staff+, the provider) and customer note (the customer). 403 for the other way round. Definer: clients may not write app.bookings or app.booking_notes; the caller is checked first.';
 
 -- ---------------------------------------------------------------------------------------------
 -- The contract (schema api)
@@ -630,7 +599,7 @@ as $$
 declare
   v_uid uuid := private.require_user();
   v_limit integer := private.page_limit(list_bookings.lim);
-  v_after record;
+  v_after text[];
   v_zone text := 'UTC';
   v_from timestamptz;
   v_to timestamptz;
@@ -656,7 +625,7 @@ begin
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'status must be one of pending, confirmed, declined, cancelled, completed, no_show.';
   end;
-  select * into v_after from private.cursor_parts(list_bookings.cursor);
+  v_after := private.decode_cursor(list_bookings.cursor, 'timestamptz', 'text');
 
   with page as (
     select b, n.internal_note, row_number() over (order by b.starts_at, b.id) as i
@@ -668,7 +637,7 @@ begin
       and (v_to is null or b.starts_at < v_to)
       and (v_status is null or b.status = v_status)
       and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
-      and (v_after.at is null or (b.starts_at, b.id::text) > (v_after.at, v_after.id))
+      and (v_after is null or (b.starts_at, b.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by b.starts_at, b.id
     limit v_limit + 1
   )
@@ -676,7 +645,7 @@ begin
            private.booking_json(p.b, p.internal_note,
              list_bookings.org_id is not null and private.sees_internal_notes(p.b))
            order by p.i) filter (where p.i <= v_limit), '[]'),
-         max(case when p.i = v_limit then private.page_cursor((p.b).starts_at, (p.b).id::text) end)
+         max(case when p.i = v_limit then private.encode_cursor((p.b).starts_at::text, (p.b).id::text) end)
            filter (where exists (select 1 from page q where q.i > v_limit))
   into v_items, v_next
   from page p;

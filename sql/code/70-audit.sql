@@ -1,9 +1,9 @@
 -- 70 audit: the audit trail — the generic trigger that records every insert, update and delete
 -- of the audited tables, who may read the trail, and the api functions that page it.
 -- Depends on: 003 (audit.log, gdpr.consents), 001 and 002 (the audited tables), 10-helpers
---   (private.now, private.utc, page_cursor, cursor_parts, page_limit), 30-accounts
+--   (private.now, private.utc, encode_cursor, decode_cursor, page_limit), 30-accounts
 --   (private.require_user, private.is_platform_admin, private.require_platform_admin),
---   35-app-helpers (private.require_org_manager).
+--   35-roles (private.require_org_manager, private.my_org_ids, private.manager_roles).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (not an owner or admin of the organization,
 --   not a platform admin); PT404 not_found (unknown organization or user); PT422
 --   validation_failed (limit, cursor).
@@ -142,37 +142,21 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Who reads the trail
 
-create or replace function private.my_managed_org_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  return coalesce((
-    select pg_catalog.array_agg(m.org_id) from app.memberships m
-    where m.user_id = auth.uid() and m.role in ('owner', 'admin')
-  ), '{}');
-end;
-$$;
-comment on function private.my_managed_org_ids() is
-  'Organizations where the caller is owner or admin; evaluated once per statement in policies. Definer: reads memberships whatever their policies show.';
-grant execute on function private.my_managed_org_ids() to anon, authenticated, service_role;
-
 revoke all on audit.log from anon, authenticated, service_role;
 grant select on audit.log to authenticated, service_role;
 -- No insert, update or delete for any API role: a write answers 42501.
 
+-- Owners and admins read their organizations' entries, platform admins every entry.
 drop policy if exists "owners and admins read their organization's audit entries" on audit.log;
-create policy "owners and admins read their organization's audit entries" on audit.log
-  for select to authenticated
-  using (org_id = any ((select private.my_managed_org_ids())::uuid[]));
-
 drop policy if exists "platform admins read every audit entry" on audit.log;
-create policy "platform admins read every audit entry" on audit.log
+drop policy if exists "owners, admins and platform admins read audit entries" on audit.log;
+create policy "owners, admins and platform admins read audit entries" on audit.log
   for select to authenticated
-  using ((select private.is_platform_admin()));
+  using (org_id = any ((select private.my_org_ids(private.manager_roles()))::uuid[])
+         or (select private.is_platform_admin()));
+
+-- The managers' organizations are private.my_org_ids(private.manager_roles()) (35-roles) now.
+drop function if exists private.my_managed_org_ids();
 
 -- ---------------------------------------------------------------------------------------------
 -- Shapes and pages
@@ -218,33 +202,25 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_limit integer := private.page_limit(p_limit);
-  v_after record;
-  v_after_id bigint;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.cursor_parts(p_cursor);
-  if v_after.id is not null then
-    if v_after.id !~ '^\d{1,18}$' then
-      raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'The cursor is not one this server issued.';
-    end if;
-    v_after_id := v_after.id::bigint;
-  end if;
+  v_after := private.decode_cursor(p_cursor, 'timestamptz', 'bigint');
   -- Runs as the caller: the policies on audit.log decide which entries exist for them.
   with page as (
     select l, pg_catalog.row_number() over (order by l.at desc, l.id desc) as n
     from audit.log l
     where (p_org_id is null or l.org_id = p_org_id)
       and (p_user_id is null or l.subject_user_id = p_user_id or l.actor_id = p_user_id)
-      and (v_after.at is null or (l.at, l.id) < (v_after.at, v_after_id))
+      and (v_after is null or (l.at, l.id) < (v_after[1]::timestamptz, v_after[2]::bigint))
     order by l.at desc, l.id desc
     limit v_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.audit_json(p.l) order by p.n)
                     filter (where p.n <= v_limit), '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.page_cursor((p.l).at, (p.l).id::text) order by p.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor((p.l).at::text, (p.l).id::text) order by p.n))[v_limit]
          end
   into v_items, v_next
   from page p;

@@ -1,9 +1,10 @@
 -- 75 gdpr: what the system holds about a person (export), forgetting them (erasure), consents,
 -- and retention (gdpr.purge_expired).
 -- Depends on: 003 (gdpr.consents, audit.log, the retention settings), 001 and 002 (the tables
---   holding personal data), 10-helpers (private.now, private.utc, private.setting), 30-accounts
---   (private.require_user, private.require_platform_admin, private.revoke_sessions),
---   35-app-helpers (private.local_iso, private.provider_zone), 70-audit (the trail it scrubs).
+--   holding personal data), 10-helpers (private.now, private.utc, private.setting,
+--   private.local_iso), 30-accounts (private.require_user, private.require_platform_admin,
+--   private.revoke_sessions), 43-providers (private.provider_zone), 70-audit (the trail it
+--   scrubs).
 --   Optional, when their migration has run: outbox.messages and auth.one_time_tokens (005); the
 --   code checks to_regclass before touching them, so it works without them.
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (admin-only routes); PT404 not_found
@@ -221,7 +222,7 @@ begin
 end;
 $$;
 comment on function private.erase_user(uuid, text) is
-  'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it.';
+  'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
 
 create or replace function private.anonymize_user(p_user_id uuid)
 returns void
@@ -520,14 +521,11 @@ revoke all on gdpr.consents from anon, authenticated, service_role;
 grant select on gdpr.consents to authenticated, service_role;
 
 drop policy if exists "users read their own consents" on gdpr.consents;
-create policy "users read their own consents" on gdpr.consents
-  for select to authenticated
-  using (user_id = (select auth.uid()));
-
 drop policy if exists "platform admins read every consent" on gdpr.consents;
-create policy "platform admins read every consent" on gdpr.consents
+drop policy if exists "users read their own consents, platform admins every consent" on gdpr.consents;
+create policy "users read their own consents, platform admins every consent" on gdpr.consents
   for select to authenticated
-  using ((select private.is_platform_admin()));
+  using (user_id = (select auth.uid()) or (select private.is_platform_admin()));
 
 -- ---------------------------------------------------------------------------------------------
 -- Retention

@@ -1,9 +1,9 @@
 -- 80 search: full-text search over services and providers in each organization's language, with
 -- accents folded and a trigram fallback for typos; the triggers that keep the documents current.
 -- Depends on: 004 (folding configurations, private.search_fold, private.search_config, the
---   search_* columns and their GIN indexes), 10-helpers (private.page_limit),
---   40-organizations (grants and policies on app.services and app.providers; api.list_services
---   calls private.search_services below for ?q=).
+--   search_* columns and their GIN indexes), 10-helpers (private.page_limit, cursors),
+--   43-providers and 44-services (grants and policies on app.providers and app.services;
+--   api.list_services calls private.search_services below for ?q=).
 -- Raises: PT422 validation_failed (q missing, blank or over 200 characters; limit; cursor).
 --
 -- How a query is read (docs/search.md has the long form):
@@ -28,7 +28,7 @@
 
 -- ---------------------------------------------------------------------------------------------
 -- Privileges: the api functions run as the caller and read these columns. Re-granted here
--- because 40-organizations revokes and re-grants the tables' privileges when it is applied.
+-- because 43-providers and 44-services revoke and re-grant the tables' privileges when applied.
 
 grant select (search_config, search_document, search_name) on app.services, app.providers
   to anon, authenticated;
@@ -145,65 +145,12 @@ comment on function private.search_query(pg_catalog.regconfig, text, text) is
 grant execute on function private.search_query(pg_catalog.regconfig, text, text) to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
--- Ranked keyset cursors
+-- Ranked keyset cursors: private.encode_cursor(rank, name, kind, id). The rank travels as text:
+-- real's text form reads back to the identical value.
 
-create or replace function private.search_cursor(p_rank real, p_name text, p_kind text, p_id uuid)
-returns text
-language plpgsql
-immutable
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  -- The rank travels as text: real's text form reads back to the identical value.
-  return pg_catalog.translate(
-    pg_catalog.encode(pg_catalog.convert_to(
-      pg_catalog.json_build_array('rank', p_rank::text, p_name, p_kind, p_id)::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
-end;
-$$;
-comment on function private.search_cursor(real, text, text, uuid) is
-  'Opaque keyset cursor for search results ordered by (rank desc, name, kind, id); read back with private.search_cursor_parts().';
-grant execute on function private.search_cursor(real, text, text, uuid) to anon, authenticated, service_role;
-
-create or replace function private.search_cursor_parts(
-  p_cursor text,
-  out rank real,
-  out name text,
-  out kind text,
-  out id uuid
-)
-language plpgsql
-immutable
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_b64 text := pg_catalog.translate(p_cursor, '-_', '+/');
-  v_parts json;
-begin
-  if p_cursor is null or p_cursor = '' then
-    return;
-  end if;
-  v_b64 := v_b64 || pg_catalog.repeat('=', (4 - pg_catalog.length(v_b64) % 4) % 4);
-  v_parts := pg_catalog.convert_from(pg_catalog.decode(v_b64, 'base64'), 'UTF8')::json;
-  if pg_catalog.json_typeof(v_parts) is distinct from 'array' or v_parts ->> 0 is distinct from 'rank' then
-    raise exception 'not a search cursor';
-  end if;
-  rank := (v_parts ->> 1)::real;
-  name := v_parts ->> 2;
-  kind := v_parts ->> 3;
-  id := (v_parts ->> 4)::uuid;
-  if rank is null or name is null or kind is null or id is null then
-    raise exception 'incomplete search cursor';
-  end if;
-exception when others then
-  raise exception using errcode = 'PT422', message = 'validation_failed',
-    detail = 'The cursor is not one this server issued for a search.';
-end;
-$$;
-comment on function private.search_cursor_parts(text) is 'Decode a cursor made by private.search_cursor(); 422 on anything else.';
-grant execute on function private.search_cursor_parts(text) to anon, authenticated, service_role;
+-- Earlier versions had a cursor format of their own for search.
+drop function if exists private.search_cursor(real, text, text, uuid);
+drop function if exists private.search_cursor_parts(text);
 
 -- ---------------------------------------------------------------------------------------------
 -- Searching one organization's services (GET /orgs/{id}/services?q=)
@@ -225,11 +172,11 @@ declare
   v_query tsquery := private.search_query(v_config, p_q);
   v_name_query tsquery := private.search_query(v_config, p_q, 'A');
   v_fold text := private.search_fold(p_q);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.search_cursor_parts(p_cursor);
+  v_after := private.decode_cursor(p_cursor, 'real', 'text', 'text', 'uuid');
   -- Rows come under the caller's policies: members find inactive services too, others do not.
   with hits as (
     select s, s.id, s.name,
@@ -253,16 +200,17 @@ begin
     select b.s, b.id, b.name, b.rank,
            pg_catalog.row_number() over (order by b.rank desc, b.name, b.id) as n
     from best b
-    where v_after.rank is null
-       or b.rank < v_after.rank
-       or (b.rank = v_after.rank and (b.name, 'service', b.id) > (v_after.name, v_after.kind, v_after.id))
+    where v_after is null
+       or b.rank < v_after[1]::real
+       or (b.rank = v_after[1]::real
+           and (b.name, 'service', b.id) > (v_after[2], v_after[3], v_after[4]::uuid))
     order by b.rank desc, b.name, b.id
     limit p_limit + 1
   )
   select coalesce(pg_catalog.json_agg(private.service_json(x.s) order by x.n)
                     filter (where x.n <= p_limit), '[]'),
          case when pg_catalog.count(*) > p_limit then
-           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, 'service', x.id) order by x.n))[p_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.rank::text, x.name, 'service', x.id::text) order by x.n))[p_limit]
          end
   into v_items, v_next
   from page x;
@@ -336,7 +284,7 @@ begin
   end loop;
 
   -- Public rows only: "active" is the whole of what the visitors' policies on app.services and
-  -- app.providers admit (40-organizations); keep the two in step.
+  -- app.providers admit (43-providers, 44-services); keep the two in step.
   -- Full-text matches rank >= 2 and typo matches <= 1, so a page is filled from the full-text
   -- matches first and, only when they run out, from the typo matches: a common word never pays
   -- for the trigram comparison, and a walk through the pages still meets every row once.
@@ -424,15 +372,15 @@ as $$
 declare
   v_q text := private.search_q(search.q);
   v_limit integer := private.page_limit(search.lim);
-  v_after record;
+  v_after text[];
   v_items json;
   v_next text;
 begin
-  select * into v_after from private.search_cursor_parts(search.cursor);
+  v_after := private.decode_cursor(search.cursor, 'real', 'text', 'text', 'uuid');
   with page as (
     select h.kind, h.id, h.org_id, h.name, h.text, h.rank,
            pg_catalog.row_number() over (order by h.rank desc, h.name, h.kind, h.id) as n
-    from private.search_public(v_q, v_limit + 1, v_after.rank, v_after.name, v_after.kind, v_after.id) h
+    from private.search_public(v_q, v_limit + 1, v_after[1]::real, v_after[2], v_after[3], v_after[4]::uuid) h
   )
   select coalesce(
            pg_catalog.json_agg(
@@ -448,7 +396,7 @@ begin
              order by x.n) filter (where x.n <= v_limit),
            '[]'),
          case when pg_catalog.count(*) > v_limit then
-           (pg_catalog.array_agg(private.search_cursor(x.rank, x.name, x.kind, x.id) order by x.n))[v_limit]
+           (pg_catalog.array_agg(private.encode_cursor(x.rank::text, x.name, x.kind, x.id::text) order by x.n))[v_limit]
          end
   into v_items, v_next
   from page x

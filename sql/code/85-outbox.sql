@@ -2,7 +2,7 @@
 -- verification, and the worker's claim / mark functions.
 -- Depends on: 005 (outbox.messages, auth.one_time_tokens, settings), 10-helpers, 30-accounts
 --   (private.random_token, private.token_hash, private.check_password, private.hash_password,
---   private.revoke_sessions, private.require_user), 35-app-helpers (private.local_iso).
+--   private.revoke_sessions, private.require_user), 10-helpers (private.local_iso).
 -- Raises: PT400 invalid_token (unknown, used, expired or wrong-purpose token); PT422
 --   weak_password (through private.check_password); PT401 unauthorized.
 --

@@ -2,7 +2,7 @@
 -- in app.events and NOTIFY them; the policies decide who may read each event; the api functions
 -- are what the API's streams (and direct-SQL clients) read through.
 -- Depends on: 006 (app.events, settings), 10-helpers, 60-bookings (the bookings policies that
---   the booking-event policy defers to), 40-organizations (provider policies).
+--   the booking-event policy defers to), 43-providers (provider policies).
 -- Raises: PT401 unauthorized (bookings topic without a token); PT404 not_found (a provider the
 --   caller cannot see); PT422 validation_failed (a malformed topic or cursor).
 --
@@ -78,7 +78,7 @@ create or replace function private.publish_event(
 returns void
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -136,7 +136,7 @@ begin
   return null;
 end;
 $$;
-comment on function private.booking_events() is 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves.';
+comment on function private.booking_events() is 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves. Definer: writes app.events, which no client may write.';
 
 drop trigger if exists bookings_events on app.bookings;
 create trigger bookings_events after insert or update on app.bookings
@@ -180,7 +180,7 @@ begin
   return null;
 end;
 $$;
-comment on function private.schedule_events() is 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off).';
+comment on function private.schedule_events() is 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off). Definer: writes app.events, which no client may write, whoever changed the schedule.';
 
 do $$
 declare
@@ -239,15 +239,15 @@ create policy "visitors read availability events of providers they see" on app.e
   for select to anon
   using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
 
+-- Signed in: the availability events of providers the caller sees, and the events of bookings
+-- the caller reads (the bookings policy decides).
 drop policy if exists "signed-in users read availability events of providers they see" on app.events;
-create policy "signed-in users read availability events of providers they see" on app.events
-  for select to authenticated
-  using (topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id));
-
 drop policy if exists "readers of a booking read its events" on app.events;
-create policy "readers of a booking read its events" on app.events
+drop policy if exists "signed-in users read events of providers and bookings they see" on app.events;
+create policy "signed-in users read events of providers and bookings they see" on app.events
   for select to authenticated
-  using (topic = 'bookings' and exists (select 1 from app.bookings b where b.id = booking_id));
+  using ((topic = 'availability' and exists (select 1 from app.providers p where p.id = provider_id))
+         or (topic = 'bookings' and exists (select 1 from app.bookings b where b.id = booking_id)));
 
 -- ---------------------------------------------------------------------------------------------
 -- Reading events
@@ -263,7 +263,7 @@ begin
   return (select pg_catalog.min(e.id) from app.events e);
 end;
 $$;
-comment on function private.events_floor() is 'The oldest event id still kept (null when none): a resume from before it has missed purged events.';
+comment on function private.events_floor() is 'The oldest event id still kept (null when none): a resume from before it has missed purged events. Definer: the oldest of all events kept, not only of those the caller may read.';
 grant execute on function private.events_floor() to anon, authenticated, service_role;
 
 create or replace function private.topic_filter(p_topics text[])
@@ -406,7 +406,7 @@ begin
   return v_count;
 end;
 $$;
-comment on function private.purge_events() is 'Delete events older than events_retention_minutes (never less than 5); the worker runs it.';
+comment on function private.purge_events() is 'Delete events older than events_retention_minutes (never less than 5); the worker runs it. Definer: deletes from app.events, which service_role may not write.';
 revoke execute on function private.purge_events() from public;
 grant execute on function private.purge_events() to service_role;
 
@@ -421,5 +421,5 @@ begin
   return coalesce((select pg_catalog.max(e.id) from app.events e), 0);
 end;
 $$;
-comment on function private.events_ceiling() is 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down.';
+comment on function private.events_ceiling() is 'The newest event id (0 when none). The API''s listener reads it on (re)connecting, to catch its streams up on events it missed while the connection was down. Definer: the API''s login role (authenticator) holds no privilege on app.events; it learns one number.';
 grant execute on function private.events_ceiling() to authenticator, service_role;

@@ -112,4 +112,4 @@ begin
 end;
 $$;
 comment on function private.seed_demo(text, text) is
-  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing.';
+  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';

@@ -1,6 +1,6 @@
 -- The booking domain under row-level security: every app table x every persona x select, insert,
 -- update and delete, each cell asserted as allowed, filtered or refused.
--- Depends on: sql/migrations/002_bookings.sql (the tables), sql/code/40-organizations.sql,
+-- Depends on: sql/migrations/002_bookings.sql (the tables), sql/code/40-organizations.sql to
 --   45-schedules.sql and 60-bookings.sql (their grants and policies), and tests/sql/helpers/
 --   10-personas.sql (personas switch role exactly as the API does) and 20-app-personas.sql
 --   (tests.id for fixture ids, tests.rows_written for writes that prove themselves and are undone).

@@ -3,7 +3,7 @@
 -- Depends on: every migration and code file (it reads the catalog they produce).
 -- Each check lists the offending objects when it fails.
 begin;
-select plan(20);
+select plan(21);
 
 -- as the superuser, reading the catalog
 
@@ -75,6 +75,31 @@ select is_empty(
   'No policy is FOR ALL: each names one operation'
 );
 
+-- PostgreSQL ors the permissive policies of a table, operation and role; one policy says the
+-- whole rule in one place. A FOR ALL policy counts for each operation, a PUBLIC one for every role.
+select is_empty(
+  $$
+  select p.polrelid::regclass::text || ' ' || c.command || ' to ' || r.rolname || ': '
+         || pg_catalog.string_agg(p.polname, ', ' order by p.polname) as several_permissive_policies
+  from pg_catalog.pg_policy p
+  cross join lateral (
+    select x.command
+    from (values ('r', 'select'), ('a', 'insert'), ('w', 'update'), ('d', 'delete')) x(cmd, command)
+    where p.polcmd = '*' or p.polcmd = x.cmd::"char"
+  ) c
+  cross join lateral (
+    select g.rolname::text
+    from pg_catalog.pg_roles g
+    where g.oid = any (p.polroles) or 0::oid = any (p.polroles)
+  ) r
+  where p.polpermissive
+  group by p.polrelid, c.command, r.rolname
+  having pg_catalog.count(*) > 1
+  order by 1
+  $$,
+  'One permissive policy per table, operation and role: one policy per operation per role'
+);
+
 select is_empty(
   $$
   select p.polrelid::regclass::text || ': ' || p.polname as policy_for_several_roles
@@ -82,7 +107,7 @@ select is_empty(
   where pg_catalog.cardinality(p.polroles) <> 1
   order by 1
   $$,
-  'Every policy names exactly one role: one policy per operation per role'
+  'Every policy names exactly one role'
 );
 
 select is_empty(
