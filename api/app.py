@@ -208,7 +208,6 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             audience=settings.jwt_audience,
             leeway=settings.jwt_leeway_seconds,
         )
-        state.known_ids = {}
         await open_database(state, settings, dsn)
         state.redis = aioredis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5

@@ -34,6 +34,7 @@ import json
 import math
 import re
 import time
+from types import MappingProxyType
 from typing import Any, Literal
 
 import jwt
@@ -150,6 +151,11 @@ class Verifier:
         return len(self._cache)
 
     def verify(self, token: str, now: float | None = None) -> dict[str, Any]:
+        """The token's claims, a copy the caller may change."""
+        return dict(self.check(token, now).claims)
+
+    def check(self, token: str, now: float | None = None) -> Verified:
+        """The cached outcome of verifying the token; TokenError when it does not verify."""
         if now is None:
             now = time.time()
         if not isinstance(token, str) or not token.isascii() or len(token) > MAX_TOKEN_LENGTH:
@@ -165,7 +171,7 @@ class Verifier:
             except TokenError:
                 self._cache.drop(digest)
                 raise
-        return dict(hit.claims)
+        return hit
 
     def _verify_uncached(self, token: str, now: float) -> Verified:
         parts = token.split(".")
@@ -209,7 +215,11 @@ class Verifier:
         if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
             raise TokenError("malformed_token", "claim 'aud' must be a string or list of strings")
 
-        verified = Verified(claims, *(_number(claims, name) for name in ("exp", "nbf", "iat")))
+        verified = Verified(
+            MappingProxyType(claims),
+            json.dumps(claims, separators=(",", ":")),
+            *(_number(claims, name) for name in ("exp", "nbf", "iat")),
+        )
         self._check_time(verified, now)
         if self.audience not in audiences:
             raise TokenError("wrong_audience", f"token is not for audience {self.audience!r}")
