@@ -4,7 +4,8 @@ PyJWT's decode parses the token (canonical base64url, JSON objects), holds `alg`
 list, verifies the signature with the key the token's `kid` names and requires the claims. What
 stays here is what PyJWT does not do, or does otherwise than slotbase answers; private.verify_jwt
 (sql/code/12-tokens.sql) makes the same checks in the same order, so a token gets the same code
-at either door:
+at either door (but for one thing PyJWT adds: a signed token with a part in non-canonical
+base64url, or with `b64: false`, is malformed_token here and taken by SQL):
 
 - At most 8192 ASCII characters, unpadded base64url (PyJWT takes `=` padding).
 - The header is read first, for `alg`, `crit` (refused; PyJWT takes `b64`) and `kid`: PyJWT must
@@ -12,11 +13,11 @@ at either door:
   else, so a refused `alg` would answer malformed_token for a fault further on.
 - The signature is checked once with PyJWT's Algorithm.verify before PyJWT's decode checks it
   again. PyJWT (2.15) checks the base64url alphabet of every part one character at a time in
-  Python before it verifies: a forged 8 KiB token under a published kid cost its decode 680 µs,
-  7.3 times the 93 µs it costs here (`PYTHONPATH=. .venv/bin/python -m bench.tokens`, 2-core
-  machine under load, 2026-12-05), and a forged token is refused on every request, before the
-  rate limiter has decided. A token that verifies pays the second RSA check (44 µs in that run)
-  once; then it is cached.
+  Python before it verifies: a forged 8 KiB token under a published kid cost its decode 364 µs,
+  8.4 times the 43 µs it costs here (`PYTHONPATH=. .venv/bin/python -m bench.tokens`, 2 shared
+  cores, 2026-12-05), and refusals are not cached: a forged token is verified on every request,
+  before the rate limiter has decided. A token that verifies pays the second RSA check (20 µs
+  in that run) once; then it is cached.
 - Claim types: PyJWT reads a time with int(), so "1700000000", true or 1.9 pass, and it does not
   look at sid or role.
 - exp, nbf, iat with the leeway, then aud, then iss: PyJWT reads the clock itself (a cache hit,
