@@ -192,7 +192,6 @@ def create_app(settings: Settings, *, dsn: str, keyset: KeySet | None = None) ->
             audience=settings.jwt_audience,
             leeway=settings.jwt_leeway_seconds,
         )
-        state.known_ids = {}
         await open_database(state, settings, dsn)
         state.redis = resp.Connection(settings.redis_url, timeout=0.5)  # /health asks it
         state.limiter = ratelimit.open_limiter(settings)

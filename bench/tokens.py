@@ -1,5 +1,9 @@
-"""Tokens verified inside PostgreSQL: what a direct SQL client pays, and what REST pays for it.
+"""Tokens verified in the API (jwks.Verifier) and inside PostgreSQL (what a direct SQL client
+pays, and what REST pays for it).
 
+- The API's verifier, in this process, no database: a first verification (nothing cached), its
+  parts (the RSA signature check alone, PyJWT's decode alone), a forged 8 KiB token under a
+  published kid, and a cache hit; rounds alternate, medians of the rounds.
 - First verification of a token (nothing cached): `private.verify_jwt` alone and the whole
   `auth.jwt_session_init` (verify, cache, commit), one client, distinct tokens.
 - Each later statement of a signed-in client re-checks its cached identity: `select auth.uid()`
@@ -19,13 +23,18 @@ import json
 import statistics
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 import jwt
 import uvloop
+from jwt.algorithms import get_default_algorithms
 
 from api.common.settings import with_user
 from bench.common import Load, api_server, cluster, http_load, login, request_bytes, sql_load
+from jwks import KeySet, SigningKey, TokenError, Verifier, generate_key, sign
+from jwks.tokens import MAX_TOKEN_LENGTH
 
 EMAIL, PASSWORD = "bench@example.com", "bench-password-1"
 CLIENTS = 16
@@ -34,6 +43,8 @@ FIRST_VERIFICATIONS = 300
 PER_STATEMENT = 3000
 ROUNDS = 3
 BEFORE_AFTER_ROUNDS = 6
+PY_TOKENS = 2000
+PY_ROUNDS = 5
 
 # The claim helpers before direct clients: request.jwt.claims believed from any login.
 BEFORE = """
@@ -85,6 +96,68 @@ def fresh_tokens(template: str, private_pem: str, count: int) -> list[str]:
         jwt.encode({**claims, "jti": str(uuid.uuid4())}, private_pem, "RS256", headers=header)
         for _ in range(count)
     ]
+
+
+def python_verifier() -> None:
+    """µs per token through jwks.Verifier, and through the pieces it is made of."""
+    keyset = KeySet(SigningKey(generate_key(), "bench"), {})
+    issuer, audience, now = "https://bench.test", "slotbase-api", int(time.time())
+    claims = {"iss": issuer, "aud": audience, "role": "authenticated", "sid": str(uuid.uuid4())}
+    claims |= {"sub": str(uuid.uuid4()), "iat": now, "nbf": now, "exp": now + 900}
+    tokens = [sign(keyset, {**claims, "jti": str(uuid.uuid4())}) for _ in range(PY_TOKENS)]
+    key = keyset.signing.public_key
+    rs256 = get_default_algorithms()["RS256"]
+    signed = [
+        (t.rsplit(".", 1)[0].encode(), jwt.utils.base64url_decode(t.rsplit(".", 1)[1]))
+        for t in tokens
+    ]
+    # As long as the verifier takes: a published kid, junk for a payload, a signature of the
+    # right length that does not match.
+    header, _, signature = tokens[0].split(".")
+    room = MAX_TOKEN_LENGTH - len(header) - len(signature) - 2
+    forged = [f"{header}.{'A' * (room - room % 4)}.{signature}"] * (PY_TOKENS // 4)
+    pyjwt = jwt.PyJWT({"verify_exp": False, "verify_aud": False})
+    fresh = Verifier(keyset, issuer=issuer, audience=audience, cache_size=0)
+    cached = Verifier(keyset, issuer=issuer, audience=audience)
+    cached.verify(tokens[0])
+
+    def refused(verify: Callable[[str], object]) -> Callable[[str], None]:
+        def call(token: str) -> None:
+            try:
+                verify(token)
+            except (TokenError, jwt.InvalidTokenError):
+                return
+            raise AssertionError("a forged token verified")
+
+        return call
+
+    def decode(token: str) -> object:
+        return pyjwt.decode(token, key, algorithms=["RS256"])
+
+    cases: dict[str, tuple[Callable[[Any], object], list[Any]]] = {
+        "first verification (nothing cached)": (fresh.verify, tokens),
+        "  the RSA signature check alone": (lambda p: rs256.verify(p[0], key, p[1]), signed),
+        "  PyJWT's decode alone (parse, signature, claims)": (decode, tokens),
+        "forged 8 KiB token, refused by the verifier": (refused(fresh.verify), forged),
+        "  the same token through PyJWT's decode": (refused(decode), forged),
+        "cache hit (every later request with the header)": (cached.check, [tokens[0]] * 20000),
+    }
+    figures: dict[str, list[float]] = {label: [] for label in cases}
+    for _ in range(PY_ROUNDS):
+        for label, (call, items) in cases.items():
+            began = time.perf_counter()
+            for item in items:
+                call(item)
+            figures[label].append((time.perf_counter() - began) / len(items))
+    median = {label: statistics.median(values) * 1e6 for label, values in figures.items()}
+    print(f"The API's verifier (RS256, 2048-bit key), µs per token, median of {PY_ROUNDS} rounds")
+    for label, value in median.items():
+        print(f"  {label:<54} {value:8.1f} µs")
+    ratio = (
+        median["  the same token through PyJWT's decode"]
+        / (median["forged 8 KiB token, refused by the verifier"])
+    )
+    print(f"  the forged token costs PyJWT's decode {ratio:.1f} x what the verifier pays")
 
 
 async def first_verification(client_dsn: str, tokens: list[str]) -> None:
@@ -209,6 +282,8 @@ async def before_after(
 
 
 def main(seconds: float = 5.0) -> None:
+    python_verifier()
+    print()
     with cluster() as (admin, api_dsn):
         asyncio.run(_prepare(admin))
         before_api = api_dsn.replace("@/postgres", "@/before")

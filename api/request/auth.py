@@ -7,7 +7,6 @@ the claims that api.login / api.refresh return.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from starlette.types import Scope
@@ -32,42 +31,25 @@ class Identity:
 ANON = Identity("anon", None)
 
 
-KNOWN_MAX = 10_000
-
-
-def identify(
-    authorization: str | None, verifier: Verifier, known_ids: dict[str, tuple[Identity, float]]
-) -> Identity:
+def identify(authorization: str | None, verifier: Verifier) -> Identity:
     """Anon without a header; otherwise a verified token or TokenError.
 
-    known_ids (one per app, beside its verifier) keeps the identities of recently verified headers
-    until their token expires: a client repeats its header on every request, and this skips
-    re-serializing the claims each time. Revocation is still checked by SQL on every call.
+    The verifier keeps what verifying a token found (jwks/cache.py), so a client repeating its
+    header costs a lookup, not a signature check. Revocation is still checked by SQL on every call.
     """
     if not authorization:
         return ANON
-    known = known_ids.get(authorization)
-    if known is not None and time.time() < known[1]:
-        return known[0]
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     try:
         if scheme.lower() != "bearer" or not token:
             raise TokenError("malformed_token", "Use the header 'Authorization: Bearer <token>'.")
-        claims = verifier.verify(token)
+        verified = verifier.check(token)
     except TokenError as exc:
         AUTH_FAILURES.labels(exc.code).inc()
         raise
-    sub = claims.get("sub")
-    identity = Identity(
-        str(claims.get("role", "")),
-        json.dumps(claims, separators=(",", ":")),
-        None if sub is None else str(sub),
-    )
-    if len(known_ids) >= KNOWN_MAX:
-        known_ids.pop(next(iter(known_ids)))
-    known_ids[authorization] = (identity, float(claims["exp"]))
-    return identity
+    claims = verified.claims
+    return Identity(claims["role"], verified.claims_json, claims["sub"])
 
 
 def identify_caller(scope: Scope, authorization: str | None) -> Identity:
@@ -83,7 +65,7 @@ def identify_caller(scope: Scope, authorization: str | None) -> Identity:
     else:
         app = scope["app"].state
         try:
-            outcome = identify(authorization, app.verifier, app.known_ids)
+            outcome = identify(authorization, app.verifier)
         except TokenError as exc:
             outcome = exc
         state["identity"] = (authorization, outcome)
