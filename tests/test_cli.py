@@ -18,6 +18,7 @@ from api.common.settings import Settings, SettingsError, with_user
 from api.ops.keysync import load_keys
 from api.ops.migrate import SQL_DIR
 from jwks import generate_key, private_pem, thumbprint
+from tests.support.env import production_env
 
 MIGRATIONS = sorted(p.name for p in (SQL_DIR / "migrations").glob("*.sql"))
 CODE = sorted(p.name for p in (SQL_DIR / "code").glob("*.sql"))
@@ -303,22 +304,6 @@ def test_createsuperuser_refuses_a_weak_password_without_a_traceback(
 
 # ---------------------------------------------------------------------------------------------
 # Settings
-
-
-PROD_KEY = private_pem(generate_key())
-
-
-def production_env(**overrides: str) -> dict[str, str]:
-    env = {
-        "ENVIRONMENT": "production",
-        "JWT_PRIVATE_KEY": PROD_KEY,
-        "JWT_ISSUER": "https://api.slotbase.example/",
-        "DATABASE_URL": "postgresql://postgres:pw@db:5432/slotbase",
-        "AUTHENTICATOR_PASSWORD": "a-long-random-authenticator-secret",
-        "METRICS_TOKEN": "a-long-random-metrics-token",
-    }
-    env.update(overrides)
-    return {k: v for k, v in env.items() if v}
 
 
 def test_a_complete_production_environment_is_accepted() -> None:

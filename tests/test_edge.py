@@ -4,10 +4,8 @@ timeouts, and what production refuses to start with."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -17,42 +15,11 @@ import pytest
 from api.app import create_app
 from api.common.settings import Settings, SettingsError
 from jwks import KeySet
-from tests.support.problems import problem_errors
-from tests.test_cli import production_env
+from tests.support.app import SLOW, admin, serve
+from tests.support.env import production_env
+from tests.support.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
-
-SLOW = """
-create function api.slow(p_seconds double precision) returns json
-language sql volatile security invoker set search_path = '' as
-$$ select pg_catalog.pg_sleep(p_seconds); select '{}'::json $$;
-grant execute on function api.slow(double precision) to anon, authenticated;
-"""
-
-
-@contextlib.asynccontextmanager
-async def serve(db: Any, settings: Settings, keyset: KeySet) -> AsyncIterator[httpx.AsyncClient]:
-    application = create_app(settings, dsn=db.dsn_as("authenticator"), keyset=keyset)
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application, client=("203.0.113.7", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url=settings.issuer) as http:
-            yield http
-
-
-async def admin(db: Any, *statements: str) -> None:
-    conn = await asyncpg.connect(db.admin_dsn)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert problem_errors(response) == []
-    assert response.json()["code"] == code
-
 
 # ---------------------------------------------------------------------------------------------
 # Headers

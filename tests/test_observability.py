@@ -17,9 +17,9 @@ from api.common.logs import JsonFormatter
 from api.common.metrics import REGISTRY
 from api.common.settings import Settings
 from jwks import KeySet
+from tests.support.app import SLOW, admin, serve
 from tests.support.problems import problem_errors
 from tests.support.servers import free_port
-from tests.test_edge import SLOW, admin, serve
 
 pytestmark = pytest.mark.anyio
 
