@@ -361,7 +361,8 @@ def settings(redis_url: str) -> Settings:
         jwt_issuer=ISSUER,
         db_pool_min=1,
         db_pool_max=40,
-        # Most tests make many accounts from one address; tests/test_ratelimit.py turns it on.
+        # Most tests make many accounts from one address; tests/api/edge/test_ratelimit.py turns
+        # it on.
         rate_limit_enabled=False,
     )
 
