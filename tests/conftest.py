@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -254,6 +254,16 @@ def db(pg: PgServer, template_db: str) -> Iterator[TestDatabase]:
         yield TestDatabase(name, pg.admin_dsn(name), pg)
     finally:
         run_sync(_execute(pg.admin_dsn(), f"drop database if exists {_ident(name)} with (force)"))
+
+
+@pytest.fixture
+async def pg_conn(pg: PgServer) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection to the server's maintenance database (no migrations there)."""
+    conn = await asyncpg.connect(pg.admin_dsn())
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 @pytest.fixture

@@ -8,11 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from api.common.settings import Settings
-from jwks import KeySet
-from tests.support.app import SLOW, admin, serve
 from tests.support.env import production_env
-from tests.support.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
@@ -30,51 +26,6 @@ pytestmark = pytest.mark.anyio
 
 # ---------------------------------------------------------------------------------------------
 # Timeouts
-
-
-async def test_each_roles_statement_timeout_answers_504(
-    db: Any, settings: Settings, keyset: KeySet, make_account: Any
-):
-    await admin(
-        db,
-        SLOW,
-        f"alter role anon in database \"{db.name}\" set statement_timeout = '200ms'",
-        f"alter role authenticated in database \"{db.name}\" set statement_timeout = '1s'",
-    )
-    try:
-        async with serve(db, settings, keyset) as http:
-            anon = await http.post("/api/v1/rpc/slow", json={"p_seconds": 0.6})
-            assert_problem(anon, 504, "timeout")
-            email, password = "tove@example.com", "velvet-otter-harbour"
-            await http.post("/api/v1/auth/register", json={"email": email, "password": password})
-            login = await http.post(
-                "/api/v1/auth/login", json={"email": email, "password": password}
-            )
-            auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            signed_in = await http.post("/api/v1/rpc/slow", json={"p_seconds": 0.6}, headers=auth)
-            assert signed_in.status_code == 200, signed_in.text  # 1 s for authenticated
-            late = await http.post("/api/v1/rpc/slow", json={"p_seconds": 1.5}, headers=auth)
-            assert_problem(late, 504, "timeout")
-    finally:
-        await admin(
-            db,
-            f'alter role anon in database "{db.name}" reset statement_timeout',
-            f'alter role authenticated in database "{db.name}" reset statement_timeout',
-        )
-
-
-async def test_a_statement_cancelled_by_the_server_is_a_504_not_a_500(
-    db: Any, settings: Settings, keyset: KeySet
-):
-    await admin(
-        db, SLOW, f'alter role authenticator in database "{db.name}" set statement_timeout = 200'
-    )
-    try:
-        async with serve(db, settings, keyset) as http:
-            response = await http.post("/api/v1/rpc/slow", json={"p_seconds": 2})
-        assert_problem(response, 504, "timeout")
-    finally:
-        await admin(db, f'alter role authenticator in database "{db.name}" reset all')
 
 
 async def test_migrations_give_the_api_roles_a_statement_timeout(db: Any):

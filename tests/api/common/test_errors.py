@@ -7,7 +7,6 @@ server's maintenance database, so asyncpg builds them exactly as it does for a r
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -16,28 +15,9 @@ from starlette.responses import Response
 
 from api.common.errors import PROBLEM_JSON, SQLSTATES, Problem, from_body, from_postgres, problem
 from tests.support.problems import PROBLEM_KEYS
+from tests.support.sqlstates import raised
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def conn(pg: Any) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(pg.admin_dsn())
-    try:
-        yield connection
-    finally:
-        await connection.close()
-
-
-async def raised(conn: asyncpg.Connection, sqlstate: str, message: str, detail: str = "") -> Any:
-    """The exception PostgreSQL sends for `raise exception using errcode = sqlstate, ...`."""
-    sql = (
-        "do $$ begin raise exception using errcode = '{}', message = '{}', detail = '{}'; end $$"
-    ).format(sqlstate, message.replace("'", "''"), detail.replace("'", "''"))
-    with pytest.raises(asyncpg.PostgresError) as caught:
-        await conn.execute(sql)
-    assert caught.value.sqlstate == sqlstate
-    return caught.value
 
 
 def body(response: Response) -> dict[str, Any]:
@@ -48,8 +28,8 @@ def body(response: Response) -> dict[str, Any]:
     return dict(data)
 
 
-async def test_an_application_error_answers_its_status_code_and_detail(conn: Any) -> None:
-    exc = await raised(conn, "PT409", "slot_taken", "That time is taken.")
+async def test_an_application_error_answers_its_status_code_and_detail(pg_conn: Any) -> None:
+    exc = await raised(pg_conn, "PT409", "slot_taken", "That time is taken.")
     response = from_postgres(exc, anon=False)
     assert response.status_code == 409
     assert body(response) == {
@@ -66,9 +46,9 @@ async def test_an_application_error_answers_its_status_code_and_detail(conn: Any
     [("PT409", "Slot Taken!"), ("PT409", "x"), ("PT200", "fine"), ("PT600", "odd_status")],
 )
 async def test_an_application_error_with_a_bad_code_or_status_is_an_internal_error(
-    conn: Any, sqlstate: str, message: str
+    pg_conn: Any, sqlstate: str, message: str
 ) -> None:
-    response = from_postgres(await raised(conn, sqlstate, message, "internal words"), anon=False)
+    response = from_postgres(await raised(pg_conn, sqlstate, message, "internal words"), anon=False)
     assert response.status_code == 500
     answer = body(response)
     assert answer["code"] == "internal_error"
@@ -96,9 +76,9 @@ async def test_an_application_error_with_a_bad_code_or_status_is_an_internal_err
     ],
 )
 async def test_built_in_states_map_by_code_then_by_class_then_to_500(
-    conn: Any, sqlstate: str, status: int, code: str
+    pg_conn: Any, sqlstate: str, status: int, code: str
 ) -> None:
-    exc = await raised(conn, sqlstate, "relation private.secrets at 10:00", "Key (x)=(42).")
+    exc = await raised(pg_conn, sqlstate, "relation private.secrets at 10:00", "Key (x)=(42).")
     response = from_postgres(exc, anon=False)
     assert response.status_code == status
     answer = body(response)
@@ -113,9 +93,9 @@ async def test_built_in_states_map_by_code_then_by_class_then_to_500(
 
 
 async def test_insufficient_privilege_asks_anon_to_sign_in_and_refuses_a_signed_in_caller(
-    conn: Any,
+    pg_conn: Any,
 ) -> None:
-    exc = await raised(conn, "42501", "permission denied for function create_org")
+    exc = await raised(pg_conn, "42501", "permission denied for function create_org")
     anon = from_postgres(exc, anon=True)
     assert (anon.status_code, body(anon)["code"]) == (401, "unauthorized")
     assert anon.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
@@ -124,13 +104,15 @@ async def test_insufficient_privilege_asks_anon_to_sign_in_and_refuses_a_signed_
     assert "www-authenticate" not in signed_in.headers
 
 
-async def test_an_exclusion_violation_never_passes_on_another_bookings_times(conn: Any) -> None:
-    await conn.execute(
+async def test_an_exclusion_violation_never_passes_on_another_bookings_times(pg_conn: Any) -> None:
+    await pg_conn.execute(
         "create temporary table held (during tstzrange, exclude using gist (during with &&))"
     )
-    await conn.execute("insert into held values ('[2026-03-03 10:00+00, 2026-03-03 11:00+00)')")
+    await pg_conn.execute("insert into held values ('[2026-03-03 10:00+00, 2026-03-03 11:00+00)')")
     with pytest.raises(asyncpg.ExclusionViolationError) as caught:
-        await conn.execute("insert into held values ('[2026-03-03 10:30+00, 2026-03-03 11:30+00)')")
+        await pg_conn.execute(
+            "insert into held values ('[2026-03-03 10:30+00, 2026-03-03 11:30+00)')"
+        )
     assert "2026-03-03 10:00" in (caught.value.detail or "")  # what PostgreSQL would tell
     response = from_postgres(caught.value, anon=False)
     assert response.status_code == 409
