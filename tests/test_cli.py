@@ -14,11 +14,9 @@ import asyncpg
 import pytest
 
 from api.cli import main
-from api.common.settings import Settings, with_user
-from api.ops.keysync import load_keys
+from api.common.settings import with_user
 from api.ops.migrate import SQL_DIR
 from jwks import generate_key, private_pem, thumbprint
-from tests.support.env import production_env
 
 MIGRATIONS = sorted(p.name for p in (SQL_DIR / "migrations").glob("*.sql"))
 CODE = sorted(p.name for p in (SQL_DIR / "code").glob("*.sql"))
@@ -304,17 +302,6 @@ def test_createsuperuser_refuses_a_weak_password_without_a_traceback(
 
 # ---------------------------------------------------------------------------------------------
 # Settings
-
-
-def test_an_escaped_pem_private_key_loads() -> None:
-    key = generate_key()
-    escaped = private_pem(key).replace("\n", "\\n")
-    assert "\n" not in escaped
-
-    settings = Settings.from_env(production_env(JWT_PRIVATE_KEY=escaped))
-    keyset = load_keys(settings)
-
-    assert [k["kid"] for k in keyset.jwks()["keys"]] == [thumbprint(key.public_key())]
 
 
 def test_an_invalid_port_makes_the_command_exit_2(

@@ -3,9 +3,6 @@ timeouts, and what production refuses to start with."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
 import pytest
 
 from tests.support.env import production_env
@@ -26,24 +23,6 @@ pytestmark = pytest.mark.anyio
 
 # ---------------------------------------------------------------------------------------------
 # Timeouts
-
-
-async def test_migrations_give_the_api_roles_a_statement_timeout(db: Any):
-    from api.ops.migrate import migrate
-
-    await migrate(db.admin_dsn)  # the bootstrap runs on every start
-    conn = await asyncpg.connect(db.admin_dsn)
-    try:
-        rows = await conn.fetch(
-            "select setrole::regrole::text as role, setconfig from pg_db_role_setting"
-            " where setdatabase = (select oid from pg_database where datname = $1)",
-            db.name,
-        )
-    finally:
-        await conn.close()
-    found = {r["role"]: r["setconfig"] for r in rows}
-    assert found["anon"] == ["statement_timeout=5s"]
-    assert found["authenticated"] == ["statement_timeout=8s"]
 
 
 # ---------------------------------------------------------------------------------------------

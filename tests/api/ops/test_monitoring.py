@@ -1,25 +1,23 @@
-"""Observability: one JSON access log line per request, the request id carried into PostgreSQL,
-and /metrics (families, token, separate port, disabled)."""
+"""api/ops/monitoring.py: GET /metrics behind METRICS_TOKEN, on METRICS_PORT instead of the
+API's port, or not at all."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from api.common.settings import Settings
+from api.ops.monitoring import authorized
 from jwks import KeySet
 from tests.support.app import serve
 from tests.support.problems import problem_errors
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.anyio
-
-
-# ---------------------------------------------------------------------------------------------
-# /metrics
 
 
 async def test_metrics_need_the_token_when_one_is_set(db: Any, settings: Settings, keyset: KeySet):
@@ -60,3 +58,27 @@ async def test_metrics_on_their_own_port_and_not_on_the_api(
     assert refused.status_code == 401
     assert scraped.status_code == 200 and "slotbase_outbox_backlog" in scraped.text
     assert other.status_code == 404
+
+
+def test_without_a_token_any_scraper_is_let_in_and_with_one_only_its_bearer() -> None:
+    assert authorized(Settings(), None)
+    guarded = Settings(metrics_token="a-long-random-metrics-token")
+    assert authorized(guarded, "Bearer a-long-random-metrics-token")
+    for header in (None, "", "a-long-random-metrics-token", "Bearer a-long-random-metrics-toke"):
+        assert not authorized(guarded, header)
+
+
+async def test_the_pool_and_outbox_gauges_are_read_at_scrape_time(
+    client: httpx.AsyncClient, db: Any
+) -> None:
+    conn = await asyncpg.connect(db.admin_dsn)
+    try:
+        await conn.execute(
+            "insert into outbox.messages (message_id, kind, recipient_email)"
+            " values ('metrics-test-1', 'email_verification', 'alma@example.com')"
+        )
+    finally:
+        await conn.close()
+    text = (await client.get("/metrics")).text
+    assert "slotbase_outbox_backlog 1.0" in text
+    assert 'slotbase_db_pool_connections{state="in_use"}' in text
