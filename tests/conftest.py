@@ -9,6 +9,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
+import logging
 import os
 import shutil
 import subprocess
@@ -264,6 +265,26 @@ async def pg_conn(pg: PgServer) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@pytest.fixture
+def root_logging() -> Iterator[logging.Logger]:
+    """The root and uvicorn loggers as they were, back after the test (api.common.logs.setup
+    replaces them)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    uvicorn = {
+        name: (list(logging.getLogger(name).handlers), logging.getLogger(name).propagate)
+        for name in ("uvicorn", "uvicorn.error")
+    }
+    try:
+        yield root
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, (kept, propagate) in uvicorn.items():
+            logging.getLogger(name).handlers[:] = kept
+            logging.getLogger(name).propagate = propagate
 
 
 @pytest.fixture

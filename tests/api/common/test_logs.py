@@ -5,31 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from api.common.logs import JsonFormatter, TextFormatter, setup
 from api.common.settings import Settings
-
-
-@pytest.fixture
-def root_logging() -> Iterator[logging.Logger]:
-    """The root and uvicorn loggers as they were, back after the test (setup replaces them)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    uvicorn = {
-        name: (list(logging.getLogger(name).handlers), logging.getLogger(name).propagate)
-        for name in ("uvicorn", "uvicorn.error")
-    }
-    try:
-        yield root
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        for name, (kept, propagate) in uvicorn.items():
-            logging.getLogger(name).handlers[:] = kept
-            logging.getLogger(name).propagate = propagate
 
 
 def test_the_json_formatter_writes_one_object_per_line():
