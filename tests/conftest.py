@@ -9,13 +9,14 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -257,6 +258,36 @@ def db(pg: PgServer, template_db: str) -> Iterator[TestDatabase]:
 
 
 @pytest.fixture
+async def pg_conn(pg: PgServer) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection to the server's maintenance database (no migrations there)."""
+    conn = await asyncpg.connect(pg.admin_dsn())
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def root_logging() -> Iterator[logging.Logger]:
+    """The root and uvicorn loggers as they were, back after the test (api.common.logs.setup
+    replaces them)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    uvicorn = {
+        name: (list(logging.getLogger(name).handlers), logging.getLogger(name).propagate)
+        for name in ("uvicorn", "uvicorn.error")
+    }
+    try:
+        yield root
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, (kept, propagate) in uvicorn.items():
+            logging.getLogger(name).handlers[:] = kept
+            logging.getLogger(name).propagate = propagate
+
+
+@pytest.fixture
 def server_tmp_path() -> Iterator[Path]:
     """A temporary directory that an unprivileged server user can enter (tmp_path cannot)."""
     path = _traversable_tempdir("slotbase-test-")
@@ -361,7 +392,8 @@ def settings(redis_url: str) -> Settings:
         jwt_issuer=ISSUER,
         db_pool_min=1,
         db_pool_max=40,
-        # Most tests make many accounts from one address; tests/test_ratelimit.py turns it on.
+        # Most tests make many accounts from one address; tests/api/edge/test_ratelimit.py turns
+        # it on.
         rate_limit_enabled=False,
     )
 

@@ -1,28 +1,25 @@
-"""Accounts and sessions over HTTP: registration, login, lockout, OAuth2 form, refresh rotation,
-logout, password change, sessions, profile, erasure and the platform-admin user list."""
+"""Accounts and sessions over HTTP: registration, login, lockout, refresh rotation, logout,
+password change, sessions, profile, erasure and the platform-admin user list. The OAuth2 form is
+tested beside its module (tests/api/request/test_oauth.py), and so is the body reading
+(tests/api/request/test_forward.py)."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 import httpx
-import jwt
 import pytest
 
+from tests.support.accounts import USER_KEYS, assert_pair, unverified_claims
 from tests.support.problems import problem_errors
 
 pytestmark = pytest.mark.anyio
 
 API = "/api/v1"
-USER_KEYS = {"id", "email", "full_name", "locale", "email_verified", "created_at"}
-PAIR_KEYS = {"access_token", "token_type", "expires_in", "refresh_token", "user"}
 SESSION_KEYS = {"id", "created_at", "last_used_at", "expires_at", "user_agent", "ip", "current"}
-CLAIMS = {"iss", "aud", "sub", "sid", "role", "iat", "nbf", "exp", "jti"}
 CLIENT_IP = "203.0.113.7"
 GOOD_PASSWORD = "quiet-lantern-meadow"
 NEW_PASSWORD = "amber-falcon-orchard"
@@ -41,25 +38,6 @@ def assert_user(body: Any, email: str) -> None:
     uuid.UUID(body["id"])
     assert isinstance(body["email_verified"], bool)
     assert datetime.fromisoformat(body["created_at"]).utcoffset() is not None
-
-
-def assert_pair(body: Any) -> None:
-    assert set(body) == PAIR_KEYS
-    assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 900
-    assert isinstance(body["refresh_token"], str) and len(body["refresh_token"]) >= 32
-    assert set(body["user"]) == USER_KEYS
-    header = jwt.get_unverified_header(body["access_token"])
-    assert header["alg"] == "RS256" and header["typ"] == "JWT" and header["kid"]
-    claims = unverified_claims(body["access_token"])
-    assert set(claims) >= CLAIMS
-    assert claims["sub"] == body["user"]["id"]
-    assert claims["role"] == "authenticated"
-    assert claims["exp"] - claims["iat"] == body["expires_in"]
-
-
-def unverified_claims(token: str) -> dict[str, Any]:
-    return jwt.decode(token, options={"verify_signature": False})
 
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
@@ -187,50 +165,9 @@ async def test_registration_refuses_a_role_and_creates_no_user(client: httpx.Asy
     assert rows == []
 
 
-@pytest.mark.parametrize("body", [b"{not json", b'{"email": "a@example.com",', b"\xff\xfe{}"])
-async def test_a_body_that_is_not_json_answers_400_invalid_json(
-    client: httpx.AsyncClient, body: bytes
-):
-    response = await client.post(
-        f"{API}/auth/register", content=body, headers={"content-type": "application/json"}
-    )
-    assert_problem(response, 400, "invalid_json")
-
-
-@pytest.mark.parametrize("body", [b"[1, 2]", b'"alma"', b"42", b"null"])
-async def test_a_body_that_is_not_an_object_answers_422(client: httpx.AsyncClient, body: bytes):
-    response = await client.post(
-        f"{API}/auth/register", content=body, headers={"content-type": "application/json"}
-    )
-    assert_problem(response, 422)
-
-
 async def test_registration_without_a_password_answers_422(client: httpx.AsyncClient):
     response = await register(client, email="alma@example.com")
     assert_problem(response, 422)
-
-
-async def test_a_body_over_the_limit_answers_413(client: httpx.AsyncClient, settings: Any):
-    filler = "x" * settings.max_body_bytes
-    body = json.dumps({"email": "alma@example.com", "password": GOOD_PASSWORD, "full_name": filler})
-    response = await client.post(
-        f"{API}/auth/register", content=body, headers={"content-type": "application/json"}
-    )
-    assert_problem(response, 413, "payload_too_large")
-
-
-async def test_a_streamed_body_over_the_limit_answers_413(client: httpx.AsyncClient, settings: Any):
-    async def chunks() -> AsyncIterator[bytes]:
-        yield b'{"email": "alma@example.com", "full_name": "'
-        for _ in range(settings.max_body_bytes // 65536 + 2):
-            yield b"x" * 65536
-        yield b'"}'
-
-    response = await client.post(
-        f"{API}/auth/register", content=chunks(), headers={"content-type": "application/json"}
-    )
-    assert "content-length" not in response.request.headers
-    assert_problem(response, 413, "payload_too_large")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,91 +246,6 @@ async def test_unknown_emails_lock_like_known_ones(client: httpx.AsyncClient):
 
 # ---------------------------------------------------------------------------------------------
 # OAuth2 token endpoint (RFC 6749)
-
-
-async def token_form(client: httpx.AsyncClient, form: dict[str, str]) -> httpx.Response:
-    return await client.post(f"{API}/auth/token", data=form)
-
-
-def assert_oauth_error(response: httpx.Response, status: int, error: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error", "error_description"}
-    assert body["error"] == error
-    assert isinstance(body["error_description"], str)
-    assert response.headers.get("cache-control") == "no-store"
-
-
-async def test_token_endpoint_grants_a_pair_for_a_password(
-    client: httpx.AsyncClient, make_account: Any
-):
-    account = await make_account("alma")
-    response = await token_form(
-        client, {"grant_type": "password", "username": account.email, "password": account.password}
-    )
-    assert response.status_code == 200, response.text
-    assert response.headers["cache-control"] == "no-store"
-    assert_pair(response.json())
-
-
-async def test_token_endpoint_grants_a_pair_for_a_refresh_token(
-    client: httpx.AsyncClient, make_account: Any
-):
-    account = await make_account("alma")
-    response = await token_form(
-        client, {"grant_type": "refresh_token", "refresh_token": account.tokens["refresh_token"]}
-    )
-    assert response.status_code == 200, response.text
-    assert response.headers["cache-control"] == "no-store"
-    body = response.json()
-    assert_pair(body)
-    assert body["refresh_token"] != account.tokens["refresh_token"]
-
-
-async def test_token_endpoint_answers_invalid_grant_for_a_wrong_password(
-    client: httpx.AsyncClient, make_account: Any
-):
-    account = await make_account("alma")
-    response = await token_form(
-        client, {"grant_type": "password", "username": account.email, "password": "nope-nope"}
-    )
-    assert_oauth_error(response, 400, "invalid_grant")
-    unknown = await token_form(
-        client, {"grant_type": "password", "username": "nobody@example.com", "password": "nope"}
-    )
-    assert_oauth_error(unknown, 400, "invalid_grant")
-    assert unknown.content == response.content
-
-
-async def test_token_endpoint_answers_invalid_grant_for_a_bad_refresh_token(
-    client: httpx.AsyncClient,
-):
-    response = await token_form(
-        client, {"grant_type": "refresh_token", "refresh_token": "not-a-refresh-token"}
-    )
-    assert_oauth_error(response, 400, "invalid_grant")
-
-
-@pytest.mark.parametrize("grant", ["client_credentials", "authorization_code", "", "PASSWORD"])
-async def test_token_endpoint_refuses_other_grant_types(client: httpx.AsyncClient, grant: str):
-    response = await token_form(client, {"grant_type": grant, "username": "a", "password": "b"})
-    assert_oauth_error(response, 400, "unsupported_grant_type")
-
-
-@pytest.mark.parametrize(
-    "form",
-    [
-        {"grant_type": "password", "username": "alma@example.com"},
-        {"grant_type": "password", "password": "whatever-it-is"},
-        {"grant_type": "refresh_token"},
-        {"grant_type": "password", "username": "a@example.com", "password": "x", "role": "admin"},
-    ],
-)
-async def test_token_endpoint_answers_invalid_request_for_missing_or_extra_parameters(
-    client: httpx.AsyncClient, form: dict[str, str]
-):
-    assert_oauth_error(await token_form(client, form), 400, "invalid_request")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -847,14 +699,3 @@ async def test_the_user_list_refuses_unknown_query_parameters(
     admin = await make_platform_admin(db, make_account)
     response = await client.get(f"{API}/users", params={"role": "admin"}, headers=admin.headers)
     assert_problem(response, 422, "unknown_field")
-
-
-@pytest.mark.parametrize("depth", [33, 1000, 100_000])
-async def test_deeply_nested_json_is_refused_without_a_server_error(
-    client: httpx.AsyncClient, depth: int
-) -> None:
-    body = b'{"email": ' + b"[" * depth + b"]" * depth + b"}"
-    response = await client.post(
-        f"{API}/auth/register", content=body, headers={"content-type": "application/json"}
-    )
-    assert_problem(response, 422, "validation_failed")

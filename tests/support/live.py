@@ -1,4 +1,5 @@
-"""Live-update clients for tests: the app in a real uvicorn server, an SSE reader, a WebSocket.
+"""Live-update clients for tests: the app in a real uvicorn server, an SSE reader, a WebSocket;
+and the salon whose bookings the live-update tests watch.
 
 httpx's ASGI transport buffers whole responses, so streams are tested over real sockets.
 """
@@ -11,11 +12,14 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
+
+from tests.support.bookings import API, Seed, local
 
 WAIT = 10.0  # seconds an expected event may take
 QUIET = 0.6  # seconds of silence that show an event is not coming
@@ -169,3 +173,61 @@ async def ws(base: str, token: str | None = None, *, via: str = "protocol") -> A
             await client.send({"type": "auth", "token": token})
             assert (await client.recv())["type"] == "authenticated"
         yield client
+
+
+# ---------------------------------------------------------------------------------------------
+# The salon the live-update tests watch (its fixture: tests/api/live/conftest.py)
+
+ZONE = "Europe/Copenhagen"
+NOW = "2026-03-02T08:00:00Z"  # Monday 09:00 local
+TUESDAY = date(2026, 3, 3)
+AVAILABILITY_DATA = {"org_id", "provider_id", "from", "to"}
+
+
+def at(hhmm: str) -> str:
+    return local(TUESDAY, hhmm, ZONE)
+
+
+@dataclass
+class Salon:
+    """Customers alma and bo, staff stig, provider pia (working as `pia_desk`), and `desk`."""
+
+    client: httpx.AsyncClient
+    base: str
+    seed: Seed
+    alma: Any
+    bo: Any
+    stig: Any
+    pia: Any
+    org: str
+    pia_desk: str
+    desk: str
+    cut: str
+
+    async def book(self, who: Any, start: str, provider: str | None = None) -> httpx.Response:
+        body = {"provider_id": provider or self.desk, "service_id": self.cut, "start": start}
+        return await self.client.post(f"{API}/bookings", json=body, headers=who.headers)
+
+    async def booked(self, who: Any, start: str, provider: str | None = None) -> dict[str, Any]:
+        response = await self.book(who, start, provider)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def cancel(self, who: Any, booking_id: str) -> None:
+        response = await self.client.post(
+            f"{API}/bookings/{booking_id}/cancel", json={}, headers=who.headers
+        )
+        assert response.status_code == 200, response.text
+
+
+def auth(who: Any) -> dict[str, str]:
+    return dict(who.headers)
+
+
+def token(who: Any) -> str:
+    return str(who.tokens["access_token"])
+
+
+def mentions(frames: list[dict[str, Any]], *needles: str) -> bool:
+    text = json.dumps(frames)
+    return any(needle in text for needle in needles)

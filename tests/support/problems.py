@@ -61,3 +61,11 @@ def answer_errors(response: httpx.Response) -> list[str]:
     if response.status_code < 400 or path.startswith(OWN_SHAPE):
         return []
     return [f"{where} -> {response.status_code}: {w}" for w in problem_errors(response)]
+
+
+def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> None:
+    """A sound problem document of this status, and of this code when one is given."""
+    assert response.status_code == status, response.text
+    assert problem_errors(response) == []
+    if code is not None:
+        assert response.json()["code"] == code, response.text

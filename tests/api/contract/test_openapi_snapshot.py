@@ -1,7 +1,7 @@
 """The OpenAPI document is the contract apps build on: it changes only on purpose.
 
-tests/openapi.snapshot.json is the document as served; a change to the code that changes the
-document fails here. After a deliberate change to the contract, run this test with
+openapi.snapshot.json beside this file is the document as served; a change to the code that
+changes the document fails here. After a deliberate change to the contract, run this test with
 WRITE_OPENAPI_SNAPSHOT=1: it writes the served document and fails, so a run that rewrote the
 record never passes; review the diff and run again without the variable.
 """

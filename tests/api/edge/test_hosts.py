@@ -1,13 +1,18 @@
-"""api/edge/hosts.py on its own: which Host headers pass, and the shape of a refusal."""
+"""api/edge/hosts.py: which Host headers pass, the shape of a refusal, and the app behind it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
+from api.common.settings import Settings
 from api.edge.hosts import AllowedHosts
+from jwks import KeySet
+from tests.support.app import serve
+from tests.support.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
@@ -73,3 +78,20 @@ async def test_a_websocket_for_another_host_is_closed_with_policy_violation() ->
         {"type": "websocket.close", "code": 1008, "reason": "invalid_host"}
     ]
     assert await ask("slotbase.test", kind="websocket") == [{"type": "websocket.accept"}]
+
+
+async def test_a_request_for_another_host_is_refused_but_health_answers(
+    db: Any, settings: Settings, keyset: KeySet
+):
+    strict = dataclasses.replace(settings, allowed_hosts=("slotbase.test", "*.slotbase.example"))
+    async with serve(db, strict, keyset) as http:
+        assert (await http.get("/.well-known/jwks.json")).status_code == 200
+        ok = await http.get("/.well-known/jwks.json", headers={"host": "eu.slotbase.example:443"})
+        assert ok.status_code == 200
+        refused = await http.get("/.well-known/jwks.json", headers={"host": "evil.example"})
+        assert_problem(refused, 400, "invalid_host")
+        assert refused.headers["x-request-id"]
+        bare = await http.get("/.well-known/jwks.json", headers={"host": "slotbase.example"})
+        assert_problem(bare, 400, "invalid_host")
+        probe = await http.get("/health/live", headers={"host": "10.0.0.5:8000"})
+        assert probe.status_code == 200

@@ -1,3 +1,6 @@
+"""api/ops/devdb.py: a local PostgreSQL cluster in a directory, started as an unprivileged
+user when run as root, and its data kept across restarts."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
-"""The migration runner against brand-new empty databases (not clones of the template): versioned
-files once, code files on change, checksums, the advisory lock, dry runs, status and failures."""
+"""api/ops/migrate.py, the migration runner, against brand-new empty databases (not clones of
+the template): versioned files once, code files on change, checksums, the advisory lock, dry
+runs, status and failures; and the bootstrap every start runs (the API roles' timeouts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -430,3 +432,21 @@ async def test_the_bootstrap_takes_service_role_back_from_the_api_login(empty_db
         " where m.roleid = 'service_role'::regrole",
     )
     assert [r["member"] for r in members] == ["slotbase_worker"]
+
+
+async def test_migrations_give_the_api_roles_a_statement_timeout(db: Any):
+    from api.ops.migrate import migrate
+
+    await migrate(db.admin_dsn)  # the bootstrap runs on every start
+    conn = await asyncpg.connect(db.admin_dsn)
+    try:
+        rows = await conn.fetch(
+            "select setrole::regrole::text as role, setconfig from pg_db_role_setting"
+            " where setdatabase = (select oid from pg_database where datname = $1)",
+            db.name,
+        )
+    finally:
+        await conn.close()
+    found = {r["role"]: r["setconfig"] for r in rows}
+    assert found["anon"] == ["statement_timeout=5s"]
+    assert found["authenticated"] == ["statement_timeout=8s"]

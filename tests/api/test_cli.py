@@ -1,23 +1,33 @@
-"""The slotbase command (migrate, keys, createsuperuser) through api.cli.main, and Settings."""
+"""api/cli.py, the slotbase command: migrate, keys, createsuperuser and serve through
+api.cli.main, and `slotbase dev` as a process of its own. The settings it reads are tested in
+tests/api/common/test_settings.py."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
 from api.cli import main
-from api.common.settings import Settings, SettingsError, with_user
-from api.ops.keysync import load_keys
+from api.common.settings import with_user
+from api.ops.devdb import LocalCluster
 from api.ops.migrate import SQL_DIR
 from jwks import generate_key, private_pem, thumbprint
+from tests.support.servers import free_port
 
 MIGRATIONS = sorted(p.name for p in (SQL_DIR / "migrations").glob("*.sql"))
 CODE = sorted(p.name for p in (SQL_DIR / "code").glob("*.sql"))
@@ -301,82 +311,6 @@ def test_createsuperuser_refuses_a_weak_password_without_a_traceback(
     assert row is not None and row["n"] == 0
 
 
-# ---------------------------------------------------------------------------------------------
-# Settings
-
-
-PROD_KEY = private_pem(generate_key())
-
-
-def production_env(**overrides: str) -> dict[str, str]:
-    env = {
-        "ENVIRONMENT": "production",
-        "JWT_PRIVATE_KEY": PROD_KEY,
-        "JWT_ISSUER": "https://api.slotbase.example/",
-        "DATABASE_URL": "postgresql://postgres:pw@db:5432/slotbase",
-        "AUTHENTICATOR_PASSWORD": "a-long-random-authenticator-secret",
-        "METRICS_TOKEN": "a-long-random-metrics-token",
-    }
-    env.update(overrides)
-    return {k: v for k, v in env.items() if v}
-
-
-def test_a_complete_production_environment_is_accepted() -> None:
-    settings = Settings.from_env(production_env())
-
-    assert settings.production
-    assert settings.jwt_issuer == "https://api.slotbase.example"
-    assert settings.issuer == "https://api.slotbase.example"
-
-
-def test_production_refuses_missing_keys_and_issuer_listing_every_problem() -> None:
-    with pytest.raises(SettingsError) as refused:
-        Settings.from_env(production_env(JWT_PRIVATE_KEY="", JWT_ISSUER=""))
-
-    message = str(refused.value)
-    assert "JWT_PRIVATE_KEY" in message
-    assert "JWT_ISSUER" in message
-
-
-@pytest.mark.parametrize("password", ["changeme", "password", "admin"])
-def test_production_refuses_a_default_superuser_password(password: str) -> None:
-    env = production_env(FIRST_SUPERUSER_EMAIL="ops@example.com", FIRST_SUPERUSER_PASSWORD=password)
-
-    with pytest.raises(SettingsError, match="FIRST_SUPERUSER_PASSWORD"):
-        Settings.from_env(env)
-
-
-def test_production_refuses_a_default_authenticator_password() -> None:
-    with pytest.raises(SettingsError, match="AUTHENTICATOR_PASSWORD"):
-        Settings.from_env(production_env(AUTHENTICATOR_PASSWORD="changeme"))
-
-
-def test_development_accepts_dev_defaults() -> None:
-    env = {"FIRST_SUPERUSER_EMAIL": "a@example.com", "FIRST_SUPERUSER_PASSWORD": "changeme"}
-    settings = Settings.from_env(env)
-
-    assert not settings.production
-    assert settings.port == 8000
-    assert settings.issuer == "http://127.0.0.1:8000"
-
-
-def test_an_escaped_pem_private_key_loads() -> None:
-    key = generate_key()
-    escaped = private_pem(key).replace("\n", "\\n")
-    assert "\n" not in escaped
-
-    settings = Settings.from_env(production_env(JWT_PRIVATE_KEY=escaped))
-    keyset = load_keys(settings)
-
-    assert [k["kid"] for k in keyset.jwks()["keys"]] == [thumbprint(key.public_key())]
-
-
-@pytest.mark.parametrize("port", ["http", "8000.5", "0", "65536", "-1"])
-def test_an_invalid_port_is_a_settings_error(port: str) -> None:
-    with pytest.raises(SettingsError, match="PORT"):
-        Settings.from_env({"PORT": port})
-
-
 def test_an_invalid_port_makes_the_command_exit_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -388,43 +322,6 @@ def test_an_invalid_port_makes_the_command_exit_2(
     assert "PORT" in err
     assert "Traceback" not in err
     assert not (tmp_path / "keys").exists()
-
-
-def test_an_unknown_environment_is_refused() -> None:
-    with pytest.raises(SettingsError, match="ENVIRONMENT"):
-        Settings.from_env({"ENVIRONMENT": "staging"})
-
-
-def test_with_user_builds_the_authenticator_dsn() -> None:
-    dsn = "postgresql://postgres:s3cret@db.internal:6543/slotbase?sslmode=require"
-
-    assert (
-        with_user(dsn, "authenticator", "p@ss:w/rd")
-        == "postgresql://authenticator:p%40ss%3Aw%2Frd@db.internal:6543/slotbase?sslmode=require"
-    )
-    assert (
-        with_user(dsn, "authenticator")
-        == "postgresql://authenticator@db.internal:6543/slotbase?sslmode=require"
-    )
-    assert with_user("postgresql://db/slotbase", "authenticator") == (
-        "postgresql://authenticator@db/slotbase"
-    )
-    socket = "postgresql://postgres@/slotbase?host=/tmp/run&port=5432"
-    assert with_user(socket, "authenticator") == (
-        "postgresql://authenticator@/slotbase?host=/tmp/run&port=5432"
-    )
-
-
-def test_authenticator_dsn_prefers_api_database_url() -> None:
-    admin = "postgresql://postgres:pw@db:5432/slotbase"
-    settings = Settings.from_env({"DATABASE_URL": admin, "AUTHENTICATOR_PASSWORD": "hunter22"})
-    assert (
-        settings.authenticator_dsn(admin) == "postgresql://authenticator:hunter22@db:5432/slotbase"
-    )
-
-    api_url = "postgresql://api_user:pw@pooler:6432/slotbase"
-    settings = Settings.from_env({"DATABASE_URL": admin, "API_DATABASE_URL": api_url})
-    assert settings.authenticator_dsn(admin) == api_url
 
 
 def test_with_user_dsn_connects_as_authenticator(empty_db: str) -> None:
@@ -499,3 +396,188 @@ def _cmdline(pid: str) -> str:
 
 def _is_python(pid: str) -> bool:
     return "python" in _cmdline(pid)
+
+
+# ---------------------------------------------------------------------------------------------
+# dev: the two-command promise end to end. With no DATABASE_URL, `slotbase dev` starts an
+# embedded PostgreSQL under DATA_DIR, migrates it, serves the API; Ctrl-C stops both; data
+# survives.
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0
+EMAIL = "devserver@example.com"
+PASSWORD = "copper-heron-valley"
+CLEARED_ENV = (
+    "ENVIRONMENT",
+    "DATABASE_URL",
+    "API_DATABASE_URL",
+    "WORKER_DATABASE_URL",
+    "AUTHENTICATOR_PASSWORD",
+    "JWT_PRIVATE_KEY",
+    "JWT_KEY_ID",
+    "JWT_PUBLIC_KEYS",
+    "JWT_KEYS_DIR",
+    "JWT_ISSUER",
+    "FIRST_SUPERUSER_EMAIL",
+    "FIRST_SUPERUSER_PASSWORD",
+)
+
+
+@dataclass
+class DevServer:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def explain(self, what: str) -> str:
+        return f"{what}\n--- slotbase dev output ---\n{self.output()}"
+
+
+class Runner:
+    """Starts `python -m api.cli dev` processes and never leaves one (or its cluster) behind."""
+
+    def __init__(self, data_dir: Path, log_dir: Path, redis_url: str) -> None:
+        self.data_dir = data_dir
+        self.log_dir = log_dir
+        self.redis_url = redis_url
+        self.started: list[DevServer] = []
+
+    def start(self) -> DevServer:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
+        env.update(
+            DATA_DIR=str(self.data_dir),
+            PORT=str(port),
+            HOST="127.0.0.1",
+            REDIS_URL=self.redis_url,
+            PYTHONPATH=str(ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        log = self.log_dir / f"dev-{len(self.started) + 1}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "dev"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        server = DevServer(process, f"http://127.0.0.1:{port}", log)
+        self.started.append(server)
+        return server
+
+    def wait_ready(self, server: DevServer, http: httpx.Client) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                pytest.fail(
+                    server.explain(f"slotbase dev exited with {server.process.returncode}"),
+                    pytrace=False,
+                )
+            try:
+                response = http.get(f"{server.base_url}/health/ready", timeout=2.0)
+            except httpx.TransportError as exc:
+                last = repr(exc)
+            else:
+                if response.status_code == 200:
+                    return
+                last = f"{response.status_code} {response.text}"
+            time.sleep(0.2)
+        pytest.fail(
+            server.explain(f"/health/ready not 200 within {READY_TIMEOUT:.0f} s: {last}"),
+            pytrace=False,
+        )
+
+    def interrupt(self, server: DevServer, sig: int = signal.SIGINT) -> int:
+        server.process.send_signal(sig)
+        try:
+            return server.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+            pytest.fail(
+                server.explain(f"slotbase dev did not exit within {STOP_TIMEOUT:.0f} s of {sig}"),
+                pytrace=False,
+            )
+
+    def cleanup(self) -> None:
+        for server in self.started:
+            if server.process.poll() is None:
+                server.process.send_signal(signal.SIGINT)
+                try:
+                    server.process.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    server.process.kill()
+                    server.process.wait()
+        if (self.data_dir / "pg" / "postmaster.pid").exists():
+            with contextlib.suppress(Exception):
+                LocalCluster(self.data_dir / "pg", socket_dir=self.data_dir / "run").stop()
+
+
+@pytest.fixture
+def runner(server_tmp_path: Path, tmp_path: Path, redis_url: str) -> Iterator[Runner]:
+    started = Runner(server_tmp_path / "data", tmp_path, redis_url)
+    try:
+        yield started
+    finally:
+        started.cleanup()
+
+
+def login(http: httpx.Client, server: DevServer) -> str:
+    response = http.post(
+        f"{server.base_url}/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}
+    )
+    assert response.status_code == 200, server.explain(f"login: {response.text}")
+    token = response.json()["access_token"]
+    assert isinstance(token, str) and token
+    return token
+
+
+def me(http: httpx.Client, server: DevServer, token: str) -> dict[str, object]:
+    response = http.get(
+        f"{server.base_url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, server.explain(f"/users/me: {response.text}")
+    return dict(response.json())
+
+
+def assert_stopped(runner: Runner, server: DevServer, code: int) -> None:
+    assert code in (0, 130, 143), server.explain(f"slotbase dev exited with {code} on a signal")
+    pid_file = runner.data_dir / "pg" / "postmaster.pid"
+    assert not pid_file.exists(), server.explain(
+        "the embedded PostgreSQL is still running after slotbase dev exited"
+    )
+
+
+def test_dev_serves_over_http_stops_on_sigint_or_sigterm_and_keeps_its_data(runner: Runner) -> None:
+    with httpx.Client(trust_env=False, timeout=10.0) as http:
+        first = runner.start()
+        runner.wait_ready(first, http)
+        assert (runner.data_dir / "pg" / "PG_VERSION").is_file()
+
+        registered = http.post(
+            f"{first.base_url}/api/v1/auth/register",
+            json={"email": EMAIL, "password": PASSWORD, "full_name": "Dev Server"},
+        )
+        assert registered.status_code == 201, first.explain(f"register: {registered.text}")
+        user_id = registered.json()["id"]
+        profile = me(http, first, login(http, first))
+        assert profile["id"] == user_id
+        assert profile["email"] == EMAIL
+
+        assert_stopped(runner, first, runner.interrupt(first))
+
+        second = runner.start()
+        runner.wait_ready(second, http)
+        again = me(http, second, login(http, second))
+        assert again["id"] == user_id
+        assert again["full_name"] == "Dev Server"
+
+        # A process manager's SIGTERM stops everything as cleanly as Ctrl-C.
+        assert_stopped(runner, second, runner.interrupt(second, signal.SIGTERM))

@@ -1,4 +1,5 @@
-"""Health endpoints: liveness, readiness (database, migrations), and Redis as a soft dependency."""
+"""api/ops/health.py: liveness, readiness (database, migrations), and Redis as a soft
+dependency."""
 
 from __future__ import annotations
 

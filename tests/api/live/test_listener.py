@@ -1,6 +1,7 @@
-"""The event listener outlives a PostgreSQL restart: streams stay open and keep delivering.
+"""api/live/listener.py: each instance LISTENs on a connection of its own and delivers to its
+own streams; a lost connection or a PostgreSQL restart loses no event.
 
-This test restarts a cluster of its own (the session's cluster serves every other test).
+The restart test restarts a cluster of its own (the session's cluster serves every other test).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from api.app import create_app
 from tests.support.bookings import API, Seed, local
-from tests.support.live import serve, sse
+from tests.support.live import Salon, at, auth, serve, sse
 from tests.support.replication import DBNAME, migrated_cluster
 
 pytestmark = pytest.mark.anyio
@@ -75,3 +76,43 @@ async def test_the_listener_survives_a_postgresql_restart(
                 assert await visitor.quiet() == []
                 health = (await http.get("/health")).json()
                 assert health["checks"]["events"] == "ok", health
+
+
+async def test_no_event_is_lost_while_the_listener_reconnects(salon: Salon, app: Any):
+    s = salon
+    listener = app.state.listener
+    async with sse(s.base, "bookings", auth(s.alma)) as alma:
+        killed = await s.seed.conn.fetchval(
+            "select count(pg_catalog.pg_terminate_backend(pid)) from pg_stat_activity"
+            " where application_name = 'slotbase-events' and datname = current_database()"
+        )
+        assert killed == 1
+        # Committed while the listener is (most likely) away: the catch-up on reconnecting
+        # delivers it, or the new LISTEN does; either way exactly once.
+        booking = await s.booked(s.alma, at("10:00"))
+        assert (await alma.event())["data"]["booking_id"] == booking["id"]
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        assert await alma.quiet() == []
+        later = await s.booked(s.alma, at("12:00"))
+        assert (await alma.event())["data"]["booking_id"] == later["id"]
+
+
+async def test_two_instances_each_deliver_to_their_own_clients(
+    salon: Salon, db: Any, settings: Any, keyset: Any
+):
+    from api.app import create_app
+    from tests.support.live import serve
+
+    s = salon
+    other = create_app(settings, dsn=db.dsn_as("authenticator"), keyset=keyset)
+    async with (
+        other.router.lifespan_context(other),
+        serve(other) as other_base,
+        sse(s.base, "bookings", auth(s.stig)) as here,
+        sse(other_base, "bookings", auth(s.stig)) as there,
+        sse(other_base, "bookings", auth(s.bo)) as bo_there,
+    ):
+        booking = await s.booked(s.alma, at("10:00"))
+        assert (await here.event())["data"]["booking_id"] == booking["id"]
+        assert (await there.event())["data"]["booking_id"] == booking["id"]
+        assert await bo_there.quiet() == []

@@ -1,5 +1,7 @@
-"""The demo salon (`slotbase demo`, and `make run` on an empty local database): what it seeds is
-usable over HTTP end to end, and seeding it again prints the same ids and seeds nothing."""
+"""api/ops/dev.py, the world `slotbase dev` brings up, and its demo salon (`slotbase demo`, and
+`make run` on an empty local database): what it seeds is usable over HTTP end to end, and
+seeding it again prints the same ids and seeds nothing. `slotbase dev` itself, started as a
+process and stopped by a signal, is tested with the other commands (tests/api/test_cli.py)."""
 
 from __future__ import annotations
 
