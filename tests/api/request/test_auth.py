@@ -1,5 +1,5 @@
-"""api/request/auth.py: who is calling (a bearer token verified once per request, recently
-verified headers remembered until their token expires) and signing the pairs SQL issues."""
+"""api/request/auth.py: who is calling (a bearer token verified once per request, verified
+tokens answered from the verifier's cache until they expire) and signing the pairs SQL issues."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from api.common.metrics import REGISTRY
-from api.request import auth
 from api.request.auth import ANON, identify, identify_caller, sign_pair
 from jwks import KeySet, TokenError, Verifier, generate_key, load_keyset, private_pem, sign
 from tests.conftest import ISSUER
@@ -21,13 +20,15 @@ AUDIENCE = "slotbase"
 
 
 class CountingVerifier(Verifier):
-    def __init__(self, keyset: KeySet) -> None:
-        super().__init__(keyset, issuer=ISSUER, audience=AUDIENCE)
+    """Counts the verifications that were not answered from the cache."""
+
+    def __init__(self, keyset: KeySet, cache_size: int = 10000) -> None:
+        super().__init__(keyset, issuer=ISSUER, audience=AUDIENCE, cache_size=cache_size)
         self.calls = 0
 
-    def verify(self, token: str, now: float | None = None) -> dict[str, Any]:
+    def _verify_uncached(self, token: str, now: float) -> Any:
         self.calls += 1
-        return super().verify(token, now)
+        return super()._verify_uncached(token, now)
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def failures(cause: str) -> float:
 
 def test_no_authorization_header_is_anon(verifier: CountingVerifier) -> None:
     for header in (None, ""):
-        assert identify(header, verifier, {}) is ANON
+        assert identify(header, verifier) is ANON
     assert ANON.anon and ANON.role == "anon" and ANON.sub is None
 
 
@@ -66,7 +67,7 @@ def test_a_header_that_is_not_a_bearer_token_is_malformed_and_counted(
 ) -> None:
     before = failures("malformed_token")
     with pytest.raises(TokenError) as refused:
-        identify(header, verifier, {})
+        identify(header, verifier)
     assert refused.value.code == "malformed_token"
     assert failures("malformed_token") == before + 1
     assert verifier.calls == 0
@@ -77,43 +78,53 @@ def test_a_verified_token_gives_its_role_claims_and_subject(
 ) -> None:
     sub = str(uuid.uuid4())
     header = bearer(keyset, sub=sub)
-    identity = identify(header, verifier, {})
+    identity = identify(header, verifier)
     assert not identity.anon
     assert (identity.role, identity.sub) == ("authenticated", sub)
     assert json.loads(identity.claims or "") == verifier.verify(header.split()[1])
 
 
-def test_a_known_header_is_not_verified_again_until_its_token_expires(
+def test_a_known_token_is_not_verified_again_until_the_keys_change(
     verifier: CountingVerifier, keyset: KeySet
 ) -> None:
-    known: dict[str, Any] = {}
     header = bearer(keyset)
-    first = identify(header, verifier, known)
-    assert identify(header, verifier, known) is first
+    first = identify(header, verifier)
+    again = identify(header, verifier)
+    assert (again.role, again.claims, again.sub) == (first.role, first.claims, first.sub)
     assert verifier.calls == 1
-    known[header] = (first, time.time() - 1)  # its token has run out
     other_keys, _ = load_keyset(private_key=private_pem(generate_key()))
-    verifier.replace_keyset(other_keys)  # so a verification now would fail
+    verifier.replace_keyset(other_keys)  # the cache is forgotten with the keys
     with pytest.raises(TokenError) as refused:
-        identify(header, verifier, known)
+        identify(header, verifier)
     assert refused.value.code == "unknown_kid"
 
 
-def test_the_headers_remembered_are_bounded(
-    verifier: CountingVerifier, keyset: KeySet, monkeypatch: pytest.MonkeyPatch
+def test_a_known_token_past_its_expiry_is_refused(
+    verifier: CountingVerifier, keyset: KeySet
 ) -> None:
-    monkeypatch.setattr(auth, "KNOWN_MAX", 2)
-    known: dict[str, Any] = {}
+    now = int(time.time())
+    header = bearer(keyset, iat=now - 900, nbf=now - 900, exp=now + 1)
+    identify(header, verifier)
+    with pytest.raises(TokenError) as refused:
+        verifier.check(header.split()[1], now=now + 1 + 31)  # past exp and the 30 s leeway
+    assert refused.value.code == "token_expired"
+
+
+def test_the_tokens_remembered_are_bounded(keyset: KeySet) -> None:
+    verifier = CountingVerifier(keyset, cache_size=2)
     headers = [bearer(keyset) for _ in range(3)]
     for header in headers:
-        identify(header, verifier, known)
-    assert list(known) == headers[1:]
+        identify(header, verifier)
+    identify(headers[2], verifier)
+    assert verifier.calls == 3  # the newest is still known
+    identify(headers[0], verifier)
+    assert verifier.calls == 4  # the oldest was let go
 
 
 def test_a_request_verifies_its_token_once_and_records_the_user(
     verifier: CountingVerifier, keyset: KeySet
 ) -> None:
-    app = SimpleNamespace(state=SimpleNamespace(verifier=verifier, known_ids={}))
+    app = SimpleNamespace(state=SimpleNamespace(verifier=verifier))
     scope: dict[str, Any] = {"app": app}
     sub = str(uuid.uuid4())
     header = bearer(keyset, sub=sub)
