@@ -8,6 +8,8 @@ module and the line, so the picture in the docs stays true.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +73,11 @@ def test_each_package_imports_only_what_its_docstring_allows() -> None:
             if package(target) not in allowed and target != "api":
                 crossing.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
     assert crossing == []
+
+
+def test_jwks_package_does_not_import_api() -> None:
+    code = "import sys, jwks; assert not [m for m in sys.modules if m.split('.')[0] == 'api']"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 
 def test_the_package_docstrings_name_the_same_allowances() -> None:
