@@ -45,7 +45,7 @@ from tests.support.servers import free_port
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 ZONE = "Europe/Copenhagen"
 
 
