@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.common.settings import Settings, SettingsError, with_user
+from api.common.settings import MailSettings, Settings, SettingsError, with_user
 from tests.support.env import production_env
 
 
@@ -114,3 +114,39 @@ def test_production_may_serve_metrics_on_their_own_port_or_not_at_all():
     assert Settings.from_env(production_env(METRICS_TOKEN="", METRICS_PORT="9100")).metrics_port
     off = Settings.from_env(production_env(METRICS_TOKEN="", METRICS_ENABLED="false"))
     assert not off.metrics_enabled
+
+
+# ---------------------------------------------------------------------------------------------
+# The outbox worker's MAIL_* settings
+
+
+def test_mail_settings_come_from_the_environment():
+    assert MailSettings.from_env({}) == MailSettings()
+    assert not MailSettings.from_env({}).sends
+    mail = MailSettings.from_env(
+        {
+            "MAIL_HOST": "smtp.example.com",
+            "MAIL_SECURITY": "starttls",
+            "MAIL_USERNAME": "u",
+            "MAIL_PASSWORD": "p",
+            "MAIL_FROM": "Salon <booking@salon.example>",
+            "PUBLIC_URL": "https://book.example/",
+        }
+    )
+    assert (mail.port, mail.envelope_from, mail.public_url) == (
+        587,
+        "booking@salon.example",
+        "https://book.example",
+    )
+    assert MailSettings.from_env({"MAIL_SECURITY": "tls"}).port == 465
+    assert MailSettings.from_env({"MAIL_PORT": "1025"}).port == 1025
+    for bad in (
+        {"MAIL_SECURITY": "ssl"},
+        {"MAIL_PORT": "smtp"},
+        {"MAIL_PORT": "0"},
+        {"MAIL_FROM": "nobody"},
+        {"MAIL_USERNAME": "u"},
+        {"PUBLIC_URL": "book.example"},
+    ):
+        with pytest.raises(SettingsError):
+            MailSettings.from_env(bad)

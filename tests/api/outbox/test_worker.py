@@ -1,116 +1,41 @@
-"""Email through a real SMTP server (aiosmtpd on 127.0.0.1) and the real outbox worker.
+"""The real outbox worker against a real SMTP server (aiosmtpd on 127.0.0.1).
 
 Each booking event sends exactly one message to the customer, in her language, with an .ics
 whose UID and SEQUENCE are the booking's; a worker killed mid-batch loses nothing; two workers
 never send one message twice; an SMTP server that is down means retries with backoff, then
-delivery; reminders go out once. Rendering and iCalendar details are checked without a server.
+delivery; reminders go out once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email
-import email.policy
 import json
 import logging
 import os
 import signal
-import ssl
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from api.common.settings import MailSettings, SettingsError
-from api.outbox import ics, worker
-from api.outbox.render import render
-from api.outbox.smtp import SendError, SmtpSender
+from api.common.settings import MailSettings
+from api.outbox import worker
 from tests.support.bookings import API, Seed, local
-from tests.support.servers import free_port
+from tests.support.mail import ZONE, Sink, calendar_of, ics_instant, mail_to
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[1]
-ZONE = "Europe/Copenhagen"
-
-
-# ---------------------------------------------------------------------------------------------
-# An SMTP server that keeps what it is given
-
-
-@dataclass(frozen=True)
-class Received:
-    at: float
-    mail_from: str
-    rcpt_tos: list[str]
-    content: bytes
-
-    @property
-    def message(self) -> EmailMessage:
-        msg = email.message_from_bytes(self.content, policy=email.policy.default)
-        assert isinstance(msg, EmailMessage)
-        return msg
-
-    @property
-    def message_id(self) -> str:
-        return str(self.message["Message-ID"]).strip().strip("<>")
-
-
-class Sink:
-    """aiosmtpd in its own thread; `hold` delays the answer to the nth message (seconds)."""
-
-    def __init__(self, **smtp: Any) -> None:
-        self.port = free_port()
-        self.smtp = smtp
-        self.received: list[Received] = []
-        self.hold: dict[int, float] = {}
-        self.logins: list[bytes] = []
-        self._lock = threading.Lock()
-        self._controller: Controller | None = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._lock:
-            self.received.append(
-                Received(time.time(), envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
-            )
-            n = len(self.received)
-        if n in self.hold:
-            await asyncio.sleep(self.hold[n])
-        return "250 Message accepted for delivery"
-
-    def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **self.smtp)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    async def wait_for(self, count: int, seconds: float = 20.0) -> list[Received]:
-        deadline = time.monotonic() + seconds
-        while len(self.received) < count:
-            assert time.monotonic() < deadline, f"{len(self.received)} of {count} messages came"
-            await asyncio.sleep(0.02)
-        return list(self.received)
-
-    def ids(self) -> Counter[str]:
-        return Counter(r.message_id for r in list(self.received))
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -121,12 +46,6 @@ def sink() -> Iterator[Sink]:
         yield server
     finally:
         server.stop()
-
-
-def mail_to(server: Sink, **kw: Any) -> MailSettings:
-    return MailSettings(
-        host="127.0.0.1", port=server.port, sender="Salon <salon@example.com>", **kw
-    )
 
 
 @contextlib.asynccontextmanager
@@ -162,34 +81,6 @@ async def wait_until(conn: asyncpg.Connection, sql: str, seconds: float = 20.0) 
     while not await conn.fetchval(sql):
         assert time.monotonic() < deadline, f"never true: {sql}"
         await asyncio.sleep(0.05)
-
-
-def calendar_of(msg: EmailMessage) -> tuple[str, dict[str, tuple[str, str]]]:
-    """The raw .ics text, and its VEVENT properties: name -> (parameters, value)."""
-    parts = [p for p in msg.iter_attachments() if p.get_content_type() == "text/calendar"]
-    assert len(parts) == 1, "one .ics attachment"
-    raw = parts[0].get_payload(decode=True)
-    assert isinstance(raw, bytes)
-    text = raw.decode()
-    unfolded = text.replace("\r\n ", "")
-    props: dict[str, tuple[str, str]] = {}
-    inside = False
-    for line in unfolded.split("\r\n"):
-        if line in ("BEGIN:VEVENT", "END:VEVENT"):
-            inside = line == "BEGIN:VEVENT"
-        elif inside or line.startswith("METHOD:"):
-            head, _, value = line.partition(":")
-            name, _, params = head.partition(";")
-            props[name] = (params, value)
-    return text, props
-
-
-def ics_instant(prop: tuple[str, str]) -> datetime:
-    params, value = prop
-    if value.endswith("Z"):
-        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    zone = dict(p.split("=", 1) for p in params.split(";"))["TZID"]
-    return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=ZoneInfo(zone))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,152 +349,7 @@ async def test_without_mail_host_messages_are_logged_and_marked_sent(
 
 
 # ---------------------------------------------------------------------------------------------
-# SMTP security: STARTTLS with AUTH, and implicit TLS
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    directory = tmp_path_factory.mktemp("tls")
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
-def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
-    return context
-
-
-def verification_row() -> dict[str, Any]:
-    return {
-        "message_id": "tls-1@test",
-        "kind": "email_verification",
-        "recipient_email": "vera@example.com",
-        "locale": "da",
-        "payload": {"token": "abc", "expires_minutes": 2880, "recipient_name": "Vera"},
-        "created_at": datetime.now(UTC),
-    }
-
-
-def test_starttls_with_auth_delivers(certificate: tuple[Path, Path]):
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret-pass"
-        if ok:
-            server_sink.logins.append(auth_data.login)
-        return AuthResult(success=ok)
-
-    server_sink = Sink(
-        tls_context=server_context(certificate),
-        require_starttls=True,
-        authenticator=authenticator,
-        auth_required=True,
-    )
-    server_sink.start()
-    mail = mail_to(
-        server_sink,
-        security="starttls",
-        username="salon",
-        password="s3cret-pass",
-        ca_file=str(certificate[0]),
-    )
-    sender = SmtpSender(mail)
-    try:
-        sender.send(render(verification_row(), mail), "vera@example.com")
-        sender.close()
-        plain = SmtpSender(mail_to(server_sink))  # MAIL_SECURITY=none
-        with pytest.raises(SendError, match="530"):
-            plain.send(render(verification_row(), mail), "vera@example.com")
-        plain.close()
-    finally:
-        server_sink.stop()
-    assert [r.message_id for r in server_sink.received] == ["tls-1@test"]
-    assert server_sink.logins == [b"salon"]
-
-
-def test_implicit_tls_delivers_and_checks_the_certificate(certificate: tuple[Path, Path]):
-    server_sink = Sink(ssl_context=server_context(certificate))
-    server_sink.start()
-    try:
-        mail = mail_to(server_sink, security="tls", ca_file=str(certificate[0]))
-        sender = SmtpSender(mail)
-        sender.send(render(verification_row(), mail), "vera@example.com")
-        sender.close()
-        untrusted = mail_to(server_sink, security="tls")
-        with pytest.raises(SendError) as refused:
-            SmtpSender(untrusted).send(render(verification_row(), mail), "vera@example.com")
-    finally:
-        server_sink.stop()
-    assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)
-    assert [r.message_id for r in server_sink.received] == ["tls-1@test"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Settings, rendering and iCalendar without a server
-
-
-def test_mail_settings_come_from_the_environment():
-    assert MailSettings.from_env({}) == MailSettings()
-    assert not MailSettings.from_env({}).sends
-    mail = MailSettings.from_env(
-        {
-            "MAIL_HOST": "smtp.example.com",
-            "MAIL_SECURITY": "starttls",
-            "MAIL_USERNAME": "u",
-            "MAIL_PASSWORD": "p",
-            "MAIL_FROM": "Salon <booking@salon.example>",
-            "PUBLIC_URL": "https://book.example/",
-        }
-    )
-    assert (mail.port, mail.envelope_from, mail.public_url) == (
-        587,
-        "booking@salon.example",
-        "https://book.example",
-    )
-    assert MailSettings.from_env({"MAIL_SECURITY": "tls"}).port == 465
-    assert MailSettings.from_env({"MAIL_PORT": "1025"}).port == 1025
-    for bad in (
-        {"MAIL_SECURITY": "ssl"},
-        {"MAIL_PORT": "smtp"},
-        {"MAIL_PORT": "0"},
-        {"MAIL_FROM": "nobody"},
-        {"MAIL_USERNAME": "u"},
-        {"PUBLIC_URL": "book.example"},
-    ):
-        with pytest.raises(SettingsError):
-            MailSettings.from_env(bad)
+# Starting and health
 
 
 def test_worker_refuses_to_start_in_production_without_mail_host(tmp_path: Path):
@@ -616,114 +362,6 @@ def test_worker_refuses_to_start_in_production_without_mail_host(tmp_path: Path)
     )
     assert done.returncode == 2
     assert "MAIL_HOST" in done.stderr
-
-
-def booking_row(kind: str, locale: str, **payload: Any) -> dict[str, Any]:
-    base = {
-        "booking_id": "0b5c7d52-4f34-4d52-9a55-9c0a1f8e6d01",
-        "status": "confirmed",
-        "sequence": 2,
-        "start": "2026-03-29T10:00:00+02:00",  # the first day of summer time in Copenhagen
-        "end": "2026-03-29T10:45:00+02:00",
-        "timezone": ZONE,
-        "previous_start": None,
-        "duration_minutes": 45,
-        "price_minor": 45000,
-        "currency": "DKK",
-        "cancel_reason": None,
-        "org_name": "Salon Nørrebro, København",
-        "provider_name": "Mette",
-        "service_name": "Klipning; vask",
-        "recipient_name": "Åse",
-    }
-    return {
-        "message_id": f"{base['booking_id']}.{kind}.2@slotbase",
-        "kind": kind,
-        "recipient_email": "ase@example.com",
-        "locale": locale,
-        "payload": json.dumps({**base, **payload}),
-        "created_at": datetime(2026, 3, 20, 12, 0, tzinfo=UTC),
-    }
-
-
-def test_a_booking_email_in_danish_carries_text_html_and_a_dst_correct_ics():
-    msg = render(booking_row("booking_created", "da"), MailSettings())
-    assert (
-        str(msg["Subject"])
-        == "Booking bekræftet: Klipning; vask søndag den 29. marts 2026 kl. 10.00"
-    )
-    assert msg["Message-ID"] == "<0b5c7d52-4f34-4d52-9a55-9c0a1f8e6d01.booking_created.2@slotbase>"
-    assert msg["Date"] == "Fri, 20 Mar 2026 12:00:00 +0000"
-    text = msg.get_body(("plain",)).get_content()
-    assert "450,00\u00a0kr." in text and "45 minutter" in text and "Hej Åse," in text
-    html = msg.get_body(("html",)).get_content()
-    assert "Salon Nørrebro, København" in html and '<html lang="da">' in html
-    raw, event = calendar_of(msg)
-    assert event["DTSTART"] == (f"TZID={ZONE}", "20260329T100000")
-    assert ics_instant(event["DTSTART"]) == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
-    assert event["SEQUENCE"][1] == "2" and event["STATUS"][1] == "CONFIRMED"
-    assert event["SUMMARY"][1] == "Klipning\\; vask hos Mette"
-    assert event["LOCATION"][1] == "Salon Nørrebro\\, København"
-    # The change to summer time that day is in the VTIMEZONE: 02:00 local, +0100 -> +0200.
-    assert "DTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200" in raw
-
-
-def test_an_english_cancellation_cancels_the_calendar_event():
-    row = booking_row("booking_cancelled", "en-GB", status="cancelled", cancel_reason="Ill")
-    msg = render(row, MailSettings())
-    assert str(msg["Subject"]) == "Booking cancelled: Klipning; vask Sunday, 29 March 2026 at 10:00"
-    assert msg["Content-Language"] == "en"
-    text = msg.get_body(("plain",)).get_content()
-    assert "Reason:" in text and "Ill" in text and "DKK\u00a0450.00" in text
-    _, event = calendar_of(msg)
-    assert event["METHOD"][1] == "CANCEL" and event["STATUS"][1] == "CANCELLED"
-    assert event["UID"][1] == "0b5c7d52-4f34-4d52-9a55-9c0a1f8e6d01@slotbase"
-
-
-def test_a_pending_booking_says_it_awaits_confirmation():
-    msg = render(booking_row("booking_created", "da", status="pending"), MailSettings())
-    assert str(msg["Subject"]).startswith("Booking modtaget")
-    _, event = calendar_of(msg)
-    assert event["STATUS"][1] == "TENTATIVE"
-
-
-def test_a_reset_email_links_to_the_public_url_and_has_no_calendar():
-    mail = MailSettings(public_url="https://book.example")
-    row = {
-        "message_id": "password_reset.x@slotbase",
-        "kind": "password_reset",
-        "recipient_email": "ase@example.com",
-        "locale": "en",
-        "payload": {"token": "a-b_c", "expires_minutes": 60, "recipient_name": ""},
-        "created_at": datetime.now(UTC),
-    }
-    msg = render(row, mail)
-    text = msg.get_body(("plain",)).get_content()
-    assert "https://book.example/reset-password#token=a-b_c" in text
-    assert "?token=" not in text  # never in a query string: servers and proxies log those
-    assert "Hello ase," in text and "60 minutes" in text
-    assert list(msg.iter_attachments()) == []
-
-
-def test_ics_text_is_escaped_and_folded_at_75_octets():
-    assert ics.escape_text("a\\b;c,d\r\ne") == "a\\\\b\\;c\\,d\\ne"
-    line = "DESCRIPTION:" + "ø" * 80
-    folded = ics.fold(line)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line
-
-
-def test_a_zone_without_dst_and_one_south_of_the_equator_get_correct_times():
-    for zone, start in (
-        ("Asia/Tokyo", "2026-07-01T09:00:00+09:00"),
-        ("Australia/Sydney", "2026-04-05T09:00:00+10:00"),  # the day summer time ends there
-    ):
-        end = (datetime.fromisoformat(start) + timedelta(hours=1)).isoformat()
-        msg = render(booking_row("booking_created", "en", timezone=zone, start=start, end=end),
-                     MailSettings())  # fmt: skip
-        raw, event = calendar_of(msg)
-        assert ics_instant(event["DTSTART"]) == datetime.fromisoformat(start)
-        assert f"TZID:{zone}" in raw
 
 
 def test_the_worker_health_check_reads_the_age_of_its_heartbeat(
