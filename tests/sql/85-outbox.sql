@@ -3,7 +3,7 @@
 -- Depends on: sql/code/85-outbox.sql, sql/migrations/005_outbox.sql, and
 --   tests/sql/helpers/*.sql (personas, tests.id, tests.freeze_time).
 -- Claiming with SKIP LOCKED from two sessions at once cannot be shown in one pgTAP session; the
--- Python tests (tests/test_outbox.py) run two workers for that.
+-- Python tests (tests/api/outbox/test_worker.py) run two workers for that.
 begin;
 select plan(65);
 

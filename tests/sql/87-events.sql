@@ -2,7 +2,7 @@
 -- security (the decision the API's streams defer to).
 -- Depends on: sql/code/87-events.sql, sql/migrations/006_events.sql, and
 --   tests/sql/helpers/*.sql (personas, tests.id, tests.freeze_time).
--- NOTIFY delivery at commit cannot be seen inside one transaction; tests/test_events.py listens.
+-- NOTIFY delivery at commit cannot be seen inside one transaction; tests/api/live/ listens.
 begin;
 select plan(33);
 
