@@ -93,11 +93,25 @@ def _rate(env: Mapping[str, str], name: str, default: Rate) -> Rate:
     return Rate.parse(name, raw) if raw else default
 
 
-def _proxy_header(env: Mapping[str, str]) -> str:
-    value = (env.get("TRUSTED_PROXY_HEADER") or "x-forwarded-for").strip().lower()
-    if value not in ("x-forwarded-for", "forwarded"):
-        raise SettingsError("TRUSTED_PROXY_HEADER must be X-Forwarded-For or Forwarded")
-    return value
+HOST_NAME = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    """ALLOWED_HOSTS: `*`, names, `*.example.com`, IP addresses ([::1] for IPv6); a pattern of
+    another shape (`*example.com`) is refused rather than read one way or the other."""
+    hosts = tuple(h.lower() for h in _list(env, "ALLOWED_HOSTS", ("*",)))
+    for host in hosts:
+        if host == "*" or HOST_NAME.match(host):
+            continue
+        try:
+            ipaddress.ip_address(
+                host[1:-1] if host.startswith("[") and host.endswith("]") else host
+            )
+        except ValueError:
+            raise SettingsError(
+                f"ALLOWED_HOSTS: {host!r} is not a host name, an address, `*` or `*.<domain>`"
+            ) from None
+    return hosts
 
 
 def _networks(
@@ -218,11 +232,13 @@ class Settings:
             debug=_bool(env, "DEBUG", False),
             log_format=(env.get("LOG_FORMAT", "").strip().lower() or "json"),
             log_level=(env.get("LOG_LEVEL", "").strip().upper() or "INFO"),
-            allowed_hosts=_list(env, "ALLOWED_HOSTS", ("*",)),
+            allowed_hosts=_hosts(env),
             cors_origins=_list(env, "CORS_ORIGINS"),
             cors_allow_credentials=_bool(env, "CORS_ALLOW_CREDENTIALS", False),
             trusted_proxies=_networks("TRUSTED_PROXIES", _list(env, "TRUSTED_PROXIES")),
-            trusted_proxy_header=_proxy_header(env),
+            trusted_proxy_header=_choice(
+                env, "TRUSTED_PROXY_HEADER", ("x-forwarded-for", "forwarded"), "x-forwarded-for"
+            ),
             request_timeout_seconds=_int(env, "REQUEST_TIMEOUT_SECONDS", 30, 1, 3600),
             hsts_max_age=_int(env, "HSTS_MAX_AGE", 63_072_000, 0, 10 * 31_536_000),
             rate_limit_enabled=_bool(env, "RATE_LIMIT_ENABLED", True),

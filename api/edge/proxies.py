@@ -41,9 +41,6 @@ def _trusted(address: Address, trusted: Sequence[Network]) -> bool:
     return any(address in network for network in trusted)
 
 
-HEADERS = ("x-forwarded-for", "forwarded")
-
-
 def _hops(scope: Scope, header: bytes) -> list[str]:
     hops: list[str] = []
     for name, value in scope["headers"]:

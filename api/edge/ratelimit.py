@@ -133,7 +133,6 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.settings = settings
         self.rates = {
             "ip": settings.rate_limit_ip,
             "user": settings.rate_limit_user,

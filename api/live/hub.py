@@ -22,8 +22,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
-
 from api.common.errors import Problem
 from api.common.metrics import EVENT_CLIENTS_DROPPED, EVENT_CONNECTIONS, EVENTS_DELIVERED
 from api.request import forward
@@ -275,11 +273,6 @@ class Hub:
                         if exc.status >= 500:
                             for sub in members:
                                 sub.close("resync")
-                    return
-                except (OSError, asyncpg.InterfaceError) as exc:
-                    log.warning("visible_events failed: %s", exc)
-                    for sub in members:
-                        sub.close("resync")
                     return
             for row in rows or ():
                 event = Event.from_json(row)

@@ -58,6 +58,8 @@ def exposition(state: Any) -> ASGIApp:
     scrape = make_asgi_app(REGISTRY)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # a WebSocket or lifespan scope: nothing to serve
+            return
         settings: Settings = state.settings
         headers = Headers(scope=scope)
         if scope["path"] != "/metrics" or scope["method"] not in ("GET", "HEAD"):

@@ -118,12 +118,14 @@ async def call(
     `primary` keeps a read off the replicas (a check that must see what was just committed).
     """
     router = state.router
+    routed = False  # a call that never reached the router wrote nothing
     try:
         if function not in state.catalog.functions and state.catalog.stale():
             state.catalog = await catalog.Catalog.load(state.pool)  # migrated while running?
         fn, sql = state.catalog.prepare(function, args, anon=identity.anon, text=text)
         read_only = fn.read_only if read_only is None else read_only
         pool, on_replica = await router.pool_for(identity.sub, read_only=read_only and not primary)
+        routed = router.enabled
         run = functools.partial(
             db.call,
             sql=sql,
@@ -149,7 +151,7 @@ async def call(
         if result.wal is not None:
             await router.wrote(_signed_sub(result.body) if sign else identity.sub, result.wal)
     except db.Unavailable as exc:
-        if router.enabled and not read_only and identity.sub:
+        if routed and not read_only and identity.sub:
             # The write may have committed: this person reads from the primary for a while.
             await router.wrote(identity.sub, replicas.UNKNOWN)
         raise Problem.of(unavailable(exc)) from exc

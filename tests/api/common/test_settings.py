@@ -150,3 +150,20 @@ def test_mail_settings_come_from_the_environment():
     ):
         with pytest.raises(SettingsError):
             MailSettings.from_env(bad)
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    ["*", "slotbase.test", "API.Salon.Example, *.salon.example", "127.0.0.1", "[::1]", "::1"],
+)
+def test_allowed_hosts_take_names_patterns_and_addresses(hosts: str) -> None:
+    settings = Settings.from_env({"ALLOWED_HOSTS": hosts})
+    assert settings.allowed_hosts == tuple(h.strip().lower() for h in hosts.split(","))
+
+
+@pytest.mark.parametrize(
+    "host", ["*example.com", "*.", "exa mple.com", "a.*.example", "-x.example"]
+)
+def test_an_allowed_host_of_another_shape_is_refused_not_guessed(host: str) -> None:
+    with pytest.raises(SettingsError, match="ALLOWED_HOSTS"):
+        Settings.from_env({"ALLOWED_HOSTS": f"slotbase.test, {host}"})
