@@ -1,9 +1,10 @@
 """What the API adds to a signed-in read, beside the same read without it and a bare HTTP answer.
 
-`GET /api/v1/users/me` with a bearer token, three ways, side by side in one run:
+`GET /api/v1/users/me` with a bearer token, three ways (the API twice), side by side in one run:
 
 - API: `slotbase serve` (uvicorn, one process, a pool of 8 connections) behind 32 keep-alive
-  HTTP clients;
+  HTTP clients, with LOG_LEVEL=WARNING as in the other benchmarks; and a second one with the
+  default LOG_LEVEL=INFO, writing its JSON access line per request to a file;
 - direct SQL: the one statement the API sends for that request, `private.handle_request`
   (role `authenticated` and request.jwt.claims set transaction-locally, then `api.me()`), from
   32 asyncpg callers sharing a pool of 8 connections as authenticator, like the API's;
@@ -12,7 +13,7 @@
 
 The load runs in a process of its own (never inside the process measured), closed loop at a
 fixed concurrency: each client sends its next request when the answer to the last has come.
-Rounds rotate the order of the three so that drift of the machine hits all alike. Besides
+Rounds rotate the order of the four so that drift of the machine hits all alike. Besides
 requests per second and latency, each process's CPU time over the measured window (utime +
 stime from /proc, PostgreSQL summed over all its processes) is divided by the requests
 answered: microseconds of CPU per request, which do not depend on how the 2 cores were shared.
@@ -61,12 +62,12 @@ from bench.common import (
 EMAIL, PASSWORD = "bench@example.com", "bench-password-1"
 CLIENTS = 32
 POOL = 8  # the API's pool in the other benchmarks (bench/accounts.py: best on 2 cores)
-ROUNDS = 3
+ROUNDS = 4  # each of the four first once
 WARMUP = 1.0
 HANDLE = db.HANDLE
 ME = "select api.me()::text"
 TICK = os.sysconf("SC_CLK_TCK")
-KINDS = ("API", "direct SQL", "bare HTTP")
+KINDS = ("API", "API, log on", "direct SQL", "bare HTTP")
 
 
 # -- CPU time of processes, from /proc --------------------------------------------------------
@@ -307,6 +308,7 @@ def report(runs: dict[str, list[Run]], seconds: float) -> None:
     rate = {kind: statistics.median(r.load.rate for r in runs[kind]) for kind in KINDS}
     print(f"  ratio API / direct SQL: {rate['API'] / rate['direct SQL']:.2f}")
     print(f"  ratio API / bare HTTP:  {rate['API'] / rate['bare HTTP']:.2f}")
+    print(f"  ratio API, log on / API: {rate['API, log on'] / rate['API']:.2f}")
     print(
         "CPU per request, µs (median of rounds); server: the API, the asyncpg caller, the bare app"
     )
@@ -419,8 +421,12 @@ def main(seconds: float = 5.0, profile_to: Path | None = None) -> None:
         asyncio.run(_register(admin))
         postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
         spawn = multiprocessing.get_context("spawn")
+        info = {"LOG_LEVEL": "INFO"}
         with (
             api_server(api_dsn, pool=POOL) as (port, _),
+            api_server(
+                api_dsn, pool=POOL, extra_env=info, log_file=pg.datadir.parent / "api.log"
+            ) as (logging_port, _),
             concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as loads,
         ):
             token = login(port, EMAIL, PASSWORD)["access_token"]
@@ -434,10 +440,16 @@ def main(seconds: float = 5.0, profile_to: Path | None = None) -> None:
             context = json.dumps({"id": "bench", "ip": "127.0.0.1", "user_agent": None})
             values = ("authenticated", claims, context, ME, "{}", True)
             api_watch = Watch(child_serving(port), postmaster)
+            logging_token = login(logging_port, EMAIL, PASSWORD)["access_token"]
+            logging_me = request_bytes(
+                "GET", "/api/v1/users/me", {"Authorization": f"Bearer {logging_token}"}
+            )
+            logging_watch = Watch(child_serving(logging_port), postmaster)
             with bare_server(body) as (bare_port, bare_pid):
                 bare = request_bytes("GET", "/api/v1/users/me", headers)
                 jobs = {
                     "API": (http_run, port, me, api_watch),
+                    "API, log on": (http_run, logging_port, logging_me, logging_watch),
                     "direct SQL": (sql_run, api_dsn, values, Watch(None, postmaster)),
                     "bare HTTP": (http_run, bare_port, bare, Watch(bare_pid, postmaster)),
                 }
