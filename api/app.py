@@ -53,7 +53,9 @@ def endpoint(route: Route) -> Endpoint:
                 if taken:
                     raise RequestError(422, "unknown_field", "Unknown field: " + ", ".join(taken))
             body = frozenset(args)
-            for name, value in request.query_params.items():
+            # Most requests carry no query string: skip parsing an empty one.
+            query = request.query_params.items() if request.scope["query_string"] else ()
+            for name, value in query:
                 if name not in route.query:
                     raise RequestError(422, "unknown_field", f"Unknown query parameter: {name}.")
                 args[route.query[name]] = value
