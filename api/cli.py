@@ -125,7 +125,7 @@ def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
     import uvicorn
 
     from api import logs
-    from api.app import create_app
+    from api.app import create_app, settle_gc
 
     logs.setup(settings)
     # Forwarded headers are read by api.proxies, from TRUSTED_PROXIES only; uvicorn's are off.
@@ -146,7 +146,9 @@ def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
         os.environ["API_DATABASE_URL"] = api_dsn
         uvicorn.run("api.asgi:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
-    uvicorn.run(create_app(settings, dsn=api_dsn), **options)  # type: ignore[arg-type]
+    app = create_app(settings, dsn=api_dsn)
+    settle_gc()
+    uvicorn.run(app, **options)  # type: ignore[arg-type]
 
 
 async def _seed_demo(admin_dsn: str, *, only_if_empty: bool) -> dict | None:
