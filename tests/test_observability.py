@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import json
 import logging
+import time
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from starlette.requests import Request
 
+from api.forward import _context
 from api.logs import JsonFormatter
 from api.metrics import REGISTRY
 from api.settings import Settings
@@ -86,6 +90,33 @@ def test_the_json_formatter_writes_one_object_per_line():
     entry = json.loads(line)
     assert entry["message"] == "a\nb c" and entry["request_id"] == "r1"
     assert entry["level"] == "warning"
+
+
+def test_the_json_formatter_writes_each_record_s_own_time():
+    formatter = JsonFormatter()
+    for created in (1_800_000_000.25, 1_800_000_000.75, 1_800_000_001.5, 1_799_999_999.0):
+        record = logging.LogRecord("slotbase", logging.INFO, __file__, 1, "m", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
+        assert json.loads(formatter.format(record))["ts"] == f"{stamp}.{int(record.msecs):03d}Z"
+
+
+def test_the_context_for_sql_is_what_json_dumps_writes():
+    agents = [None, "AlmaPhone/2.1", 'q"uote\\ æøå \u2028 \x00\t', "\xff"]
+    for agent, client, state in itertools.product(
+        agents,
+        [None, ("203.0.113.7", 50000)],
+        [{}, {"request_id": "abc-1f", "client_ip": "198.51.100.2"}],
+    ):
+        headers = [] if agent is None else [(b"user-agent", agent.encode("latin-1", "replace"))]
+        request = Request({"type": "http", "headers": headers, "client": client, "state": state})
+        ip = state.get("client_ip") or (client[0] if client else None)
+        expected = {
+            "id": state.get("request_id"),
+            "ip": ip,
+            "user_agent": request.headers.get("user-agent"),
+        }
+        assert _context(request) == json.dumps(expected)
 
 
 async def test_the_request_id_reaches_postgresql(
