@@ -150,12 +150,14 @@ def api_server(
     extra_env: dict[str, str] | None = None,
     workers: int = 1,
     log_file: Path | None = None,
+    source: Path = ROOT,
 ) -> Iterator[tuple[int, str]]:
     """The API as `slotbase serve` in its own process: (port, PEM of its signing key).
 
     Rate limits are off unless `extra_env` turns them on (bench/ratelimit.py). Its stderr goes
     to a pipe read only if it fails to start, or to `log_file` (with LOG_LEVEL=INFO in
-    `extra_env`, a line per request that a pipe would not hold)."""
+    `extra_env`, a line per request that a pipe would not hold). `source`: the checkout whose
+    api package it runs (its working directory, which `python -m` puts first on sys.path)."""
     port = free_port()
     pem = private_pem(generate_key())
     env = {
@@ -171,13 +173,14 @@ def api_server(
         "RATE_LIMIT_ENABLED": "false",
         # One access line per request would fill the stderr pipe read only on failure, and stall.
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(source),
         **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)
     log = open(log_file, "wb") if log_file else None  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--workers", str(workers)],
+        cwd=source,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log or subprocess.PIPE,

@@ -21,7 +21,12 @@ answered: microseconds of CPU per request, which do not depend on how the 2 core
 `--profile FILE` afterwards samples the API process with py-spy (installed separately, not a
 dependency) during one more API run and prints where its CPU goes per request.
 
-Alone: `PYTHONPATH=. .venv/bin/python -m bench.request_path [--profile FILE]`.
+`--against DIR` instead puts this checkout's API beside the API of another checkout (say
+`git archive <commit> | tar -x -C /tmp/old`), LOG_LEVEL=WARNING and then INFO, rounds
+alternating which goes first: requests per second and CPU per request, before and after, in
+one run.
+
+Alone: `PYTHONPATH=. .venv/bin/python -m bench.request_path [--profile FILE | --against DIR]`.
 """
 
 from __future__ import annotations
@@ -464,6 +469,68 @@ def main(seconds: float = 5.0, profile_to: Path | None = None) -> None:
                 profile(loads, port, me, api_watch, max(seconds, 10.0), profile_to)
 
 
+AGAINST_ROUNDS = 8
+
+
+def against(old: Path, seconds: float) -> None:
+    """The API of `old` (before) beside this checkout's (after), alternating, in one cluster."""
+    with local_cluster() as pg:
+        admin, api_dsn = pg.dsn("postgres"), pg.dsn("postgres", user="authenticator")
+        asyncio.run(_register(admin))
+        postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
+        spawn = multiprocessing.get_context("spawn")
+        print(
+            f"GET /api/v1/users/me, {CLIENTS} concurrent clients, {AGAINST_ROUNDS} rounds of"
+            f" {seconds:.0f} s each; before: {old}, after: {ROOT}"
+        )
+        for level in ("WARNING", "INFO"):
+            with contextlib.ExitStack() as stack:
+                loads = stack.enter_context(
+                    concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn)
+                )
+                jobs = {}
+                for name, source in (("before", old), ("after", ROOT)):
+                    port, _ = stack.enter_context(
+                        api_server(
+                            api_dsn,
+                            pool=POOL,
+                            extra_env={"LOG_LEVEL": level},
+                            log_file=pg.datadir.parent / f"{name}.log",
+                            source=source,
+                        )
+                    )
+                    token = login(port, EMAIL, PASSWORD)["access_token"]
+                    me = request_bytes(
+                        "GET", "/api/v1/users/me", {"Authorization": f"Bearer {token}"}
+                    )
+                    jobs[name] = (port, me, Watch(child_serving(port), postmaster))
+                runs: dict[str, list[Run]] = {"before": [], "after": []}
+                for round_ in range(AGAINST_ROUNDS):
+                    for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
+                        runs[name].append(loads.submit(http_run, *jobs[name], seconds).result())
+            print(f"LOG_LEVEL={level}")
+            for name in ("before", "after"):
+                cpu = [r.per_request("server") for r in runs[name]]
+                print(
+                    f"  {name:<7} {statistics.median(r.load.rate for r in runs[name]):7.0f}/s"
+                    f"   API CPU {statistics.median(cpu):6.1f} µs per request"
+                    f"   (rounds {', '.join(f'{c:.0f}' for c in cpu)})"
+                )
+            cpu_ratios = [
+                a.per_request("server") / b.per_request("server")
+                for a, b in zip(runs["after"], runs["before"], strict=True)
+            ]
+            rate_ratios = [
+                a.load.rate / b.load.rate
+                for a, b in zip(runs["after"], runs["before"], strict=True)
+            ]
+            print(
+                f"  after / before: requests/s {statistics.median(rate_ratios):.2f},"
+                f" CPU per request {statistics.median(cpu_ratios):.2f}"
+                f" (rounds {', '.join(f'{r:.2f}' for r in cpu_ratios)})"
+            )
+
+
 def _claims(token: str) -> dict:
     import jwt
 
@@ -481,6 +548,8 @@ async def _register(admin: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve-bare"]:
         serve_bare(int(sys.argv[2]), os.environ["BARE_BODY"].encode())
+    elif sys.argv[1:2] == ["--against"]:
+        against(Path(sys.argv[2]).resolve(), float(os.environ.get("BENCH_SECONDS", "5")))
     else:
         out = Path(sys.argv[2]) if sys.argv[1:2] == ["--profile"] else None
         main(float(os.environ.get("BENCH_SECONDS", "5")), out)
