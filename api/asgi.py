@@ -10,7 +10,7 @@ import sys
 
 from starlette.applications import Starlette
 
-from api.app import create_app
+from api.app import create_app, settle_gc
 from api.common import logs
 from api.common.settings import Settings, SettingsError
 
@@ -26,4 +26,6 @@ def app_from_env() -> Starlette:
         print(f"slotbase: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     logs.setup(settings)
-    return create_app(settings, dsn=settings.authenticator_dsn(admin))
+    app = create_app(settings, dsn=settings.authenticator_dsn(admin))
+    settle_gc()
+    return app

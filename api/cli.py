@@ -38,7 +38,7 @@ log = logging.getLogger("slotbase")
 def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, settle_gc
     from api.common import logs
 
     logs.setup(settings)
@@ -60,7 +60,9 @@ def _serve(settings: Settings, api_dsn: str, workers: int = 1) -> None:
         os.environ["API_DATABASE_URL"] = api_dsn
         uvicorn.run("api.asgi:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
-    uvicorn.run(create_app(settings, dsn=api_dsn), **options)  # type: ignore[arg-type]
+    app = create_app(settings, dsn=api_dsn)
+    settle_gc()
+    uvicorn.run(app, **options)  # type: ignore[arg-type]
 
 
 def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:

@@ -6,7 +6,17 @@ import os
 import platform
 import sys
 
-from bench import accounts, bookings, events, outbox, ratelimit, scaling, search, tokens
+from bench import (
+    accounts,
+    bookings,
+    events,
+    outbox,
+    ratelimit,
+    request_path,
+    scaling,
+    search,
+    tokens,
+)
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
@@ -15,6 +25,8 @@ if __name__ == "__main__":
     print(f"slotbase benchmarks on {platform.node()}: {os.cpu_count()} cores, Python {python}")
     print("client, API and PostgreSQL share the cores; figures are ratios within this run\n")
     accounts.main(SECONDS)
+    print()
+    request_path.main(SECONDS)
     print()
     tokens.main(SECONDS)
     print()

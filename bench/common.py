@@ -144,11 +144,20 @@ def redis_server() -> Iterator[str]:
 
 @contextlib.contextmanager
 def api_server(
-    api_dsn: str, *, pool: int = 32, extra_env: dict[str, str] | None = None, workers: int = 1
+    api_dsn: str,
+    *,
+    pool: int = 32,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+    log_file: Path | None = None,
+    source: Path = ROOT,
 ) -> Iterator[tuple[int, str]]:
     """The API as `slotbase serve` in its own process: (port, PEM of its signing key).
 
-    Rate limits are off unless `extra_env` turns them on (bench/ratelimit.py)."""
+    Rate limits are off unless `extra_env` turns them on (bench/ratelimit.py). Its stderr goes
+    to a pipe read only if it fails to start, or to `log_file` (with LOG_LEVEL=INFO in
+    `extra_env`, a line per request that a pipe would not hold). `source`: the checkout whose
+    api package it runs (its working directory, which `python -m` puts first on sys.path)."""
     port = free_port()
     pem = private_pem(generate_key())
     env = {
@@ -164,15 +173,17 @@ def api_server(
         "RATE_LIMIT_ENABLED": "false",
         # One access line per request would fill the stderr pipe read only on failure, and stall.
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(source),
         **(extra_env or {}),
     }
     env.pop("DATABASE_URL", None)
+    log = open(log_file, "wb") if log_file else None  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--workers", str(workers)],
+        cwd=source,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
@@ -182,7 +193,10 @@ def api_server(
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
+                    if log_file:
+                        err = log_file.read_text(errors="replace")
+                    else:
+                        err = proc.stderr.read().decode() if proc.stderr else ""
                     raise RuntimeError(f"API did not start:\n{err}") from None
                 time.sleep(0.1)
         yield port, pem
@@ -192,6 +206,8 @@ def api_server(
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            log.close()
 
 
 async def http_load(

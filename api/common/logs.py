@@ -12,12 +12,25 @@ from typing import Any
 
 from api.common.settings import Settings
 
+# One encoder for every line (json.dumps with options builds one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
 
 class JsonFormatter(logging.Formatter):
+    """With the access log on, a line per request: the timestamp's date and time of day are
+    written once a second, not once a line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second: tuple[int, str] = (-1, "")
+
     def format(self, record: logging.LogRecord) -> str:
+        second, stamp = self._second
+        if int(record.created) != second:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            self._second = (int(record.created), stamp)
         entry: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": f"{stamp}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -27,7 +40,7 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _encode(entry)
 
 
 class TextFormatter(logging.Formatter):

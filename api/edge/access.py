@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
+from prometheus_client import Counter, Histogram
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +20,8 @@ from api.common.metrics import LATENCY, REQUESTS
 
 log = logging.getLogger("slotbase.access")
 UNMATCHED = "(unmatched)"  # bounded label for 404s, so a scan cannot blow up the metrics
+# The labelled series of each (route, method, status) seen: .labels() costs more than the update.
+_SERIES: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
 
 def route_of(scope: Scope) -> str:
@@ -72,8 +75,18 @@ class AccessLog:
     def _record(scope: Scope, status: int, seconds: float) -> None:
         route = route_of(scope)
         method = scope.get("method", "WS")
-        REQUESTS.labels(route, method, str(status)).inc()
-        LATENCY.labels(route, method).observe(seconds)
+        key = (route, method, status)
+        series = _SERIES.get(key)
+        if series is None:
+            series = _SERIES[key] = (
+                REQUESTS.labels(route, method, str(status)),
+                LATENCY.labels(route, method),
+            )
+        requests, latency = series
+        requests.inc()
+        latency.observe(seconds)
+        if not log.isEnabledFor(logging.INFO):
+            return
         state = scope.get("state", {})
         client = state.get("client_ip") or (scope.get("client") or (None,))[0]
         fields = {

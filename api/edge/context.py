@@ -1,5 +1,4 @@
-"""A request id for every request and the baseline security headers (pure ASGI middleware), and
-reading a request header from the ASGI scope, which every layer of the edge does.
+"""A request id for every request and the baseline security headers (pure ASGI middleware).
 
 Non-HTTP scopes pass through untouched, but for the request id that websockets also get.
 """
@@ -11,6 +10,8 @@ import re
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.common.scope import header
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SECURITY_HEADERS = [
@@ -29,14 +30,6 @@ _counter = itertools.count(1)
 
 def _next_id() -> str:
     return f"{_PREFIX}-{next(_counter):x}"
-
-
-def header(scope: Scope, name: bytes) -> str | None:
-    """The first value of a request header (name in lower case, as ASGI gives it)."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 def client_request_id(scope: Scope) -> str | None:

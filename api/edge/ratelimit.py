@@ -21,9 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.common import metrics
 from api.common.errors import problem
 from api.common.resp import Connection, ReplyError, bulk
+from api.common.scope import header
 from api.common.settings import Rate, Settings
 from api.edge import gcra
-from api.edge.context import header
 from api.request.auth import identify_caller
 from api.request.routes import AUTH_PATHS
 from jwks import TokenError

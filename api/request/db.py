@@ -63,35 +63,45 @@ def unavailable(exc: BaseException, *, read_only: bool = True) -> bool:
     return isinstance(exc, CONNECTION_ERRORS)
 
 
+AWAY_ERRORS = (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS)
+
+
 @contextlib.contextmanager
 def away() -> Iterator[None]:
     """Raise Unavailable for an error saying the database is away (a timeout included: no
     statement here has a timeout of its own to mean otherwise); let any other error through."""
     try:
         yield
-    except (TimeoutError, asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
+    except AWAY_ERRORS as exc:
         if isinstance(exc, asyncpg.PostgresError) and not unavailable(exc):
             raise
         raise Unavailable(str(exc) or type(exc).__name__) from exc
 
 
 async def acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
-    with away():
+    try:
         return await pool.acquire()
+    except AWAY_ERRORS:
+        with away():  # the same translation, set up only on an error (µs per request)
+            raise
 
 
 RELEASE_TIMEOUT = 2.0  # seconds for a cancelled query's server to confirm; then the link is cut
 
 
-async def release(pool: asyncpg.Pool, conn: asyncpg.Connection, *, broken: bool) -> bool:
+async def release(
+    pool: asyncpg.Pool, conn: asyncpg.Connection, *, broken: bool, idle: bool = False
+) -> bool:
     """Give the connection back; False when it had to be cut (the server did not answer).
 
     After a timeout or a cancellation asyncpg waits for the server to confirm the cancel; a
-    frozen or lost host never does, so the wait is bounded and the connection terminated."""
+    frozen or lost host never does, so the wait is bounded and the connection terminated.
+    idle: its statements all completed, so giving it back sends nothing and waits for nothing:
+    no bound is needed, and none is armed (a timer per request)."""
     if broken:
         conn.terminate()
     try:
-        await pool.release(conn, timeout=RELEASE_TIMEOUT)
+        await pool.release(conn, timeout=None if idle else RELEASE_TIMEOUT)
     except (TimeoutError, *CONNECTION_ERRORS):
         conn.terminate()  # asyncpg has terminated it already on a timeout; this is idempotent
         return False
@@ -139,9 +149,11 @@ async def call(
         conn = await acquire(pool)
         broken = False
         released = False
+        idle = False
         try:
             row = await conn.fetchrow(HANDLE, *values, timeout=statement_timeout)
             position = await conn.fetchval(WAL_POSITION) if wal and not read_only else None
+            idle = True
         except TimeoutError:
             released = True
             if not await release(pool, conn, broken=False):
@@ -157,7 +169,7 @@ async def call(
             raise
         finally:
             if not released:
-                await release(pool, conn, broken=broken)
+                await release(pool, conn, broken=broken, idle=idle)
         break
     headers = json.loads(row["headers"]) if row["headers"] else None
     return Result(row["status"], headers, row["body"], lsn(position) if position else None)

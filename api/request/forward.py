@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from json.encoder import encode_basestring_ascii  # json.dumps's quoting of a str
 from typing import Any
 
 import asyncpg
@@ -20,6 +21,7 @@ from starlette.responses import Response
 
 from api.common.errors import RETRYABLE, Problem, from_body, from_postgres, problem
 from api.common.metrics import AUTH_FAILURES
+from api.common.scope import header
 from api.common.settings import Settings
 from api.request import catalog, db, replicas
 from api.request.auth import ANON, Identity, identify_caller, sign_pair
@@ -74,15 +76,20 @@ def _depth(value: Any) -> int:
 
 
 def _context(request: Request) -> str:
-    state = request.scope.get("state", {})
-    client = state.get("client_ip") or (request.client.host if request.client else None)
-    return json.dumps(
-        {
-            "id": state.get("request_id"),
-            "ip": client,
-            "user_agent": request.headers.get("user-agent"),
-        }
-    )
+    """json.dumps({"id": ..., "ip": ..., "user_agent": ...}), written out: the same text at a
+    fraction of the cost, on every request."""
+    scope = request.scope
+    state = scope.get("state", {})
+    peer = scope.get("client")
+    client = state.get("client_ip") or (peer[0] if peer else None)
+    rid, agent = state.get("request_id"), header(scope, b"user-agent")
+    return f'{{"id": {_json(rid)}, "ip": {_json(client)}, "user_agent": {_json(agent)}}}'
+
+
+def _json(value: object) -> str:
+    if value is None:
+        return "null"
+    return encode_basestring_ascii(value) if isinstance(value, str) else json.dumps(value)
 
 
 def unavailable(exc: BaseException) -> Response:
@@ -185,7 +192,7 @@ async def invoke(
     try:
         identity = ANON
         if not anonymous:
-            identity = identify_caller(request.scope, request.headers.get("authorization"))
+            identity = identify_caller(request.scope, header(request.scope, b"authorization"))
         fn, result = await call(
             state,
             identity,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 
 import pytest
 
@@ -60,3 +61,12 @@ def test_setup_leaves_one_stderr_handler_in_the_chosen_format_and_level(
     assert root_logging.level == logging.WARNING
     for name in ("uvicorn", "uvicorn.error"):
         assert logging.getLogger(name).handlers == [] and logging.getLogger(name).propagate
+
+
+def test_the_json_formatter_writes_each_record_s_own_time():
+    formatter = JsonFormatter()
+    for created in (1_800_000_000.25, 1_800_000_000.75, 1_800_000_001.5, 1_799_999_999.0):
+        record = logging.LogRecord("slotbase", logging.INFO, __file__, 1, "m", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
+        assert json.loads(formatter.format(record))["ts"] == f"{stamp}.{int(record.msecs):03d}Z"

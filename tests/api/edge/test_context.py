@@ -11,8 +11,9 @@ import asyncpg
 import httpx
 import pytest
 
+from api.common.scope import header
 from api.common.settings import Settings
-from api.edge.context import RequestContext, client_request_id, header
+from api.edge.context import RequestContext, client_request_id
 from jwks import KeySet
 from tests.support.app import SLOW, admin, serve
 

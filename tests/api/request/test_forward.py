@@ -3,6 +3,7 @@ object), and forwarding the call."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from starlette.requests import Request
 
 from api.common.errors import Problem
-from api.request.forward import MAX_DEPTH, read_json
+from api.request.forward import MAX_DEPTH, _context, read_json
 from tests.support.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
@@ -133,3 +134,21 @@ async def test_the_json_sql_answers_is_written_to_the_client_as_it_is(
     # Byte for byte what json_build_object wrote: no re-encoding on the way out.
     assert fetched.content == created.content
     assert "Salon  Ø".encode() in fetched.content
+
+
+def test_the_context_for_sql_is_what_json_dumps_writes():
+    agents = [None, "AlmaPhone/2.1", 'q"uote\\ æøå \u2028 \x00\t', "\xff"]
+    for agent, client, state in itertools.product(
+        agents,
+        [None, ("203.0.113.7", 50000)],
+        [{}, {"request_id": "abc-1f", "client_ip": "198.51.100.2"}],
+    ):
+        headers = [] if agent is None else [(b"user-agent", agent.encode("latin-1", "replace"))]
+        request = Request({"type": "http", "headers": headers, "client": client, "state": state})
+        ip = state.get("client_ip") or (client[0] if client else None)
+        expected = {
+            "id": state.get("request_id"),
+            "ip": ip,
+            "user_agent": request.headers.get("user-agent"),
+        }
+        assert _context(request) == json.dumps(expected)
