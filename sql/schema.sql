@@ -5846,11 +5846,12 @@ COMMENT ON FUNCTION private.member_json(p_org_id uuid, p_user_id uuid) IS 'The m
 --
 
 CREATE FUNCTION private.member_role(p_role text) RETURNS app.member_role
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  if p_role is null or p_role not in ('owner', 'admin', 'staff', 'provider') then
+  -- The enum is the list; the detail names it for people.
+  if p_role is null or p_role <> all (pg_catalog.enum_range(null::app.member_role)::text[]) then
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'role must be one of owner, admin, staff, provider.';
   end if;

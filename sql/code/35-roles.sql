@@ -24,12 +24,13 @@
 create or replace function private.member_role(p_role text)
 returns app.member_role
 language plpgsql
-immutable
+stable
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  if p_role is null or p_role not in ('owner', 'admin', 'staff', 'provider') then
+  -- The enum is the list; the detail names it for people.
+  if p_role is null or p_role <> all (pg_catalog.enum_range(null::app.member_role)::text[]) then
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'role must be one of owner, admin, staff, provider.';
   end if;
