@@ -38,6 +38,7 @@ CLAIM = "select * from private.claim_messages($1, $2)"
 MARK_SENT = "select private.mark_sent($1)"
 MARK_FAILED = "select private.mark_failed($1, $2, $3)"
 REMINDERS = "select private.enqueue_reminders()"
+EXPIRE_HOLDS = "select private.expire_holds()"
 HAS_PURGE = "select pg_catalog.to_regproc('gdpr.purge_expired') is not null"
 PURGE = "select gdpr.purge_expired()::text"
 PURGE_EVENTS = "select private.purge_events()"
@@ -90,6 +91,13 @@ class Worker:
                 log.info("purged %s live-update events past their retention", rows[0][0])
         except asyncpg.PostgresError as exc:
             log.warning("maintenance failed: %s", exc)
+
+    async def expire_holds(self) -> None:
+        """Delete expired holds every round: they stopped blocking at expiry already, and
+        deleting one hands its slot to the next customer on the waitlist (with an email)."""
+        rows = await as_service(self.conn, EXPIRE_HOLDS)
+        if rows and rows[0][0]:
+            log.info("deleted %d expired holds", rows[0][0])
 
     async def claim(self) -> list[asyncpg.Record]:
         return await as_service(self.conn, CLAIM, self.batch, self.lease_seconds)
@@ -176,6 +184,7 @@ async def run(
                     next_maintenance = now + maintenance_seconds
                     next_purge = now + purge_seconds if now >= next_purge else next_purge
                 wake.clear()  # before the claim: a commit during the batch wakes the next wait
+                await worker.expire_holds()
                 rows = await worker.claim()
                 if heartbeat is not None:
                     os.utime(heartbeat)  # a metadata write; the file exists (heartbeat_file)

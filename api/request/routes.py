@@ -113,6 +113,7 @@ ROUTES: list[Route] = [
         "available_slots",
         query={"service_id": "service_id", **RANGE},
     ),
+    r("GET", "/orgs/{org_id}/slots", "org_slots", query={"service_id": "service_id", **RANGE}),
     # Bookings
     r("POST", "/bookings/check-availability", "check_availability", body=True),
     r(
@@ -135,7 +136,14 @@ ROUTES: list[Route] = [
             **PAGE,
         },
     ),
+    r("POST", "/bookings/holds", "create_hold", 201, body=True),
+    r("GET", "/bookings/holds/{id}", "get_hold"),
+    r("POST", "/bookings/holds/{id}/confirm", "confirm_hold", 201, body=True),
+    r("DELETE", "/bookings/holds/{id}", "release_hold", 204),
     r("GET", "/bookings/{id}", "get_booking"),
+    r("POST", "/waitlist", "join_waitlist", 201, body=True),
+    r("GET", "/waitlist", "my_waitlist"),
+    r("DELETE", "/waitlist/{id}", "leave_waitlist", 204),
     r("PATCH", "/bookings/{id}", "update_booking_notes", body=True),
     r("GET", "/bookings/{id}/history", "booking_history"),
     r("POST", "/bookings/{id}/cancel", "cancel_booking", body=True),

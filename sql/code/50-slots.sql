@@ -2,10 +2,13 @@
 -- date's override), converted to instants in the provider's zone (DST-correct), minus time off
 -- and active bookings' blocked ranges, computed set-wise with multiranges; slot starts on the
 -- service's grid counted from each window's start, with buffers, notice and advance limits.
--- Depends on: 002, 10-helpers (parse_instant, local_iso), 35-roles (is_org_member),
---   43-providers (provider_zone).
+-- Depends on: 002, 011, 10-helpers (parse_instant, local_iso), 35-roles (is_org_member),
+--   43-providers (provider_zone), 47-resources (resources_free).
 -- Raises: PT404 not_found, PT422 service_not_offered, invalid_time, range_too_long,
 --   validation_failed.
+-- Busy time is every live claim: pending and confirmed bookings, and holds until they expire
+-- (an expired hold is free time at once, deleted or not). A service that needs resources is
+-- offered only where enough of each kind is free for the whole blocked time.
 -- The engine is SECURITY DEFINER: a free slot depends on other customers' bookings and on time
 -- off, which the caller may not read; it returns instants only, never whose or why.
 
@@ -50,6 +53,8 @@ $$;
 comment on function private.working_windows(uuid, date, date) is
   'A provider''s working windows on local dates p_from..p_to as instant ranges: wall-clock times read in the provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
 
+drop function if exists private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean);
+
 create or replace function private.slots(
   p_provider_id uuid,
   p_service_id uuid,
@@ -57,7 +62,8 @@ create or replace function private.slots(
   p_to timestamptz,
   p_exclude_booking uuid default null,
   p_ignore_bookings boolean default false,
-  p_ignore_limits boolean default false
+  p_ignore_limits boolean default false,
+  p_ignore_resources boolean default false
 )
 returns table (starts_at timestamptz, ends_at timestamptz)
 language plpgsql
@@ -74,11 +80,14 @@ declare
   v_after interval;
   v_span tstzrange;
   v_busy tstzmultirange;
+  v_resources boolean;
 begin
   select * into v_service from app.services s where s.id = p_service_id;
   if not found or v_zone is null then
     return;
   end if;
+  v_resources := not (p_ignore_bookings or p_ignore_resources)
+    and exists (select 1 from app.service_resources r where r.service_id = p_service_id);
   v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
   v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
   v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
@@ -97,7 +106,7 @@ begin
       and k.org_id = v_service.org_id
       and k.provider_id = p_provider_id
       and k.blocked operator(pg_catalog.&&) v_span
-      and k.status in ('pending', 'confirmed')
+      and (k.status in ('pending', 'confirmed') or (k.status = 'held' and k.hold_expires_at > v_now))
       and k.id is distinct from p_exclude_booking
   ) b;
 
@@ -122,14 +131,16 @@ begin
   where s.at >= p_from
     and s.at < p_to
     and pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after) operator(pg_catalog.<@) f.m
+    and (not v_resources or private.resources_free(p_service_id,
+      pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after), p_exclude_booking))
     and (p_ignore_limits or (
       s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
       and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
   order by s.at;
 end;
 $$;
-comment on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean) is
-  'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
+comment on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean, boolean) is
+  'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off, active bookings and live holds (except p_exclude_booking), with the service''s resources free unless told to ignore them, on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
 
 create or replace function private.slot_problem(
   p_provider_id uuid,
@@ -162,16 +173,22 @@ begin
     return 'outside_working_hours';
   end if;
   if not exists (
-    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true) s
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true, true) s
     where s.starts_at = p_start
   ) then
     return 'slot_taken';
+  end if;
+  if not exists (
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true) s
+    where s.starts_at = p_start
+  ) then
+    return 'resource_unavailable';
   end if;
   return null;
 end;
 $$;
 comment on function private.slot_problem(uuid, uuid, timestamptz, uuid) is
-  'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
+  'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken, resource_unavailable), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
 
 create or replace function private.offered_service(p_provider_id uuid, p_service_id uuid)
 returns app.services
@@ -278,7 +295,7 @@ $$;
 comment on function api.available_slots(uuid, uuid, text, text) is
   'GET /providers/{provider_id}/slots?service_id&from&to. from/to: local dates in the provider''s zone (to inclusive) or RFC 3339 instants; default the next 7 days; span at most 62 days. -> {provider_id, service_id, timezone, slots: [{start, end}]} in the provider''s zone. Errors: 404 not_found, 422 service_not_offered, invalid_time, range_too_long.';
 grant execute on function api.available_slots(uuid, uuid, text, text) to anon, authenticated;
-grant execute on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean) to anon, authenticated;
+grant execute on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean, boolean) to anon, authenticated;
 
 create or replace function api.check_availability(provider_id uuid, service_id uuid, start text)
 returns json
@@ -301,6 +318,73 @@ begin
 end;
 $$;
 comment on function api.check_availability(uuid, uuid, text) is
-  'POST /bookings/check-availability {provider_id, service_id, start} -> {available, reason}: reason is too_soon, too_far_ahead, outside_working_hours, slot_taken or service_not_offered. Errors: 404 not_found, 422 invalid_time.';
+  'POST /bookings/check-availability {provider_id, service_id, start} -> {available, reason}: reason is too_soon, too_far_ahead, outside_working_hours, slot_taken, resource_unavailable or service_not_offered. Errors: 404 not_found, 422 invalid_time.';
 grant execute on function api.check_availability(uuid, uuid, text) to anon, authenticated;
 grant execute on function private.slot_problem(uuid, uuid, timestamptz, uuid) to anon, authenticated;
+
+create or replace function api.org_slots(
+  org_id uuid,
+  service_id uuid,
+  range_from text default null,
+  range_to text default null
+)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_zone text;
+  v_service app.services;
+  v_from timestamptz;
+  v_to timestamptz;
+begin
+  select o.timezone into v_zone from app.organizations o where o.id = org_slots.org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+  -- The services policy decides what the caller sees: active ones, or all for members.
+  select * into v_service from app.services s
+  where s.id = org_slots.service_id and s.org_id = org_slots.org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if not v_service.active then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This service is not offered at the moment.';
+  end if;
+  v_from := coalesce(private.range_bound(range_from, v_zone, false, 'from'), private.now());
+  v_to := coalesce(private.range_bound(range_to, v_zone, true, 'to'), v_from + interval '7 days');
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must be after from.';
+  end if;
+  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
+  return pg_catalog.json_build_object(
+    'org_id', org_slots.org_id,
+    'service_id', v_service.id,
+    'timezone', v_zone,
+    'slots', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'start', private.local_iso(x.starts_at, v_zone),
+        'end', private.local_iso(x.ends_at, v_zone),
+        'provider_ids', x.provider_ids) order by x.starts_at, x.ends_at)
+      from (
+        select s.starts_at, s.ends_at, pg_catalog.array_agg(p.id order by p.created_at, p.id) as provider_ids
+        from app.service_providers sp
+        join app.providers p on p.id = sp.provider_id
+        cross join lateral private.slots(p.id, v_service.id, v_from, v_to) s
+        where sp.service_id = v_service.id and p.org_id = org_slots.org_id and p.active
+        group by s.starts_at, s.ends_at
+      ) x
+    ), '[]'::json)
+  );
+end;
+$$;
+comment on function api.org_slots(uuid, uuid, text, text) is
+  'GET /orgs/{org_id}/slots?service_id&from&to: the free slots of every active provider offering the service, merged: {org_id, service_id, timezone, slots: [{start, end, provider_ids}]} in the organization''s zone; from/to as in GET /providers/{id}/slots (local dates in the organization''s zone). Book one with provider_id "any" or one of its provider_ids. Errors: 404 not_found, 422 service_not_offered, invalid_time, range_too_long, validation_failed.';
+grant execute on function api.org_slots(uuid, uuid, text, text) to anon, authenticated;

@@ -66,7 +66,9 @@ as $$
 declare
   v_action text;
 begin
-  if TG_OP = 'INSERT' then
+  if NEW.status = 'held' then
+    return NEW;  -- a hold is not a booking yet: its history starts when it is confirmed
+  elsif TG_OP = 'INSERT' or OLD.status = 'held' then
     v_action := 'created';
   elsif NEW.status is distinct from OLD.status then
     v_action := NEW.status::text;
@@ -80,17 +82,41 @@ begin
   insert into app.booking_history (org_id, booking_id, at, actor_id, action, from_status, to_status, from_start, to_start)
   values (
     NEW.org_id, NEW.id, private.now(), auth.uid(), v_action,
-    case when TG_OP = 'UPDATE' then OLD.status end, NEW.status,
-    case when TG_OP = 'UPDATE' then OLD.starts_at end, NEW.starts_at
+    case when v_action <> 'created' then OLD.status end, NEW.status,
+    case when v_action <> 'created' then OLD.starts_at end, NEW.starts_at
   );
   return NEW;
 end;
 $$;
-comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user. Definer: writes app.booking_history, which no client may write.';
+comment on function private.record_booking_change() is 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user; a hold has none until it is confirmed (created). Definer: writes app.booking_history, which no client may write.';
 
 drop trigger if exists bookings_history on app.bookings;
 create trigger bookings_history after insert or update on app.bookings
   for each row execute function private.record_booking_change();
+
+create or replace function private.stamp_claim()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- The wall-clock start of the row's claim on its time (see app.bookings.claimed): on insert,
+  -- and whenever the time moves, so an expired hold on the new time never stands in the way.
+  if TG_OP = 'INSERT' or (NEW.starts_at, NEW.ends_at, NEW.buffer_before_minutes, NEW.buffer_after_minutes)
+      is distinct from (OLD.starts_at, OLD.ends_at, OLD.buffer_before_minutes, OLD.buffer_after_minutes) then
+    NEW.claimed_since := private.now();
+  end if;
+  return NEW;
+end;
+$$;
+comment on function private.stamp_claim() is
+  'BEFORE trigger on app.bookings: claimed_since is the clock''s now (private.now()) on insert and on every move, on every path that writes a booking.';
+
+drop trigger if exists bookings_stamp_claim on app.bookings;
+create trigger bookings_stamp_claim before insert or update on app.bookings
+  for each row execute function private.stamp_claim();
 
 drop trigger if exists bookings_touch_updated_at on app.bookings;
 create trigger bookings_touch_updated_at before update on app.bookings
@@ -185,7 +211,7 @@ declare
   v_uid uuid := private.require_user();
 begin
   select * into v_booking from app.bookings b where b.id = p_id for update;
-  if not found or not (
+  if not found or v_booking.status = 'held' or not (
     v_booking.customer_id = v_uid
     or private.is_org_staff(v_booking.org_id)
     or private.is_provider_self(v_booking.provider_id)
@@ -195,7 +221,7 @@ begin
   return v_booking;
 end;
 $$;
-comment on function private.visible_booking_for_update(uuid) is 'Lock a booking the caller may see (customer, staff+, the provider), else 404 not_found.';
+comment on function private.visible_booking_for_update(uuid) is 'Lock a booking the caller may see (customer, staff+, the provider), else 404 not_found; a hold is not a booking (see 62-holds).';
 
 create or replace function private.raise_slot_problem(p_problem text)
 returns void
@@ -208,6 +234,9 @@ begin
   if p_problem = 'slot_taken' then
     raise exception using errcode = 'PT409', message = 'slot_taken',
       detail = 'This time is not available; choose another slot.';
+  elsif p_problem = 'resource_unavailable' then
+    raise exception using errcode = 'PT409', message = 'resource_unavailable',
+      detail = 'A room, chair or piece of equipment this service needs is taken at this time; choose another slot.';
   elsif p_problem = 'too_soon' then
     raise exception using errcode = 'PT422', message = 'too_soon',
       detail = 'This start is sooner than the service''s minimum notice.';
@@ -261,7 +290,9 @@ begin
     pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
   if (select pg_catalog.count(*) from app.bookings b
       where b.org_id = p_org_id and b.customer_id = p_customer_id
-        and b.status in ('pending', 'confirmed') and b.ends_at > private.now())
+        and (b.status in ('pending', 'confirmed')
+             or (b.status = 'held' and b.hold_expires_at > private.now()))
+        and b.ends_at > private.now())
       >= v_org.max_active_bookings_per_customer then
     raise exception using errcode = 'PT409', message = 'too_many_bookings',
       detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here; cancel one first.',
@@ -270,7 +301,92 @@ begin
 end;
 $$;
 comment on function private.check_customer_may_book(uuid, uuid) is
-  'The organization''s rules on who may book: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings. Definer: counts the customer''s bookings whatever the caller may see.';
+  'The organization''s rules on who may book or hold: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings and live holds. Definer: counts the customer''s bookings whatever the caller may see.';
+
+create or replace function private.bookable_service(p_service_id uuid)
+returns app.services
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_service app.services;
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if not v_service.active then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This service is not offered at the moment.';
+  end if;
+  return v_service;
+end;
+$$;
+comment on function private.bookable_service(uuid) is
+  'The service for a booking with any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
+grant execute on function private.bookable_service(uuid) to authenticated;
+
+create or replace function private.take_calendar(p_provider_id uuid, p_service app.services, p_start timestamptz)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_candidates uuid[];
+  v_candidate uuid;
+  v_id uuid;
+  v_problems text[];
+begin
+  if p_provider_id is not null then
+    perform private.lock_provider_calendar(p_provider_id);
+    perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service.id, p_start));
+    return p_provider_id;
+  end if;
+  -- Any provider: lock every candidate's calendar in one global order (by id), so parallel
+  -- "any" bookings see each other's commits and never wait on each other in a circle.
+  select pg_catalog.array_agg(p.id order by p.id) into v_candidates
+  from app.service_providers sp
+  join app.providers p on p.id = sp.provider_id
+  where sp.service_id = p_service.id and p.org_id = p_service.org_id and p.active;
+  if v_candidates is null then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'No provider offers this service at the moment.';
+  end if;
+  foreach v_candidate in array v_candidates loop
+    perform private.lock_provider_calendar(v_candidate);
+  end loop;
+  perform private.require_fresh_snapshot();
+  -- The free provider with the fewest bookings on that local day, then the longest-standing.
+  select p.id into v_id
+  from app.providers p
+  cross join lateral (select (p_start at time zone private.provider_zone(p.id))::date as day) d
+  where p.id = any (v_candidates)
+    and private.slot_problem(p.id, p_service.id, p_start) is null
+  order by (
+      select pg_catalog.count(*) from app.bookings b
+      where b.provider_id = p.id and b.status in ('pending', 'confirmed')
+        and b.starts_at >= (d.day::timestamp at time zone private.provider_zone(p.id))
+        and b.starts_at < ((d.day + 1)::timestamp at time zone private.provider_zone(p.id))),
+    p.created_at, p.id
+  limit 1;
+  if v_id is null then
+    select pg_catalog.array_agg(private.slot_problem(c, p_service.id, p_start)) into v_problems
+    from pg_catalog.unnest(v_candidates) c;
+    perform private.raise_slot_problem(case
+      when 'slot_taken' = any (v_problems) then 'slot_taken'
+      when 'resource_unavailable' = any (v_problems) then 'resource_unavailable'
+      else v_problems[1] end);
+  end if;
+  return v_id;
+end;
+$$;
+comment on function private.take_calendar(uuid, app.services, timestamptz) is
+  'Lock the calendar a new claim lands on and return its provider once the start is free there (the same checks as the slot list; 409 slot_taken, resource_unavailable, 422 too_soon, ...). With p_provider_id NULL, any active provider offering the service: all their calendars are locked in id order, and the free one with the fewest bookings that local day wins, then the one added first. Definer: reads other customers'' bookings to count and to check.';
+grant execute on function private.take_calendar(uuid, app.services, timestamptz) to authenticated;
 
 create or replace function private.create_booking(
   p_provider_id uuid,
@@ -293,6 +409,7 @@ declare
   v_service app.services;
   v_start timestamptz;
   v_customer uuid := coalesce(p_customer_id, v_uid);
+  v_provider uuid;
   v_booking app.bookings;
   v_json json;
 begin
@@ -316,8 +433,13 @@ begin
     end if;
   end if;
 
-  -- Visibility of provider and service is the caller's own, as in the slot list.
-  v_service := private.offered_service(p_provider_id, p_service_id);
+  -- Visibility of provider and service is the caller's own, as in the slot list. No provider
+  -- means any provider: one is picked below.
+  if p_provider_id is null then
+    v_service := private.bookable_service(p_service_id);
+  else
+    v_service := private.offered_service(p_provider_id, p_service_id);
+  end if;
   v_start := private.parse_instant(p_start);
 
   if v_customer <> v_uid then
@@ -341,10 +463,9 @@ begin
 
   perform private.check_customer_may_book(v_service.org_id, v_customer);
 
-  -- Bookings of one provider take turns: the check below then sees every committed booking,
-  -- and concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
-  perform private.lock_provider_calendar(p_provider_id);
-  perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service_id, v_start));
+  -- Bookings of one provider take turns: the check then sees every committed booking, and
+  -- concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
+  v_provider := private.take_calendar(p_provider_id, v_service, v_start);
 
   begin
     insert into app.bookings (
@@ -352,7 +473,7 @@ begin
       buffer_before_minutes, buffer_after_minutes, status, price_minor, currency,
       customer_note, created_by, created_at, updated_at)
     values (
-      v_service.org_id, p_provider_id, p_service_id, v_customer, v_start,
+      v_service.org_id, v_provider, p_service_id, v_customer, v_start,
       v_start + pg_catalog.make_interval(mins => v_service.duration_minutes),
       v_service.buffer_before_minutes, v_service.buffer_after_minutes,
       case when v_service.requires_confirmation then 'pending' else 'confirmed' end::app.booking_status,
@@ -375,7 +496,7 @@ begin
 end;
 $$;
 comment on function private.create_booking(uuid, uuid, text, text, uuid, text) is
-  'Book a slot after the same checks as the slot list; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
+  'Book a slot after the same checks as the slot list, with p_provider_id or (NULL) any provider offering the service; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
 
 drop function if exists private.act_as_caller_check(uuid, uuid);
 
@@ -532,8 +653,10 @@ comment on function private.update_booking_notes(uuid, text, text) is
 -- ---------------------------------------------------------------------------------------------
 -- The contract (schema api)
 
+drop function if exists api.create_booking(uuid, uuid, text, text, uuid, text);
+
 create or replace function api.create_booking(
-  provider_id uuid,
+  provider_id text,
   service_id uuid,
   start text,
   customer_note text default null,
@@ -546,15 +669,21 @@ volatile
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_provider uuid := private.as_uuid(create_booking.provider_id);
 begin
-  return private.create_booking(create_booking.provider_id, create_booking.service_id,
+  if v_provider is null and create_booking.provider_id is distinct from 'any' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'provider_id must be a provider''s id or "any".';
+  end if;
+  return private.create_booking(v_provider, create_booking.service_id,
     create_booking.start, create_booking.customer_note, create_booking.customer_id,
     create_booking.idempotency_key);
 end;
 $$;
-comment on function api.create_booking(uuid, uuid, text, text, uuid, text) is
-  'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 422 validation_failed (customer_id not someone who has booked with the organization before, nor a member); 404 not_found.';
-grant execute on function api.create_booking(uuid, uuid, text, text, uuid, text) to authenticated;
+comment on function api.create_booking(text, uuid, text, text, uuid, text) is
+  'POST /bookings {provider_id (an id, or "any": the free provider offering the service with the fewest bookings that day), service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken, resource_unavailable; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 422 validation_failed (customer_id not someone who has booked with the organization before, nor a member); 404 not_found.';
+grant execute on function api.create_booking(text, uuid, text, text, uuid, text) to authenticated;
 grant execute on function private.create_booking(uuid, uuid, text, text, uuid, text) to authenticated;
 
 create or replace function api.get_booking(id uuid)
@@ -569,7 +698,7 @@ declare
   v_note text;
 begin
   perform private.require_user();
-  select * into v_booking from app.bookings b where b.id = get_booking.id;
+  select * into v_booking from app.bookings b where b.id = get_booking.id and b.status <> 'held';
   if not found then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
   end if;
@@ -636,6 +765,7 @@ begin
       and (v_from is null or b.ends_at > v_from)
       and (v_to is null or b.starts_at < v_to)
       and (v_status is null or b.status = v_status)
+      and b.status <> 'held'
       and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
       and (v_after is null or (b.starts_at, b.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by b.starts_at, b.id

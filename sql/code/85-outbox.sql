@@ -90,6 +90,7 @@ begin
       'price_minor', b.price_minor,
       'currency', b.currency,
       'cancel_reason', b.cancel_reason,
+      'hold_expires_at', private.local_iso(b.hold_expires_at, z.zone),
       'org_id', o.id,
       'org_name', o.name,
       'org_slug', o.slug,
@@ -127,7 +128,7 @@ as $$
 declare
   v_ids uuid[];
 begin
-  select pg_catalog.array_agg(n.id) into v_ids from new_rows n;
+  select pg_catalog.array_agg(n.id) into v_ids from new_rows n where n.status <> 'held';
   if v_ids is not null then
     perform private.enqueue_booking_messages(v_ids,
       pg_catalog.array_fill('booking_created'::text, array[pg_catalog.cardinality(v_ids)]),
@@ -137,7 +138,7 @@ begin
 end;
 $$;
 comment on function private.booking_inserted() is
-  'AFTER INSERT statement trigger on app.bookings: booking_created to each customer, in the same transaction. Definer: writes outbox.messages.';
+  'AFTER INSERT statement trigger on app.bookings: booking_created to each customer, in the same transaction (a hold has none until it is confirmed). Definer: writes outbox.messages.';
 
 create or replace function private.booking_updated()
 returns trigger
@@ -158,6 +159,7 @@ begin
   join old_rows o on o.id = n.id
   cross join lateral (
     select case
+      when o.status = 'held' and n.status in ('pending', 'confirmed') then 'booking_created'
       when n.status is distinct from o.status then
         case n.status
           when 'confirmed' then 'booking_confirmed'
@@ -175,7 +177,7 @@ begin
 end;
 $$;
 comment on function private.booking_updated() is
-  'AFTER UPDATE statement trigger on app.bookings: booking_confirmed, booking_declined, booking_cancelled or booking_rescheduled to the customer, in the same transaction. Definer: writes outbox.messages.';
+  'AFTER UPDATE statement trigger on app.bookings: booking_created (a hold confirmed), booking_confirmed, booking_declined, booking_cancelled or booking_rescheduled to the customer, in the same transaction. Definer: writes outbox.messages.';
 
 drop trigger if exists bookings_outbox_inserted on app.bookings;
 create trigger bookings_outbox_inserted after insert on app.bookings

@@ -107,10 +107,12 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_kind text;
-  v_was_blocking boolean := TG_OP = 'UPDATE' and OLD.status in ('pending', 'confirmed');
-  v_is_blocking boolean := NEW.status in ('pending', 'confirmed');
+  v_was_blocking boolean := TG_OP = 'UPDATE' and OLD.status in ('held', 'pending', 'confirmed');
+  v_is_blocking boolean := NEW.status in ('held', 'pending', 'confirmed');
 begin
-  if TG_OP = 'INSERT' then
+  if NEW.status = 'held' then
+    v_kind := null;  -- a hold is no booking yet; it shows as availability only
+  elsif TG_OP = 'INSERT' or OLD.status = 'held' then
     v_kind := 'booking.created';
   elsif NEW.status is distinct from OLD.status then
     v_kind := 'booking.' || NEW.status::text;
@@ -136,11 +138,30 @@ begin
   return null;
 end;
 $$;
-comment on function private.booking_events() is 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves. Definer: writes app.events, which no client may write.';
+comment on function private.booking_events() is 'AFTER trigger on app.bookings: a bookings event per change a client would show (a hold from its confirmation on), and an availability event when the blocked time moves (holds included). Definer: writes app.events, which no client may write.';
 
 drop trigger if exists bookings_events on app.bookings;
 create trigger bookings_events after insert or update on app.bookings
   for each row execute function private.booking_events();
+
+create or replace function private.hold_deleted_events()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform private.publish_event('availability', 'availability.changed', OLD.org_id, OLD.provider_id,
+    p_during => OLD.blocked);
+  return null;
+end;
+$$;
+comment on function private.hold_deleted_events() is 'AFTER DELETE trigger on app.bookings for holds (released or expired): an availability event for the time it kept. Definer: writes app.events, which no client may write.';
+
+drop trigger if exists bookings_hold_deleted_events on app.bookings;
+create trigger bookings_hold_deleted_events after delete on app.bookings
+  for each row when (OLD.status = 'held') execute function private.hold_deleted_events();
 
 create or replace function private.schedule_events()
 returns trigger
