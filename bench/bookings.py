@@ -29,7 +29,7 @@ SLOTS = (
 CREATE = (
     "select api.create_booking(provider_id => r.provider_id, service_id => r.service_id, "
     "start => r.start)::text from pg_catalog.jsonb_to_record($1) "
-    "as r(provider_id uuid, service_id uuid, start text)"
+    "as r(provider_id text, service_id uuid, start text)"
 )
 CONTEXT = json.dumps({"id": "bench"})
 PASSWORD = "bench-password-1"

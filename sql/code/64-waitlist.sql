@@ -139,7 +139,7 @@ declare
   v_uid uuid := private.require_user();
 begin
   return pg_catalog.json_build_object('items', coalesce((
-    select pg_catalog.json_agg(private.waitlist_json(w) order by w.created_at, w.id)
+    select pg_catalog.json_agg(private.waitlist_json(w) order by w.line)
     from app.waitlist_entries w
     where w.customer_id = v_uid
   ), '[]'::json), 'next_cursor', null);
@@ -210,7 +210,7 @@ begin
       and (w.provider_id is null or w.provider_id = p_provider_id)
       and w.wanted operator(pg_catalog.&&) p_during
       and pg_catalog.upper(w.wanted) > v_now
-    order by w.created_at, w.id
+    order by w.line
     limit 50
     for update of w skip locked
   loop

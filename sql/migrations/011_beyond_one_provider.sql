@@ -123,6 +123,7 @@ comment on table app.resource_claims is
 
 create table app.waitlist_entries (
   id uuid primary key default gen_random_uuid(),
+  line bigint generated always as identity unique,
   org_id uuid not null,
   service_id uuid not null,
   provider_id uuid,
@@ -136,14 +137,14 @@ create table app.waitlist_entries (
   foreign key (org_id, service_id) references app.services (org_id, id) on delete cascade,
   foreign key (org_id, provider_id) references app.providers (org_id, id) on delete cascade
 );
-create index waitlist_entries_line_idx on app.waitlist_entries (org_id, service_id, created_at, id) where status = 'waiting';
+create index waitlist_entries_waiting_idx on app.waitlist_entries (org_id, line) where status = 'waiting';
 create index waitlist_entries_customer_idx on app.waitlist_entries (customer_id, created_at);
 create index waitlist_entries_org_id_idx on app.waitlist_entries (org_id);
 create index waitlist_entries_hold_idx on app.waitlist_entries (hold_id) where hold_id is not null;
 alter table app.waitlist_entries enable row level security;
 alter table app.waitlist_entries force row level security;
 comment on table app.waitlist_entries is
-  'A customer waiting for a service (from one provider, or any) within a window of time. First come, first offered: a freed slot becomes a hold for the first entry it fits.';
+  'A customer waiting for a service (from one provider, or any) within a window of time. First come, first offered (line): a freed slot becomes a hold for the first entry it fits.';
 
 create table app.calendar_feeds (
   id uuid primary key default gen_random_uuid(),
