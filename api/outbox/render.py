@@ -40,6 +40,8 @@ BOOKING_KINDS = frozenset(
 CANCELLING_KINDS = frozenset({"booking_declined", "booking_cancelled"})
 LINK_PATHS = {"password_reset": "/reset-password", "email_verification": "/verify-email"}
 INVITATIONS_PATH = "/invitations"
+# The app's page for the caller's waitlist (GET /waitlist: the offered entry names its hold).
+WAITLIST_PATH = "/waitlist"
 # Text an organization chose (its name, a service, a cancel reason) goes into subjects and bodies
 # of platform email: no control characters (a line break in a subject is a header), and bounded.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -108,12 +110,14 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     pending = kind == "booking_created" and payload.get("status") == "pending"
     template = "booking_pending" if pending else kind
     previous = payload.get("previous_start")
+    expires = payload.get("hold_expires_at")
     fields = {
         "service": clean(payload["service_name"]),
         "provider": clean(payload["provider_name"]),
         "org": clean(payload["org_name"]),
         "when": when_text(start, locale, zone),
         "previous": when_text(datetime.fromisoformat(previous), locale, zone) if previous else "",
+        "expires": when_text(datetime.fromisoformat(expires), locale, zone) if expires else "",
     }
     subject, lead = (text.format(**fields) for text in words[template])
     price = price_text(int(payload["price_minor"]), payload["currency"], locale)
@@ -129,7 +133,10 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     if kind == "booking_cancelled" and payload.get("cancel_reason"):
         details.append((labels["reason"], clean(payload["cancel_reason"], 500)))
     signature = labels["sign"].format(org=fields["org"])
-    return Content(subject, [hello, lead], details, None, None, signature)
+    link = None
+    if kind == "waitlist_offer":
+        link = (labels["button_waitlist_offer"], f"{mail.public_url}{WAITLIST_PATH}")
+    return Content(subject, [hello, lead], details, link, None, signature)
 
 
 def plain_text(c: Content) -> str:

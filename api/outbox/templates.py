@@ -5,7 +5,7 @@ pieces together.
 """
 
 # subject, lead; {service} {provider} {org} {when} {previous} {minutes} {inviter} {role} {expires}
-# are filled in.
+# are filled in ({expires}: when an invitation or a held slot runs out).
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "da": {
         "booking_created": (
@@ -35,6 +35,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "booking_reminder": (
             "Påmindelse: {service} {when}",
             "En påmindelse om din booking hos {org}.",
+        ),
+        "waitlist_offer": (
+            "En tid er blevet ledig: {service} {when}",
+            "Du står på venteliste hos {org}, og en tid er blevet ledig. Vi holder den til dig "
+            "til {expires}; bekræft den inden da, ellers går den videre til den næste på listen.",
         ),
         "password_reset": (
             "Nulstil din adgangskode",
@@ -82,6 +87,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Reminder: {service} {when}",
             "A reminder of your booking with {org}.",
         ),
+        "waitlist_offer": (
+            "A time has come free: {service} {when}",
+            "You are on the waitlist at {org}, and a time has come free. We are holding it for "
+            "you until {expires}; confirm it before then, or it goes to the next person in line.",
+        ),
         "password_reset": (
             "Reset your password",
             "Someone (hopefully you) asked to reset the password of your account. The link "
@@ -115,6 +125,7 @@ LABELS = {
         "button_password_reset": "Vælg ny adgangskode",
         "button_email_verification": "Bekræft e-mailadresse",
         "button_invitation": "Se dine invitationer",
+        "button_waitlist_offer": "Bekræft tiden",
         "code": "Eller brug denne kode",
         "summary": "{service} hos {provider}",
         "sign": "Venlig hilsen\n{org}",
@@ -134,6 +145,7 @@ LABELS = {
         "button_password_reset": "Choose a new password",
         "button_email_verification": "Confirm email address",
         "button_invitation": "See your invitations",
+        "button_waitlist_offer": "Confirm the time",
         "code": "Or use this code",
         "summary": "{service} with {provider}",
         "sign": "Kind regards\n{org}",

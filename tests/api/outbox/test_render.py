@@ -68,3 +68,26 @@ def test_a_reset_email_links_to_the_public_url_and_has_no_calendar():
     assert "?token=" not in text  # never in a query string: servers and proxies log those
     assert "Hello ase," in text and "60 minutes" in text
     assert list(msg.iter_attachments()) == []
+
+
+def test_a_waitlist_offer_says_until_when_the_slot_is_held_in_both_languages():
+    mail = MailSettings(public_url="https://book.example")
+    held = {"status": "held", "hold_expires_at": "2026-03-20T13:10:00+01:00"}
+    da = render(booking_row("waitlist_offer", "da", **held), mail)
+    assert str(da["Subject"]) == (
+        "En tid er blevet ledig: Klipning; vask søndag den 29. marts 2026 kl. 10.00"
+    )
+    text = da.get_body(("plain",)).get_content()
+    assert "fredag den 20. marts 2026 kl. 13.10" in text and "næste på listen" in text
+    assert "https://book.example/waitlist" in text
+    en = render(booking_row("waitlist_offer", "en-GB", **held), mail)
+    assert (
+        str(en["Subject"]) == "A time has come free: Klipning; vask Sunday, 29 March 2026 at 10:00"
+    )
+    text = en.get_body(("plain",)).get_content()
+    assert "until Friday, 20 March 2026 at 13:10" in text and "Confirm the time" in text
+    # Not a booking yet: no calendar invitation to accept.
+    for msg in (da, en):
+        assert not [
+            part for part in msg.iter_attachments() if part.get_content_type() == "text/calendar"
+        ]

@@ -42,6 +42,8 @@ def row_of(kind: str, lang: str, **payload: Any) -> dict[str, Any]:
         return booking_row("booking_created", lang, status="pending", **payload)
     if kind in BOOKING_KINDS:
         return booking_row(kind, lang, previous_start="2026-03-28T10:00:00+01:00", **payload)
+    if kind == "waitlist_offer":
+        return booking_row(kind, lang, hold_expires_at="2026-03-20T13:10:00+01:00", **payload)
     row = booking_row(kind, lang)
     row["payload"] = {**ACCOUNT_PAYLOADS[kind], **payload}
     return row
