@@ -105,10 +105,11 @@ revoke all on app.organizations from anon, authenticated;
 
 -- Organizations are public, every column of them.
 grant select (id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes,
-  max_active_bookings_per_customer, booking_requires_verified_email, created_at, updated_at)
+  max_active_bookings_per_customer, booking_requires_verified_email, hold_minutes, waitlist_enabled,
+  created_at, updated_at)
   on app.organizations to anon, authenticated;
 grant update (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes,
-  max_active_bookings_per_customer, booking_requires_verified_email)
+  max_active_bookings_per_customer, booking_requires_verified_email, hold_minutes, waitlist_enabled)
   on app.organizations to authenticated;
 -- No insert or delete: api.create_org (private.create_org) creates an organization and its owner.
 
@@ -150,12 +151,14 @@ begin
     'cancellation_cutoff_minutes', p_org.cancellation_cutoff_minutes,
     'max_active_bookings_per_customer', p_org.max_active_bookings_per_customer,
     'booking_requires_verified_email', p_org.booking_requires_verified_email,
+    'hold_minutes', p_org.hold_minutes,
+    'waitlist_enabled', p_org.waitlist_enabled,
     'created_at', private.utc(p_org.created_at)
   );
 end;
 $$;
 comment on function private.org_json(app.organizations) is
-  'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, created_at}.';
+  'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, hold_minutes, waitlist_enabled, created_at}.';
 grant execute on function private.org_json(app.organizations) to anon, authenticated, service_role;
 
 create or replace function private.require_visible_org(p_org_id uuid)
@@ -283,8 +286,9 @@ comment on function api.get_org(text) is
   'GET /orgs/{id_or_slug}. Anyone. A UUID is read as the id, anything else as the slug -> org {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, created_at}. Errors: 404 not_found.';
 grant execute on function api.get_org(text) to anon, authenticated;
 
--- Two settings joined the parameters; a signature cannot grow in place.
+-- Settings join the parameters; a signature cannot grow in place.
 drop function if exists api.update_org(uuid, text, text, text, text, text, integer);
+drop function if exists api.update_org(uuid, text, text, text, text, text, integer, integer, boolean);
 create or replace function api.update_org(
   id uuid,
   slug text default null,
@@ -294,7 +298,9 @@ create or replace function api.update_org(
   search_language text default null,
   cancellation_cutoff_minutes integer default null,
   max_active_bookings_per_customer integer default null,
-  booking_requires_verified_email boolean default null
+  booking_requires_verified_email boolean default null,
+  hold_minutes integer default null,
+  waitlist_enabled boolean default null
 )
 returns json
 language plpgsql
@@ -316,7 +322,9 @@ begin
         search_language = coalesce(update_org.search_language, o.search_language),
         cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes),
         max_active_bookings_per_customer = coalesce(update_org.max_active_bookings_per_customer, o.max_active_bookings_per_customer),
-        booking_requires_verified_email = coalesce(update_org.booking_requires_verified_email, o.booking_requires_verified_email)
+        booking_requires_verified_email = coalesce(update_org.booking_requires_verified_email, o.booking_requires_verified_email),
+        hold_minutes = coalesce(update_org.hold_minutes, o.hold_minutes),
+        waitlist_enabled = coalesce(update_org.waitlist_enabled, o.waitlist_enabled)
     where o.id = update_org.id
     returning * into v_org;
   exception
@@ -325,11 +333,11 @@ begin
         detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
     when check_violation then
       raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'A value is out of range (max_active_bookings_per_customer: 1 to 1000).';
+        detail = 'A value is out of range (max_active_bookings_per_customer: 1 to 1000; hold_minutes: 1 to 1440).';
   end;
   return private.org_json(v_org);
 end;
 $$;
-comment on function api.update_org(uuid, text, text, text, text, text, integer, integer, boolean) is
-  'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?, max_active_bookings_per_customer? (1..1000, default 10), booking_requires_verified_email? (default false)} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
-grant execute on function api.update_org(uuid, text, text, text, text, text, integer, integer, boolean) to anon, authenticated;
+comment on function api.update_org(uuid, text, text, text, text, text, integer, integer, boolean, integer, boolean) is
+  'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?, max_active_bookings_per_customer? (1..1000, default 10), booking_requires_verified_email? (default false), hold_minutes? (1..1440, default 10: how long a hold keeps its slot), waitlist_enabled? (default true)} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
+grant execute on function api.update_org(uuid, text, text, text, text, text, integer, integer, boolean, integer, boolean) to anon, authenticated;

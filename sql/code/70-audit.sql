@@ -119,6 +119,10 @@ begin
       ('app.time_off', 'org_id', 'provider:provider_id'),
       ('app.bookings', 'org_id', 'customer_id'),
       ('app.booking_notes', 'org_id', 'booking:booking_id'),
+      ('app.booking_series', 'org_id', 'customer_id'),
+      ('app.waitlist_entries', 'org_id', 'customer_id'),
+      ('app.resources', 'org_id', ''),
+      ('app.service_resources', 'org_id', ''),
       ('gdpr.consents', '', 'user_id')
     ) t(rel, org_column, subject)
   loop

@@ -166,6 +166,11 @@ begin
     delete from auth.one_time_tokens t where t.user_id = p_user_id;
   end if;
 
+  -- What they were waiting for, and the slots held for them, end with the account (a freed
+  -- hold goes to the next one in line).
+  delete from app.waitlist_entries w where w.customer_id = p_user_id;
+  delete from app.bookings b where b.customer_id = p_user_id and b.status = 'held';
+
   -- Their bookings stay as anonymous business records: ids, times, status, price.
   update app.bookings b
   set customer_note = '', cancel_reason = null
@@ -222,7 +227,7 @@ begin
 end;
 $$;
 comment on function private.erase_user(uuid, text) is
-  'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
+  'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, waitlist entries and holds, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
 
 create or replace function private.anonymize_user(p_user_id uuid)
 returns void
@@ -406,6 +411,10 @@ begin
       from app.booking_notes n
       join app.bookings b on b.id = n.booking_id
       where b.customer_id = p_user_id and n.internal_note <> ''
+    ), '[]'),
+    'waitlist', coalesce((
+      select pg_catalog.json_agg(private.waitlist_json(w) order by w.line)
+      from app.waitlist_entries w where w.customer_id = p_user_id
     ), '[]'),
     'consents', coalesce((
       select pg_catalog.json_agg(private.consent_json(c) order by c.at, c.id)
