@@ -3,7 +3,7 @@
 -- Depends on: sql/code/77-feeds.sql, sql/migrations/011_beyond_one_provider.sql
 --   (app.calendar_feeds), and tests/sql/helpers/ (personas, tests.id, tests.freeze_time).
 begin;
-select plan(38);
+select plan(40);
 
 select tests.freeze_time('2026-03-02 09:00:00+00');
 
@@ -191,6 +191,20 @@ select lives_ok('select api.revoke_my_calendar_token()', 'Cora may revoke her ow
 select tests.authenticate_as_anon();
 select throws_ok(format('select api.my_calendar_feed(%L)', :'cora_token'), 'PT404', 'not_found',
   'Her revoked feed is not found');
+
+-- Erasing a person ends their feeds ------------------------------------------------------------
+select tests.authenticate_as('otto_customer');
+select api.issue_my_calendar_token() ->> 'token' as otto_token \gset
+select tests.authenticate_as('pia_provider');
+select api.issue_provider_calendar_token(tests.id('pia')) ->> 'token' as pia_token \gset
+select tests.clear_authentication();
+select private.erase_user(tests.user_id('otto_customer'), 'account_deleted');
+select private.erase_user(tests.user_id('pia_provider'), 'account_deleted');
+select tests.authenticate_as_anon();
+select throws_ok(format('select api.my_calendar_feed(%L)', :'otto_token'), 'PT404', 'not_found',
+  'An erased customer''s feed is gone');
+select throws_ok(format('select api.provider_calendar_feed(%L, %L)', tests.id('pia'), :'pia_token'), 'PT404', 'not_found',
+  'The feed of an erased person''s provider profile is gone');
 
 select * from finish();
 rollback;
