@@ -120,54 +120,9 @@ comment on function private.require_feed_keeper(uuid) is
   '401 for anon, 404 for a provider the caller cannot see, 403 unless the caller is the provider themself or staff+ of its organization. Called by the definer functions below, so it asks only questions about auth.uid(), not row-level security.';
 
 -- ---------------------------------------------------------------------------------------------
--- The contract (schema api)
+-- Issuing, revoking and reading (definers: app.calendar_feeds is closed to clients)
 
-create or replace function api.issue_provider_calendar_token(provider_id uuid)
-returns json
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-#variable_conflict use_column
-declare
-  v_id uuid := issue_provider_calendar_token.provider_id;
-  v_token text := private.random_token();
-begin
-  perform private.require_feed_keeper(v_id);
-  -- ON CONFLICT names columns, not the argument of the same name (#variable_conflict above).
-  insert into app.calendar_feeds as f (provider_id, token_hash, created_by, created_at)
-  values (v_id, private.token_hash(v_token), auth.uid(), private.now())
-  on conflict (provider_id) where provider_id is not null do update
-    set token_hash = excluded.token_hash, created_by = excluded.created_by,
-        created_at = excluded.created_at;
-  return pg_catalog.json_build_object(
-    'token', v_token,
-    'url_path', pg_catalog.format('/api/v1/providers/%s/calendar.ics?token=%s', v_id, v_token)
-  );
-end;
-$$;
-comment on function api.issue_provider_calendar_token(uuid) is
-  'POST /providers/{provider_id}/calendar-token (201). The provider themself, or owners, admins and staff of its organization. A new secret feed URL; the previous one stops working at once. -> {token, url_path} (the token is shown this once; only its hash is kept). Errors: 401 unauthorized; 403 forbidden; 404 not_found. Definer: app.calendar_feeds is closed to clients, and private.random_token to them; the caller is checked first (private.require_feed_keeper).';
-grant execute on function api.issue_provider_calendar_token(uuid) to anon, authenticated;
-
-create or replace function api.revoke_provider_calendar_token(provider_id uuid)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  perform private.require_feed_keeper(revoke_provider_calendar_token.provider_id);
-  delete from app.calendar_feeds f where f.provider_id = revoke_provider_calendar_token.provider_id;
-end;
-$$;
-comment on function api.revoke_provider_calendar_token(uuid) is
-  'DELETE /providers/{provider_id}/calendar-token (204). Who may issue it: the provider''s feed URL stops working. Errors: 401 unauthorized; 403 forbidden; 404 not_found. Definer: app.calendar_feeds is closed to clients; the caller is checked first (private.require_feed_keeper).';
-grant execute on function api.revoke_provider_calendar_token(uuid) to anon, authenticated;
-
-create or replace function api.issue_my_calendar_token()
+create or replace function private.issue_calendar_token(p_provider_id uuid)
 returns json
 language plpgsql
 volatile
@@ -177,82 +132,171 @@ as $$
 declare
   v_uid uuid := private.require_user();
   v_token text := private.random_token();
+  v_hash bytea := private.token_hash(v_token);
 begin
-  insert into app.calendar_feeds as f (user_id, token_hash, created_by, created_at)
-  values (v_uid, private.token_hash(v_token), v_uid, private.now())
-  on conflict (user_id) where user_id is not null do update
-    set token_hash = excluded.token_hash, created_at = excluded.created_at;
+  if p_provider_id is null then
+    insert into app.calendar_feeds (user_id, token_hash, created_by, created_at)
+    values (v_uid, v_hash, v_uid, private.now())
+    on conflict (user_id) where user_id is not null do update
+      set token_hash = excluded.token_hash, created_at = excluded.created_at;
+    return pg_catalog.json_build_object(
+      'token', v_token, 'url_path', '/api/v1/users/me/calendar.ics?token=' || v_token);
+  end if;
+  perform private.require_feed_keeper(p_provider_id);
+  insert into app.calendar_feeds (provider_id, token_hash, created_by, created_at)
+  values (p_provider_id, v_hash, v_uid, private.now())
+  on conflict (provider_id) where provider_id is not null do update
+    set token_hash = excluded.token_hash, created_by = excluded.created_by,
+        created_at = excluded.created_at;
   return pg_catalog.json_build_object(
     'token', v_token,
-    'url_path', '/api/v1/users/me/calendar.ics?token=' || v_token
-  );
+    'url_path', pg_catalog.format('/api/v1/providers/%s/calendar.ics?token=%s', p_provider_id, v_token));
 end;
 $$;
-comment on function api.issue_my_calendar_token() is
-  'POST /users/me/calendar-token (201). Any signed-in user: a new secret URL of a feed of their own bookings; the previous one stops working at once. -> {token, url_path} (the token is shown this once; only its hash is kept). Errors: 401 unauthorized. Definer: app.calendar_feeds is closed to clients, and private.random_token to them; the row is always the caller''s own.';
-grant execute on function api.issue_my_calendar_token() to anon, authenticated;
+comment on function private.issue_calendar_token(uuid) is
+  'A new feed token for a provider (p_provider_id), or for the caller''s own bookings (NULL), replacing the previous one: {token, url_path}. 401, 403, 404 as private.require_feed_keeper. Definer: app.calendar_feeds and private.random_token are closed to clients; the caller is checked first.';
+grant execute on function private.issue_calendar_token(uuid) to anon, authenticated;
 
-create or replace function api.revoke_my_calendar_token()
+create or replace function private.revoke_calendar_token(p_provider_id uuid)
 returns void
 language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_uid uuid := private.require_user();
 begin
-  delete from app.calendar_feeds f where f.user_id = private.require_user();
+  if p_provider_id is null then
+    delete from app.calendar_feeds f where f.user_id = v_uid;
+  else
+    perform private.require_feed_keeper(p_provider_id);
+    delete from app.calendar_feeds f where f.provider_id = p_provider_id;
+  end if;
+end;
+$$;
+comment on function private.revoke_calendar_token(uuid) is
+  'Delete the feed of a provider (p_provider_id), or the caller''s own (NULL): its URL stops working. 401, 403, 404 as private.require_feed_keeper. Definer: app.calendar_feeds is closed to clients; the caller is checked first.';
+grant execute on function private.revoke_calendar_token(uuid) to anon, authenticated;
+
+create or replace function private.calendar_feed(p_provider_id uuid, p_token text)
+returns json
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_feed app.calendar_feeds;
+  v_provider app.providers;
+  v_user auth.users;
+begin
+  select * into v_feed from app.calendar_feeds f where f.token_hash = private.token_hash(p_token);
+  if not found or v_feed.provider_id is distinct from p_provider_id then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such calendar feed.';
+  end if;
+  if p_provider_id is not null then
+    select * into v_provider from app.providers p where p.id = p_provider_id;
+    return private.calendar_json(
+      v_provider.display_name, private.provider_zone(v_provider.id), v_provider.id, null);
+  end if;
+  select * into v_user from auth.users u where u.id = v_feed.user_id;
+  return private.calendar_json(coalesce(nullif(v_user.full_name, ''), 'Bookings'), null, null, v_user.id);
+end;
+$$;
+comment on function private.calendar_feed(uuid, text) is
+  'The feed object (private.calendar_json) that a token opens: a provider''s (p_provider_id), or its user''s (NULL); 404 not_found for any other token, so a wrong one and an unknown provider answer the same. Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
+grant execute on function private.calendar_feed(uuid, text) to anon, authenticated;
+
+-- ---------------------------------------------------------------------------------------------
+-- The contract (schema api)
+
+create or replace function api.issue_provider_calendar_token(provider_id uuid)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return private.issue_calendar_token(issue_provider_calendar_token.provider_id);
+end;
+$$;
+comment on function api.issue_provider_calendar_token(uuid) is
+  'POST /providers/{provider_id}/calendar-token (201). The provider themself, or owners, admins and staff of its organization. A new secret feed URL; the previous one stops working at once. -> {token, url_path} (the token is shown this once; only its hash is kept). Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
+grant execute on function api.issue_provider_calendar_token(uuid) to anon, authenticated;
+
+create or replace function api.revoke_provider_calendar_token(provider_id uuid)
+returns void
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform private.revoke_calendar_token(revoke_provider_calendar_token.provider_id);
+end;
+$$;
+comment on function api.revoke_provider_calendar_token(uuid) is
+  'DELETE /providers/{provider_id}/calendar-token (204). Who may issue it: the provider''s feed URL stops working. Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
+grant execute on function api.revoke_provider_calendar_token(uuid) to anon, authenticated;
+
+create or replace function api.issue_my_calendar_token()
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return private.issue_calendar_token(null);
+end;
+$$;
+comment on function api.issue_my_calendar_token() is
+  'POST /users/me/calendar-token (201). Any signed-in user: a new secret URL of a feed of their own bookings; the previous one stops working at once. -> {token, url_path} (the token is shown this once; only its hash is kept). Errors: 401 unauthorized.';
+grant execute on function api.issue_my_calendar_token() to anon, authenticated;
+
+create or replace function api.revoke_my_calendar_token()
+returns void
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform private.revoke_calendar_token(null);
 end;
 $$;
 comment on function api.revoke_my_calendar_token() is
-  'DELETE /users/me/calendar-token (204). Any signed-in user: their feed URL stops working. Errors: 401 unauthorized. Definer: app.calendar_feeds is closed to clients; the row is always the caller''s own.';
+  'DELETE /users/me/calendar-token (204). Any signed-in user: their feed URL stops working. Errors: 401 unauthorized.';
 grant execute on function api.revoke_my_calendar_token() to anon, authenticated;
 
 create or replace function api.provider_calendar_feed(provider_id uuid, token text)
 returns json
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_provider app.providers;
 begin
-  select p.* into v_provider
-  from app.calendar_feeds f
-  join app.providers p on p.id = f.provider_id
-  where f.token_hash = private.token_hash(provider_calendar_feed.token)
-    and f.provider_id = provider_calendar_feed.provider_id;
-  if not found then
-    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such calendar feed.';
-  end if;
-  return private.calendar_json(v_provider.display_name, private.provider_zone(v_provider.id), v_provider.id, null);
+  return private.calendar_feed(provider_calendar_feed.provider_id, provider_calendar_feed.token);
 end;
 $$;
 comment on function api.provider_calendar_feed(uuid, text) is
-  'GET /providers/{provider_id}/calendar.ics?token= (text/calendar over REST, with an ETag). Whoever holds the feed token -> {name, timezone, etag, events: [{uid, sequence, status, booking_status, timezone, start, end, summary (service - customer), location, description, updated_at}]}: bookings not ended over 30 days ago, and those cancelled or declined in the last 30 days (status CANCELLED). Errors: 404 not_found (also for a wrong or revoked token). Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
+  'GET /providers/{provider_id}/calendar.ics?token= (text/calendar over REST, with an ETag). Whoever holds the feed token -> {name, timezone, etag, events: [{uid, sequence, status, booking_status, timezone, start, end, summary (service - customer), location, description, updated_at}]}: bookings not ended over 30 days ago, and those cancelled or declined in the last 30 days (status CANCELLED). Errors: 404 not_found (also for a wrong or revoked token).';
 grant execute on function api.provider_calendar_feed(uuid, text) to anon, authenticated;
 
 create or replace function api.my_calendar_feed(token text)
 returns json
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_user auth.users;
 begin
-  select u.* into v_user
-  from app.calendar_feeds f
-  join auth.users u on u.id = f.user_id
-  where f.token_hash = private.token_hash(my_calendar_feed.token)
-    and f.user_id is not null;
-  if not found then
-    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such calendar feed.';
-  end if;
-  return private.calendar_json(coalesce(nullif(v_user.full_name, ''), 'Bookings'), null, null, v_user.id);
+  return private.calendar_feed(null, my_calendar_feed.token);
 end;
 $$;
 comment on function api.my_calendar_feed(text) is
-  'GET /users/me/calendar.ics?token= (text/calendar over REST, with an ETag). Whoever holds the feed token -> the feed of that user''s bookings as a customer: {name, timezone (null: each event carries its provider''s), etag, events: [{uid, sequence, status, booking_status, timezone, start, end, summary (service with provider), location (organization), description, updated_at}]}. Errors: 404 not_found (also for a wrong or revoked token). Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
+  'GET /users/me/calendar.ics?token= (text/calendar over REST, with an ETag). Whoever holds the feed token -> the feed of that user''s bookings as a customer: {name, timezone (null: each event carries its provider''s), etag, events: [{uid, sequence, status, booking_status, timezone, start, end, summary (service with provider), location (organization), description, updated_at}]}. Errors: 404 not_found (also for a wrong or revoked token).';
 grant execute on function api.my_calendar_feed(text) to anon, authenticated;
