@@ -25,6 +25,7 @@ from api.edge import ratelimit
 from api.edge.middleware import stack
 from api.live import hub, listener, sse, ws
 from api.ops import health, keysync, monitoring
+from api.outbox import feeds
 from api.request import catalog, db, oauth, replicas
 from api.request.forward import JSON, invoke, read_json, unavailable
 from api.request.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, TOKEN_PATH, Route
@@ -59,11 +60,33 @@ def endpoint(route: Route) -> Endpoint:
         except Problem as exc:
             return exc.answer()
         text = frozenset(args).difference(body)
+        if route.calendar:
+            return await calendar_feed(request, route.function, args, text)
         return await invoke(
             request, route.function, args, status=route.status, sign=route.sign, text=text
         )
 
     return handle
+
+
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+async def calendar_feed(
+    request: Request, function: str, args: dict[str, Any], text: frozenset[str]
+) -> Response:
+    """A feed route: the feed object SQL answers, written as iCalendar, with the ETag SQL
+    computed; 304 when the client already has it. Errors stay problem+json."""
+    answer = await invoke(request, function, args, text=text, anonymous=True)
+    if answer.status_code != 200:
+        return answer
+    feed = json.loads(bytes(answer.body))
+    etag = f'"{feed["etag"]}"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=300"}
+    match = request.headers.get("if-none-match", "")
+    if match.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(feeds.calendar(feed).encode(), headers=headers, media_type=CALENDAR)
 
 
 async def rpc(request: Request) -> Response:

@@ -55,6 +55,19 @@ HEADERS: dict[int, Schema] = {
     503: {"Retry-After": "Seconds to wait"},
 }
 
+# A calendar feed route (Route.calendar) answers iCalendar text, not the function's JSON.
+CALENDAR_FEED: dict[str, Schema] = {
+    "200": {
+        "description": "The feed (RFC 5545)",
+        "headers": {
+            "ETag": {"description": "The feed's version", "schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}},
+        },
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+    },
+    "304": {"description": "Not modified: If-None-Match named the current ETag"},
+}
+
 
 def problem(status: int, codes: list[str] | set[str]) -> Schema:
     listed = sorted(set(codes))
@@ -207,7 +220,7 @@ class Builder:
         body = self._body([a for a in args if a[0] not in bound]) if route.body else None
         if body:
             operation["requestBody"] = body
-        responses = self._success(fn, route.status)
+        responses = CALENDAR_FEED if route.calendar else self._success(fn, route.status)
         operation["responses"] = {
             **responses,
             **self._errors(fn, body=route.body, path_params=bool(path_names), extra={}),

@@ -106,6 +106,15 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
     return timezone
 
 
+def in_zone(at: datetime, zone_name: str) -> datetime:
+    """An instant as DTSTART/DTEND take it: local in the zone (written with TZID), or in UTC
+    (written with 'Z') for UTC and for a zone the system does not know."""
+    try:
+        return at.astimezone(ZoneInfo(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return at.astimezone(UTC)
+
+
 def booking_calendar(
     payload: dict[str, Any],
     *,
@@ -126,14 +135,9 @@ def booking_calendar(
     calendar.add("PRODID", PRODID)
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-    else:
-        start, end = start.astimezone(zone), end.astimezone(zone)
-        if not is_utc(start):  # icalendar writes times in UTC itself with 'Z', and no TZID
-            calendar.add_component(vtimezone(zone_name, start.year - 1, end.year + 1))
+    start, end = in_zone(start, zone_name), in_zone(end, zone_name)
+    if not is_utc(start):  # icalendar writes times in UTC itself with 'Z', and no TZID
+        calendar.add_component(vtimezone(zone_name, start.year - 1, end.year + 1))
     cancelled = method == "CANCEL"
     status = {"pending": "TENTATIVE"}.get(str(payload.get("status")), "CONFIRMED")
     org_name = str(payload.get("org_name") or "")

@@ -25,6 +25,10 @@ class Route:
     # Takes a password or a reset token, or makes an account or tokens: the edge counts it
     # against the stricter per-address limit for the auth routes as well.
     credentials: bool = False
+    # Answers a calendar feed: the function's JSON written as text/calendar (api.outbox.feeds)
+    # with its ETag, called as anon whatever the request carries (the query's token is the
+    # credential: calendar apps send no Authorization header).
+    calendar: bool = False
 
 
 def r(method: str, path: str, function: str, status: int = 200, **kw: object) -> Route:
@@ -152,6 +156,19 @@ ROUTES: list[Route] = [
     r("POST", "/bookings/{id}/decline", "decline_booking"),
     r("POST", "/bookings/{id}/complete", "complete_booking"),
     r("POST", "/bookings/{id}/no-show", "no_show_booking"),
+    # Calendar feeds
+    r(
+        "GET",
+        "/providers/{provider_id}/calendar.ics",
+        "provider_calendar_feed",
+        query={"token": "token"},
+        calendar=True,
+    ),
+    r("POST", "/providers/{provider_id}/calendar-token", "issue_provider_calendar_token", 201),
+    r("DELETE", "/providers/{provider_id}/calendar-token", "revoke_provider_calendar_token", 204),
+    r("GET", "/users/me/calendar.ics", "my_calendar_feed", query={"token": "token"}, calendar=True),
+    r("POST", "/users/me/calendar-token", "issue_my_calendar_token", 201),
+    r("DELETE", "/users/me/calendar-token", "revoke_my_calendar_token", 204),
 ]
 
 # Functions whose result carries access-token claims for the API to sign.

@@ -5,8 +5,9 @@
 --   private.local_iso), 30-accounts (private.require_user, private.require_platform_admin,
 --   private.revoke_sessions), 43-providers (private.provider_zone), 70-audit (the trail it
 --   scrubs).
---   Optional, when their migration has run: outbox.messages and auth.one_time_tokens (005); the
---   code checks to_regclass before touching them, so it works without them.
+--   Optional, when their migration has run: outbox.messages and auth.one_time_tokens (005),
+--   app.calendar_feeds (011); the code checks to_regclass before touching them, so it works
+--   without them.
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (admin-only routes); PT404 not_found
 --   (unknown user); PT422 validation_failed (consent input).
 --
@@ -164,6 +165,10 @@ begin
   delete from auth.login_failures f where f.email operator(extensions.=) v_email::extensions.citext;
   if pg_catalog.to_regclass('auth.one_time_tokens') is not null then
     delete from auth.one_time_tokens t where t.user_id = p_user_id;
+  end if;
+  -- Their calendar feeds, and those of their provider profiles: the URLs stop working.
+  if pg_catalog.to_regclass('app.calendar_feeds') is not null then
+    delete from app.calendar_feeds f where f.user_id = p_user_id or f.provider_id = any (v_provider_ids);
   end if;
 
   -- What they were waiting for, and the slots held for them, end with the account (a freed

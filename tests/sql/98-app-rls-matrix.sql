@@ -1,8 +1,8 @@
 -- The booking domain under row-level security: every app table x every persona x select, insert,
 -- update and delete, each cell asserted as allowed, filtered or refused.
--- Depends on: sql/migrations/002_bookings.sql (the tables), sql/code/40-organizations.sql to
---   45-schedules.sql and 60-bookings.sql (their grants and policies), and tests/sql/helpers/
---   10-personas.sql (personas switch role exactly as the API does) and 20-app-personas.sql
+-- Depends on: sql/migrations/002_bookings.sql and 011 (the tables), sql/code/40-organizations.sql
+--   to 45-schedules.sql, 60-bookings.sql and 77-feeds.sql (their grants and policies), and
+--   tests/sql/helpers/10-personas.sql (personas switch role exactly as the API does) and 20-app-personas.sql
 --   (tests.id for fixture ids, tests.rows_written for writes that prove themselves and are undone).
 -- Allowed writes are proven by the number of rows their RETURNING gives, then rolled back by
 -- tests.rows_written, so every persona meets the same fixtures. Refusals are asserted as they
@@ -10,7 +10,7 @@
 -- no row. The last section compares every table with its state after the fixtures, so no refused
 -- attempt can have moved data unnoticed.
 begin;
-select plan(420);
+select plan(453);
 
 -- Fixtures, as the superuser ------------------------------------------------------------------
 -- Salon A: providers Pia (her own account), Per and Ivy (inactive); services Haircut, Colour and
@@ -100,6 +100,11 @@ insert into app.idempotency_keys (user_id, key, request_hash, response_status, r
   (tests.user_id('cora_customer'), 'cora-key-1', '\x01', 201, '{}'),
   (tests.user_id('otto_customer'), 'otto-key-1', '\x02', 201, '{}');
 
+-- Calendar feeds: Pia's (issued by herself) and Cora's own, as hashes of their tokens.
+insert into app.calendar_feeds (provider_id, user_id, token_hash, created_by) values
+  (tests.id('provider_pia'), null, sha256('pia-feed-token'), tests.user_id('pia_provider')),
+  (null, tests.user_id('cora_customer'), sha256('cora-feed-token'), tests.user_id('cora_customer'));
+
 select results_eq(
   $$select m.role::text from app.memberships m
     where m.org_id = tests.id('org_a') and m.user_id = tests.user_id('pia_provider')$$,
@@ -125,7 +130,8 @@ union all select 'time_off', md5(coalesce(string_agg(t::text, '|' order by t::te
 union all select 'bookings', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.bookings t
 union all select 'booking_notes', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_notes t
 union all select 'booking_history', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_history t
-union all select 'idempotency_keys', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.idempotency_keys t;
+union all select 'idempotency_keys', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.idempotency_keys t
+union all select 'calendar_feeds', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.calendar_feeds t;
 create temp table fixture_fingerprints on commit drop as select * from app_fingerprints;
 
 -- Reads: one query per table, and the rows each audience should get back.
@@ -142,6 +148,7 @@ select
   $$select n.booking_id from app.booking_notes n$$ as q_notes,
   $$select h.booking_id, h.action from app.booking_history h$$ as q_history,
   $$select k.user_id, k.key from app.idempotency_keys k$$ as q_keys,
+  $$select f.provider_id, f.user_id from app.calendar_feeds f$$ as q_feeds,
   $$values (tests.id('org_a')), (tests.id('org_b'))$$ as orgs_all,
   $$values (tests.user_id('olga_owner'), 'owner'), (tests.user_id('ada_admin'), 'admin'),
            (tests.user_id('stan_staff'), 'staff'), (tests.user_id('pia_provider'), 'provider')$$ as memberships_a,
@@ -285,7 +292,13 @@ select
     values (tests.user_id('cora_customer'), 'cora-key-2', '\x00') returning key$$ as insert_key,
   $$update app.idempotency_keys k set response_body = '{"forged": true}'
     where k.user_id = tests.user_id('cora_customer') returning k.key$$ as update_key,
-  $$delete from app.idempotency_keys k where k.user_id = tests.user_id('cora_customer') returning k.key$$ as delete_key
+  $$delete from app.idempotency_keys k where k.user_id = tests.user_id('cora_customer') returning k.key$$ as delete_key,
+  -- calendar_feeds
+  $$insert into app.calendar_feeds (provider_id, token_hash)
+    values (tests.id('provider_per'), sha256('forged')) returning id$$ as insert_feed,
+  $$update app.calendar_feeds f set token_hash = sha256('forged')
+    where f.provider_id = tests.id('provider_pia') returning f.id$$ as update_feed,
+  $$delete from app.calendar_feeds f where f.user_id = tests.user_id('cora_customer') returning f.id$$ as delete_feed
 \gset
 
 -- as anon -------------------------------------------------------------------------------------
@@ -352,6 +365,11 @@ select throws_ok(:'insert_key', '42501', null, 'Anon cannot insert an idempotenc
 select throws_ok(:'update_key', '42501', null, 'Anon cannot update an idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Anon cannot delete an idempotency key');
 
+select throws_ok(:'q_feeds', '42501', null, 'Anon cannot read calendar feeds: only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Anon cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Anon cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Anon cannot delete a calendar feed');
+
 -- as cora_customer (books Pia at Salon A and Quinn at Studio B) ---------------------------------
 select tests.authenticate_as('cora_customer');
 
@@ -415,6 +433,11 @@ select throws_ok(:'insert_key', '42501', null, 'Cora cannot insert an idempotenc
 select throws_ok(:'update_key', '42501', null, 'Cora cannot rewrite the stored response of her own idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Cora cannot delete her own idempotency key');
 
+select throws_ok(:'q_feeds', '42501', null, 'Cora cannot read calendar feeds (hers included): only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Cora cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Cora cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Cora cannot delete a calendar feed');
+
 -- as otto_customer (books Per at Salon A) ------------------------------------------------------
 select tests.authenticate_as('otto_customer');
 
@@ -477,6 +500,11 @@ select throws_ok(:'q_keys', '42501', null, 'Otto cannot read idempotency keys');
 select throws_ok(:'insert_key', '42501', null, 'Otto cannot insert an idempotency key in Cora''s name');
 select throws_ok(:'update_key', '42501', null, 'Otto cannot rewrite Cora''s idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Otto cannot delete Cora''s idempotency key');
+
+select throws_ok(:'q_feeds', '42501', null, 'Otto cannot read calendar feeds: only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Otto cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Otto cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Otto cannot delete a calendar feed');
 
 -- as pia_provider (provider Pia of Salon A, membership role provider) ---------------------------
 select tests.authenticate_as('pia_provider');
@@ -549,6 +577,11 @@ select throws_ok(:'insert_key', '42501', null, 'Pia cannot insert an idempotency
 select throws_ok(:'update_key', '42501', null, 'Pia cannot update an idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Pia cannot delete an idempotency key');
 
+select throws_ok(:'q_feeds', '42501', null, 'Pia cannot read calendar feeds (hers included): only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Pia cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Pia cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Pia cannot delete a calendar feed');
+
 -- as stan_staff (staff of Salon A) -------------------------------------------------------------
 select tests.authenticate_as('stan_staff');
 
@@ -611,6 +644,11 @@ select throws_ok(:'q_keys', '42501', null, 'Stan cannot read idempotency keys');
 select throws_ok(:'insert_key', '42501', null, 'Stan cannot insert an idempotency key');
 select throws_ok(:'update_key', '42501', null, 'Stan cannot update an idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Stan cannot delete an idempotency key');
+
+select throws_ok(:'q_feeds', '42501', null, 'Stan cannot read calendar feeds: only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Stan cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Stan cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Stan cannot delete a calendar feed');
 
 -- as ada_admin (admin of Salon A) --------------------------------------------------------------
 select tests.authenticate_as('ada_admin');
@@ -675,6 +713,11 @@ select throws_ok(:'insert_key', '42501', null, 'Ada cannot insert an idempotency
 select throws_ok(:'update_key', '42501', null, 'Ada cannot update an idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Ada cannot delete an idempotency key');
 
+select throws_ok(:'q_feeds', '42501', null, 'Ada cannot read calendar feeds: only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Ada cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Ada cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Ada cannot delete a calendar feed');
+
 -- as olga_owner (owner of Salon A) -------------------------------------------------------------
 select tests.authenticate_as('olga_owner');
 
@@ -738,6 +781,11 @@ select throws_ok(:'q_keys', '42501', null, 'Olga cannot read idempotency keys');
 select throws_ok(:'insert_key', '42501', null, 'Olga cannot insert an idempotency key');
 select throws_ok(:'update_key', '42501', null, 'Olga cannot update an idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Olga cannot delete an idempotency key');
+
+select throws_ok(:'q_feeds', '42501', null, 'Olga cannot read calendar feeds: only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Olga cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Olga cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Olga cannot delete a calendar feed');
 
 -- as bea_admin_b (admin of Studio B, a stranger to Salon A) -------------------------------------
 -- Each refusal on Salon A is paired with the same write on Studio B succeeding, so the refusals
@@ -816,6 +864,11 @@ select throws_ok(:'q_keys', '42501', null, 'Bea cannot read idempotency keys');
 select throws_ok(:'insert_key', '42501', null, 'Bea cannot insert an idempotency key');
 select throws_ok(:'update_key', '42501', null, 'Bea cannot update an idempotency key');
 select throws_ok(:'delete_key', '42501', null, 'Bea cannot delete an idempotency key');
+
+select throws_ok(:'q_feeds', '42501', null, 'Bea cannot read calendar feeds: only their definer functions do');
+select throws_ok(:'insert_feed', '42501', null, 'Bea cannot insert a calendar feed');
+select throws_ok(:'update_feed', '42501', null, 'Bea cannot replace a calendar feed''s token hash');
+select throws_ok(:'delete_feed', '42501', null, 'Bea cannot delete a calendar feed');
 
 -- as the superuser, checking that nothing moved ---------------------------------------------------
 select tests.clear_authentication();
