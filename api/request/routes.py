@@ -124,6 +124,14 @@ ROUTES: list[Route] = [
         headers={"idempotency-key": "idempotency_key"},
     ),
     r(
+        "POST",
+        "/bookings/series",
+        "create_booking_series",
+        201,
+        body=True,
+        headers={"idempotency-key": "idempotency_key"},
+    ),
+    r(
         "GET",
         "/bookings",
         "list_bookings",
