@@ -312,6 +312,26 @@ async def test_only_the_salons_staff_book_for_another_customer(salon: Salon):
     assert await salon.seed.conn.fetchval("select count(*) from app.booking_series") == 0
 
 
+async def test_the_customer_and_staff_read_a_series_and_strangers_do_not(salon: Salon):
+    series = await salon.booked_series(salon.alma, at(TUESDAY), every="P2W", count=2)
+    path = f"{API}/bookings/series/{series['series_id']}"
+    mine = await salon.client.get(path, headers=salon.alma.headers)
+    assert mine.status_code == 200, mine.text
+    body = mine.json()
+    assert (body["every"], body["count"], body["start"], body["customer_id"]) == (
+        "P2W",
+        2,
+        at(TUESDAY),
+        salon.alma.id,
+    )
+    assert body["bookings"] == series["bookings"]
+    staff = await salon.client.get(path, headers=salon.stig.headers)
+    assert staff.status_code == 200, staff.text
+    assert all("internal_note" in b for b in staff.json()["bookings"])
+    for who in (salon.bo, salon.bea):
+        assert_problem(await salon.client.get(path, headers=who.headers), 404, "not_found")
+
+
 # ---------------------------------------------------------------------------------------------
 # Cancelling
 
@@ -422,6 +442,10 @@ async def test_the_export_lists_the_series_and_erasure_keeps_it(salon: Salon):
 
 async def test_two_series_racing_for_one_occurrence_leave_one_winner(salon: Salon):
     """alma wants Tuesdays from 3 March, bo Tuesdays from 24 March: they meet on 24 March."""
+    await salon.seed.conn.execute(
+        "update app.organizations set max_active_bookings_per_customer = 100 where id = $1",
+        salon.org,
+    )
     expected: Counter[str] = Counter()
     for hour in ("09:00", "11:00", "13:00", "15:00"):
         calls = (

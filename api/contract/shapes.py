@@ -207,6 +207,15 @@ RESULTS: dict[str, Schema] = {
     "check_availability": ref("Availability"),
     "create_booking": ref("Booking"),
     "create_booking_series": ref("BookingSeries"),
+    "get_booking_series": _object(
+        {
+            "series_id": UUID,
+            "every": STRING,
+            "count": INTEGER,
+            "start": INSTANT,
+            "bookings": {"type": "array", "items": ref("Booking")},
+        }
+    ),
     "get_booking": ref("Booking"),
     "update_booking_notes": ref("Booking"),
     "cancel_booking": ref("Booking"),

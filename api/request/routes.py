@@ -131,6 +131,7 @@ ROUTES: list[Route] = [
         body=True,
         headers={"idempotency-key": "idempotency_key"},
     ),
+    r("GET", "/bookings/series/{id}", "get_booking_series"),
     r(
         "GET",
         "/bookings",

@@ -263,3 +263,41 @@ $$;
 comment on function api.create_booking_series(uuid, uuid, text, text, integer, text, text, uuid, text) is
   'POST /bookings/series {provider_id, service_id, start, every: P1W | P2W | P4W, count: 2..52, on_conflict?: fail (default) | skip, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 {series_id, bookings: [booking], skipped: [{start, reason}]}. Occurrence i starts at start''s local wall-clock time in the provider''s zone, i * every later. fail: all or nothing, the first occurrence that cannot be booked answers its error (409 slot_taken, 422 too_soon, too_far_ahead, outside_working_hours) naming its start. skip: books the free occurrences and lists the others with their reason; 409 slot_taken if none is free. Errors: 409 too_many_bookings (the booked occurrences would pass the organization''s cap; nothing is booked); 422 validation_failed (every, count, on_conflict; customer_id as POST /bookings), service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff), email_not_verified; 404 not_found.';
 grant execute on function api.create_booking_series(uuid, uuid, text, text, integer, text, text, uuid, text) to authenticated;
+
+create or replace function api.get_booking_series(id uuid)
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_series app.booking_series;
+begin
+  perform private.require_user();
+  select * into v_series from app.booking_series s where s.id = get_booking_series.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such series.';
+  end if;
+  return pg_catalog.json_build_object(
+    'series_id', v_series.id,
+    'org_id', v_series.org_id,
+    'provider_id', v_series.provider_id,
+    'service_id', v_series.service_id,
+    'customer_id', v_series.customer_id,
+    'every', 'P' || v_series.every_weeks || 'W',
+    'count', v_series.occurrences,
+    'start', private.local_iso(v_series.first_start, private.provider_zone(v_series.provider_id)),
+    'created_at', private.utc(v_series.created_at),
+    'bookings', coalesce((
+      select pg_catalog.json_agg(private.booking_json(b, n.internal_note, private.sees_internal_notes(b))
+        order by b.starts_at)
+      from app.bookings b
+      left join app.booking_notes n on n.booking_id = b.id
+      where b.series_id = v_series.id
+    ), '[]'));
+end;
+$$;
+comment on function api.get_booking_series(uuid) is
+  'GET /bookings/series/{id}: the customer and the organization''s staff+. -> {series_id, org_id, provider_id, service_id, customer_id, every, count, start (the first, in the provider''s zone), created_at, bookings: [booking] (every occurrence booked, whatever its status now, by start)}. Errors: 401; 404 not_found (also for series the caller may not see).';
+grant execute on function api.get_booking_series(uuid) to authenticated;
