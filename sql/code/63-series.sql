@@ -1,8 +1,9 @@
 -- 63 series: recurring bookings. One request books the same service with the same provider every
 -- 1, 2 or 4 weeks, 2 to 52 times, at the same local wall-clock time in the provider's zone
 -- (09:00 stays 09:00 across DST changes); its occurrences are ordinary rows of app.bookings with
--- series_id set, each checked and inserted like a single booking. Cancelling an occurrence with
--- its later ones is api.cancel_booking(scope => 'following') in 60-bookings.
+-- series_id set, each checked and inserted like a single booking; api.get_booking_series shows
+-- one. Cancelling an occurrence with its later ones is api.cancel_booking(scope => 'following')
+-- in 60-bookings.
 -- Depends on: 011 (app.booking_series, app.bookings.series_id), 10-helpers (parse_instant,
 --   local_iso, now), 35-roles (my_org_ids, staff_roles), 43-providers (provider_zone),
 --   50-slots (offered_service, slot_problem), 60-bookings (check_booking_for,
