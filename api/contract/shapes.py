@@ -150,6 +150,16 @@ SCHEMAS: dict[str, Schema] = {
             "cancel_reason": _nullable("string"),
         },
     ),
+    "BookingSeries": _object(
+        {
+            "series_id": UUID,
+            "bookings": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}},
+            "skipped": {
+                "type": "array",
+                "items": _object({"start": INSTANT, "reason": STRING}),
+            },
+        }
+    ),
 }
 
 
@@ -196,6 +206,16 @@ RESULTS: dict[str, Schema] = {
     "available_slots": ref("Slots"),
     "check_availability": ref("Availability"),
     "create_booking": ref("Booking"),
+    "create_booking_series": ref("BookingSeries"),
+    "get_booking_series": _object(
+        {
+            "series_id": UUID,
+            "every": STRING,
+            "count": INTEGER,
+            "start": INSTANT,
+            "bookings": {"type": "array", "items": ref("Booking")},
+        }
+    ),
     "get_booking": ref("Booking"),
     "update_booking_notes": ref("Booking"),
     "cancel_booking": ref("Booking"),

@@ -129,6 +129,15 @@ ROUTES: list[Route] = [
         headers={"idempotency-key": "idempotency_key"},
     ),
     r(
+        "POST",
+        "/bookings/series",
+        "create_booking_series",
+        201,
+        body=True,
+        headers={"idempotency-key": "idempotency_key"},
+    ),
+    r("GET", "/bookings/series/{id}", "get_booking_series"),
+    r(
         "GET",
         "/bookings",
         "list_bookings",

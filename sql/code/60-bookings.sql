@@ -442,25 +442,7 @@ begin
   end if;
   v_start := private.parse_instant(p_start);
 
-  if v_customer <> v_uid then
-    if not private.is_org_staff(v_service.org_id) then
-      raise exception using errcode = 'PT403', message = 'forbidden',
-        detail = 'Only the organization''s staff may book for another customer.';
-    end if;
-    -- Only people who came to this organization themselves: a booking made for any account
-    -- would send a stranger platform email with text the organization chose.
-    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null)
-        or not (
-          exists (select 1 from app.bookings b
-                  where b.org_id = v_service.org_id and b.customer_id = v_customer)
-          or exists (select 1 from app.memberships m
-                     where m.org_id = v_service.org_id and m.user_id = v_customer)
-        ) then
-      raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'customer_id must be a customer of this organization: someone who has booked here before, or a member.';
-    end if;
-  end if;
-
+  perform private.check_booking_for(v_service.org_id, v_customer);
   perform private.check_customer_may_book(v_service.org_id, v_customer);
 
   -- Bookings of one provider take turns: the check then sees every committed booking, and
@@ -786,20 +768,43 @@ comment on function api.list_bookings(uuid, text, text, text, uuid, integer, tex
   'GET /bookings?org_id&from&to&status&provider_id&limit&cursor. Without org_id: the caller''s own bookings as customer. With org_id (members only): staff+ see all, providers their own calendar. Ordered by start. -> {items: [booking], next_cursor}. Errors: 403 forbidden, 404 not_found, 422 validation_failed, invalid_time.';
 grant execute on function api.list_bookings(uuid, text, text, text, uuid, integer, text) to authenticated;
 
-create or replace function api.cancel_booking(id uuid, reason text default null)
+drop function if exists api.cancel_booking(uuid, text);
+create or replace function api.cancel_booking(id uuid, reason text default null, scope text default 'this')
 returns json
 language plpgsql
 volatile
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_booking json;
+  v_later uuid;
 begin
-  return private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
+  if cancel_booking.scope is null or cancel_booking.scope not in ('this', 'following') then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'scope must be this or following.';
+  end if;
+  v_booking := private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
+  if cancel_booking.scope = 'following' then
+    -- Every later occurrence of its series, one by one through the same transition (history,
+    -- email, event per booking). Whoever may cancel this one sees them: they have the same
+    -- customer and organization.
+    for v_later in
+      select later.id
+      from app.bookings b
+      join app.bookings later on later.series_id = b.series_id and later.starts_at > b.starts_at
+      where b.id = cancel_booking.id and later.status in ('pending', 'confirmed')
+      order by later.starts_at
+    loop
+      perform private.transition_booking(v_later, 'cancel', cancel_booking.reason);
+    end loop;
+  end if;
+  return v_booking;
 end;
 $$;
-comment on function api.cancel_booking(uuid, text) is
-  'POST /bookings/{id}/cancel {reason?}: the customer (until the organization''s cutoff) or staff+ (any time). Frees the slot at once. Errors: 403, 404, 409 invalid_transition, cancellation_window_passed.';
-grant execute on function api.cancel_booking(uuid, text) to authenticated;
+comment on function api.cancel_booking(uuid, text, text) is
+  'POST /bookings/{id}/cancel {reason?, scope? = this | following}: the customer (until the organization''s cutoff) or staff+ (any time). Frees the slot at once. scope following also cancels every later pending or confirmed occurrence of the booking''s series (for a booking outside a series it is this). -> the booking named. Errors: 403, 404, 409 invalid_transition, cancellation_window_passed; 422 validation_failed (scope).';
+grant execute on function api.cancel_booking(uuid, text, text) to authenticated;
 
 create or replace function api.reschedule_booking(id uuid, start text)
 returns json
@@ -922,3 +927,39 @@ $$;
 comment on function api.booking_history(uuid) is
   'GET /bookings/{id}/history: every change, oldest first: {items: [{at, actor_id, action, from_status, to_status, from_start, to_start}], next_cursor: null}. Same readers as the booking. Errors: 404.';
 grant execute on function api.booking_history(uuid) to authenticated;
+
+-- ---------------------------------------------------------------------------------------------
+-- Booking for another customer (shared by private.create_booking and
+-- private.create_booking_series in 63-series)
+
+create or replace function private.check_booking_for(p_org_id uuid, p_customer_id uuid)
+returns void
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if p_customer_id = auth.uid() then
+    return;
+  end if;
+  if not private.is_org_staff(p_org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s staff may book for another customer.';
+  end if;
+  -- Only people who came to this organization themselves: a booking made for any account
+  -- would send a stranger platform email with text the organization chose.
+  if not exists (select 1 from auth.users u where u.id = p_customer_id and u.deleted_at is null)
+      or not (
+        exists (select 1 from app.bookings b
+                where b.org_id = p_org_id and b.customer_id = p_customer_id)
+        or exists (select 1 from app.memberships m
+                   where m.org_id = p_org_id and m.user_id = p_customer_id)
+      ) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'customer_id must be a customer of this organization: someone who has booked here before, or a member.';
+  end if;
+end;
+$$;
+comment on function private.check_booking_for(uuid, uuid) is
+  'May the caller book for this customer at this organization? Themselves always; another customer only as staff+ (403 forbidden), and only someone who has booked there before or is a member (422 validation_failed). Called from definer functions, whose owner reads every booking and membership; not granted to clients.';

@@ -12,9 +12,9 @@
 --   (unknown user); PT422 validation_failed (consent input).
 --
 -- Export is one JSON document of everything about the person: account, sessions' metadata,
--- failed logins, memberships, provider profiles and their time off, bookings as customer and as
--- provider, internal notes about them, consents, messages to them and audit entries about
--- them. Never a hash, a token, a token's claims, a message payload (it may hold a link token) or
+-- failed logins, memberships, provider profiles and their time off, bookings as customer (and
+-- their recurring series) and as provider, internal notes about them, consents, messages to
+-- them and audit entries about them. Never a hash, a token, a token's claims, a message payload (it may hold a link token) or
 -- another customer's data.
 --
 -- Erasure (private.erase_user) keeps every row that business records point at, and replaces the
@@ -391,6 +391,20 @@ begin
       join app.services s on s.id = b.service_id
       where b.customer_id = p_user_id
     ), '[]'),
+    'booking_series', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', r.id,
+        'org_id', r.org_id,
+        'provider_id', r.provider_id,
+        'service_id', r.service_id,
+        'every', 'P' || r.every_weeks || 'W',
+        'count', r.occurrences,
+        'first_start', private.utc(r.first_start),
+        'created_at', private.utc(r.created_at)
+      ) order by r.first_start, r.id)
+      from app.booking_series r
+      where r.customer_id = p_user_id
+    ), '[]'),
     -- Their working calendar: when and what, never who booked or their notes.
     'bookings_as_provider', coalesce((
       select pg_catalog.json_agg(pg_catalog.json_build_object(
@@ -698,7 +712,7 @@ begin
 end;
 $$;
 comment on function api.export_me() is
-  'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
+  'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], booking_series: [{id, org_id, provider_id, service_id, every, count, first_start, created_at}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
 grant execute on function api.export_me() to authenticated;
 
 create or replace function api.export_user(user_id uuid)

@@ -1,8 +1,9 @@
 -- The booking domain under row-level security: every app table x every persona x select, insert,
 -- update and delete, each cell asserted as allowed, filtered or refused.
 -- Depends on: sql/migrations/002_bookings.sql and 011 (the tables), sql/code/40-organizations.sql
---   to 45-schedules.sql, 60-bookings.sql and 77-feeds.sql (their grants and policies), and
---   tests/sql/helpers/10-personas.sql (personas switch role exactly as the API does) and 20-app-personas.sql
+--   to 45-schedules.sql, 60-bookings.sql, 63-series.sql and 77-feeds.sql (their grants and
+--   policies), and tests/sql/helpers/10-personas.sql (personas switch role exactly as the API
+--   does) and 20-app-personas.sql
 --   (tests.id for fixture ids, tests.rows_written for writes that prove themselves and are undone).
 -- Allowed writes are proven by the number of rows their RETURNING gives, then rolled back by
 -- tests.rows_written, so every persona meets the same fixtures. Refusals are asserted as they
@@ -10,12 +11,13 @@
 -- no row. The last section compares every table with its state after the fixtures, so no refused
 -- attempt can have moved data unnoticed.
 begin;
-select plan(453);
+select plan(486);
 
 -- Fixtures, as the superuser ------------------------------------------------------------------
 -- Salon A: providers Pia (her own account), Per and Ivy (inactive); services Haircut, Colour and
 -- Perm (inactive). Studio B: Quinn and Rex (inactive); Massage and Sauna (inactive).
--- Cora books Pia at Salon A and Quinn at Studio B; Otto books Per at Salon A.
+-- Cora books Pia at Salon A and Quinn at Studio B, and has a weekly series with each; Otto books
+-- Per at Salon A.
 
 select tests.create_user('cora_customer');
 select tests.create_user('otto_customer');
@@ -88,6 +90,11 @@ insert into app.bookings (id, org_id, provider_id, service_id, customer_id, star
    tests.user_id('otto_customer'), '2026-03-23 10:00+01', '2026-03-23 10:30+01', 'confirmed', 35000, 'DKK'),
   (tests.id('booking_cora_b'), tests.id('org_b'), tests.id('provider_quinn'), tests.id('service_massage'),
    tests.user_id('cora_customer'), '2026-03-23 14:00+01', '2026-03-23 15:00+01', 'confirmed', 60000, 'DKK');
+insert into app.booking_series (id, org_id, provider_id, service_id, customer_id, every_weeks, occurrences, first_start) values
+  (tests.id('series_cora_a'), tests.id('org_a'), tests.id('provider_pia'), tests.id('service_cut'),
+   tests.user_id('cora_customer'), 1, 2, '2026-03-23 10:00+01'),
+  (tests.id('series_cora_b'), tests.id('org_b'), tests.id('provider_quinn'), tests.id('service_massage'),
+   tests.user_id('cora_customer'), 1, 2, '2026-03-23 14:00+01');
 -- A second history row for Cora's booking at Salon A.
 update app.bookings b set status = 'confirmed' where b.id = tests.id('booking_cora_a');
 
@@ -131,7 +138,8 @@ union all select 'bookings', md5(coalesce(string_agg(t::text, '|' order by t::te
 union all select 'booking_notes', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_notes t
 union all select 'booking_history', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_history t
 union all select 'idempotency_keys', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.idempotency_keys t
-union all select 'calendar_feeds', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.calendar_feeds t;
+union all select 'calendar_feeds', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.calendar_feeds t
+union all select 'booking_series', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_series t;
 create temp table fixture_fingerprints on commit drop as select * from app_fingerprints;
 
 -- Reads: one query per table, and the rows each audience should get back.
@@ -149,6 +157,10 @@ select
   $$select h.booking_id, h.action from app.booking_history h$$ as q_history,
   $$select k.user_id, k.key from app.idempotency_keys k$$ as q_keys,
   $$select f.provider_id, f.user_id from app.calendar_feeds f$$ as q_feeds,
+  $$select s.id from app.booking_series s$$ as q_series,
+  $$values (tests.id('series_cora_a')), (tests.id('series_cora_b'))$$ as series_cora,
+  $$values (tests.id('series_cora_a'))$$ as series_a,
+  $$values (tests.id('series_cora_b'))$$ as series_b,
   $$values (tests.id('org_a')), (tests.id('org_b'))$$ as orgs_all,
   $$values (tests.user_id('olga_owner'), 'owner'), (tests.user_id('ada_admin'), 'admin'),
            (tests.user_id('stan_staff'), 'staff'), (tests.user_id('pia_provider'), 'provider')$$ as memberships_a,
@@ -298,7 +310,14 @@ select
     values (tests.id('provider_per'), sha256('forged')) returning id$$ as insert_feed,
   $$update app.calendar_feeds f set token_hash = sha256('forged')
     where f.provider_id = tests.id('provider_pia') returning f.id$$ as update_feed,
-  $$delete from app.calendar_feeds f where f.user_id = tests.user_id('cora_customer') returning f.id$$ as delete_feed
+  $$delete from app.calendar_feeds f where f.user_id = tests.user_id('cora_customer') returning f.id$$ as delete_feed,
+  -- booking_series
+  $$insert into app.booking_series (org_id, provider_id, service_id, customer_id, every_weeks, occurrences, first_start)
+    values (tests.id('org_a'), tests.id('provider_pia'), tests.id('service_cut'), tests.user_id('cora_customer'),
+            1, 2, '2026-03-30 10:00+02')
+    returning id$$ as insert_series,
+  $$update app.booking_series s set occurrences = 52 where s.id = tests.id('series_cora_a') returning s.id$$ as update_series,
+  $$delete from app.booking_series s where s.id = tests.id('series_cora_a') returning s.id$$ as delete_series
 \gset
 
 -- as anon -------------------------------------------------------------------------------------
@@ -369,6 +388,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Anon cannot read calendar feeds: on
 select throws_ok(:'insert_feed', '42501', null, 'Anon cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Anon cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Anon cannot delete a calendar feed');
+select throws_ok(:'q_series', '42501', null, 'Anon cannot read series');
+select throws_ok(:'insert_series', '42501', null, 'Anon cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Anon cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Anon cannot delete a series');
 
 -- as cora_customer (books Pia at Salon A and Quinn at Studio B) ---------------------------------
 select tests.authenticate_as('cora_customer');
@@ -437,6 +460,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Cora cannot read calendar feeds (he
 select throws_ok(:'insert_feed', '42501', null, 'Cora cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Cora cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Cora cannot delete a calendar feed');
+select set_eq(:'q_series', :'series_cora', 'Cora reads her own two series, in both organizations');
+select throws_ok(:'insert_series', '42501', null, 'Cora cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Cora cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Cora cannot delete a series');
 
 -- as otto_customer (books Per at Salon A) ------------------------------------------------------
 select tests.authenticate_as('otto_customer');
@@ -505,6 +532,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Otto cannot read calendar feeds: on
 select throws_ok(:'insert_feed', '42501', null, 'Otto cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Otto cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Otto cannot delete a calendar feed');
+select is_empty(:'q_series', 'Otto reads none of Cora''s series');
+select throws_ok(:'insert_series', '42501', null, 'Otto cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Otto cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Otto cannot delete a series');
 
 -- as pia_provider (provider Pia of Salon A, membership role provider) ---------------------------
 select tests.authenticate_as('pia_provider');
@@ -581,6 +612,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Pia cannot read calendar feeds (her
 select throws_ok(:'insert_feed', '42501', null, 'Pia cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Pia cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Pia cannot delete a calendar feed');
+select is_empty(:'q_series', 'Pia reads no series: series are read by their customer and the organization''s staff');
+select throws_ok(:'insert_series', '42501', null, 'Pia cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Pia cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Pia cannot delete a series');
 
 -- as stan_staff (staff of Salon A) -------------------------------------------------------------
 select tests.authenticate_as('stan_staff');
@@ -649,6 +684,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Stan cannot read calendar feeds: on
 select throws_ok(:'insert_feed', '42501', null, 'Stan cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Stan cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Stan cannot delete a calendar feed');
+select set_eq(:'q_series', :'series_a', 'Stan reads the series of Salon A and none of Studio B''s');
+select throws_ok(:'insert_series', '42501', null, 'Stan cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Stan cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Stan cannot delete a series');
 
 -- as ada_admin (admin of Salon A) --------------------------------------------------------------
 select tests.authenticate_as('ada_admin');
@@ -717,6 +756,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Ada cannot read calendar feeds: onl
 select throws_ok(:'insert_feed', '42501', null, 'Ada cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Ada cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Ada cannot delete a calendar feed');
+select set_eq(:'q_series', :'series_a', 'Ada reads the series of Salon A and none of Studio B''s');
+select throws_ok(:'insert_series', '42501', null, 'Ada cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Ada cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Ada cannot delete a series');
 
 -- as olga_owner (owner of Salon A) -------------------------------------------------------------
 select tests.authenticate_as('olga_owner');
@@ -786,6 +829,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Olga cannot read calendar feeds: on
 select throws_ok(:'insert_feed', '42501', null, 'Olga cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Olga cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Olga cannot delete a calendar feed');
+select set_eq(:'q_series', :'series_a', 'Olga reads the series of Salon A and none of Studio B''s');
+select throws_ok(:'insert_series', '42501', null, 'Olga cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Olga cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Olga cannot delete a series');
 
 -- as bea_admin_b (admin of Studio B, a stranger to Salon A) -------------------------------------
 -- Each refusal on Salon A is paired with the same write on Studio B succeeding, so the refusals
@@ -869,6 +916,10 @@ select throws_ok(:'q_feeds', '42501', null, 'Bea cannot read calendar feeds: onl
 select throws_ok(:'insert_feed', '42501', null, 'Bea cannot insert a calendar feed');
 select throws_ok(:'update_feed', '42501', null, 'Bea cannot replace a calendar feed''s token hash');
 select throws_ok(:'delete_feed', '42501', null, 'Bea cannot delete a calendar feed');
+select set_eq(:'q_series', :'series_b', 'Bea reads the series of Studio B and none of Salon A''s, though Cora booked both');
+select throws_ok(:'insert_series', '42501', null, 'Bea cannot insert a series directly');
+select throws_ok(:'update_series', '42501', null, 'Bea cannot update a series');
+select throws_ok(:'delete_series', '42501', null, 'Bea cannot delete a series');
 
 -- as the superuser, checking that nothing moved ---------------------------------------------------
 select tests.clear_authentication();
