@@ -105,7 +105,8 @@ revoke all on app.organizations from anon, authenticated;
 
 -- Organizations are public, every column of them.
 grant select (id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes,
-  max_active_bookings_per_customer, booking_requires_verified_email, created_at, updated_at)
+  max_active_bookings_per_customer, booking_requires_verified_email, hold_minutes, waitlist_enabled,
+  created_at, updated_at)
   on app.organizations to anon, authenticated;
 grant update (slug, name, timezone, currency, search_language, cancellation_cutoff_minutes,
   max_active_bookings_per_customer, booking_requires_verified_email)
