@@ -32,6 +32,7 @@ SERVICE_KEYS = {
     "slot_interval_minutes",
     "requires_confirmation",
     "provider_ids",
+    "resource_requirements",
     "active",
 }
 
@@ -954,6 +955,7 @@ async def test_an_owner_creates_a_service_with_its_defaults(
         "slot_interval_minutes": 45,
         "requires_confirmation": False,
         "provider_ids": [salon.provider["id"]],
+        "resource_requirements": [],
         "active": True,
     }
 

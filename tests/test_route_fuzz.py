@@ -359,7 +359,8 @@ async def _json(client: httpx.AsyncClient, method: str, path: str, token: str, b
 
 
 async def build_world(api: Api) -> None:
-    """Owner, organization, provider, service, working hours, time off, a booking, a session."""
+    """Owner, organization, provider, resource, service, working hours, time off, a booking, a
+    session."""
     c = api.client
     registered = await _json(
         c, "POST", "/auth/register", "", {"email": api.email, "password": PASSWORD}
@@ -383,6 +384,15 @@ async def build_world(api: Api) -> None:
     )
     assert provider.status_code == 201, provider.text
     api.ids["provider"] = provider_id = provider.json()["id"]
+    resource = await _json(
+        c,
+        "POST",
+        f"/orgs/{org_id}/resources",
+        tok,
+        {"name": "Chair", "kind": "chair", "capacity": 2},
+    )
+    assert resource.status_code == 201, resource.text
+    api.ids["resource"] = resource.json()["id"]
     service = await _json(
         c,
         "POST",
@@ -393,6 +403,7 @@ async def build_world(api: Api) -> None:
             "duration_minutes": 30,
             "price_minor": 30000,
             "provider_ids": [provider_id],
+            "resource_requirements": [{"kind": "chair", "count": 1}],
         },
     )
     assert service.status_code == 201, service.text
@@ -477,6 +488,7 @@ def real_for(route: Route, name: str) -> str:
             "time-off": "time_off",
             "bookings": "booking",
             "invitations": "invitation",
+            "resources": "resource",
         }
         return "session" if head == ["auth", "sessions"] else kinds[head[0]]
     return {

@@ -102,6 +102,11 @@ ROUTES: list[Route] = [
     r("GET", "/services/{id}", "get_service"),
     r("PATCH", "/services/{id}", "update_service", body=True),
     r("DELETE", "/services/{id}", "delete_service", 204),
+    r("POST", "/orgs/{org_id}/resources", "create_resource", 201, body=True),
+    r("GET", "/orgs/{org_id}/resources", "list_resources", query=PAGE),
+    r("GET", "/resources/{id}", "get_resource"),
+    r("PATCH", "/resources/{id}", "update_resource", body=True),
+    r("DELETE", "/resources/{id}", "delete_resource", 204),
     # Availability
     r("PUT", "/providers/{provider_id}/working-hours", "set_working_hours", body=True),
     r("GET", "/providers/{provider_id}/working-hours", "get_working_hours"),

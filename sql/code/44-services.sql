@@ -4,10 +4,12 @@
 --   page helpers), 30-accounts (private.require_user), 35-roles (private.is_org_manager,
 --   private.is_org_member, private.require_org_manager), 40-organizations (usage on schema app,
 --   private.require_visible_org), 43-providers (the providers a service links to),
---   80-search (private.search_services answers api.list_services with ?q=).
+--   80-search (private.search_services answers api.list_services with ?q=), 47-resources
+--   (private.set_service_resources and private.service_requirements_json, called at run time:
+--   that file comes later because its policies on app.service_resources read app.services).
 -- Raises: PT401 unauthorized (anon calling a write); PT403 forbidden (not a manager); PT404
 --   not_found (unknown or invisible); PT422 validation_failed (a field out of range,
---   provider_ids not of this organization, limit, cursor, q).
+--   provider_ids not of this organization, resource_requirements, limit, cursor, q).
 --
 -- Active services are public, inactive ones are seen by the organization's members only. Owners
 -- and admins write; nobody deletes one (it is deactivated). The row rules are triggers, so a
@@ -184,12 +186,13 @@ begin
       from app.service_providers sp
       join app.providers p on p.id = sp.provider_id
       where sp.service_id = p_service.id
-    ), '[]')
+    ), '[]'),
+    'resource_requirements', private.service_requirements_json(p_service.id)
   );
 end;
 $$;
 comment on function private.service_json(app.services) is
-  'The service object: every field of app.services but the timestamps, plus provider_ids (the providers offering it that the caller may see).';
+  'The service object: every field of app.services but the timestamps, plus provider_ids (the providers offering it that the caller may see) and resource_requirements ([{kind, count}], 47-resources).';
 grant execute on function private.service_json(app.services) to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
@@ -226,6 +229,10 @@ comment on function private.set_service_providers(app.services, uuid[]) is
   'Make exactly these providers offer the service; 422 validation_failed unless each is a provider of its organization. Runs as the caller: the link policies require an owner or admin.';
 grant execute on function private.set_service_providers(app.services, uuid[]) to authenticated;
 
+-- resource_requirements (47-resources) joined the arguments; the old signature goes first, so
+-- that one function answers the route.
+drop function if exists api.create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[]);
+
 create or replace function api.create_service(
   org_id uuid,
   name text,
@@ -239,7 +246,8 @@ create or replace function api.create_service(
   max_advance_days integer default null,
   slot_interval_minutes integer default null,
   requires_confirmation boolean default null,
-  provider_ids uuid[] default null
+  provider_ids uuid[] default null,
+  resource_requirements json default null
 )
 returns json
 language plpgsql
@@ -273,12 +281,13 @@ begin
   )
   returning * into v_service;
   perform private.set_service_providers(v_service, coalesce(create_service.provider_ids, '{}'));
+  perform private.set_service_resources(v_service, coalesce(create_service.resource_requirements, '[]'));
   return private.service_json(v_service);
 end;
 $$;
-comment on function api.create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[]) is
-  'POST /orgs/{org_id}/services (201). Owners and admins. {name, duration_minutes (5..1440), price_minor (>= 0), description?="", buffer_before_minutes?=0, buffer_after_minutes?=0 (0..480), currency?=the organization''s, min_notice_minutes?=0, max_advance_days?=90 (1..730), slot_interval_minutes?=duration, requires_confirmation?=false, provider_ids?=[]} -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (a field out of range, provider_ids not of this organization).';
-grant execute on function api.create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[]) to anon, authenticated;
+comment on function api.create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], json) is
+  'POST /orgs/{org_id}/services (201). Owners and admins. {name, duration_minutes (5..1440), price_minor (>= 0), description?="", buffer_before_minutes?=0, buffer_after_minutes?=0 (0..480), currency?=the organization''s, min_notice_minutes?=0, max_advance_days?=90 (1..730), slot_interval_minutes?=duration, requires_confirmation?=false, provider_ids?=[], resource_requirements?=[] ([{kind, count (1..100)}], each kind once: a booking also needs count free units of active resources of each kind)} -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids, resource_requirements}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (a field out of range, provider_ids not of this organization, resource_requirements).';
+grant execute on function api.create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], json) to anon, authenticated;
 
 create or replace function api.list_services(
   org_id uuid,
@@ -346,7 +355,7 @@ begin
 end;
 $$;
 comment on function api.get_service(uuid) is
-  'GET /services/{id}. Anyone (an inactive service: members only) -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids}. Errors: 404 not_found.';
+  'GET /services/{id}. Anyone (an inactive service: members only) -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids, resource_requirements}. Errors: 404 not_found.';
 grant execute on function api.get_service(uuid) to anon, authenticated;
 
 create or replace function private.require_managed_service(p_id uuid)
@@ -375,6 +384,8 @@ comment on function private.require_managed_service(uuid) is
   'The service, or 401 for anon, 404 if the caller cannot see it, 403 unless they are an owner or admin of its organization.';
 grant execute on function private.require_managed_service(uuid) to anon, authenticated, service_role;
 
+drop function if exists api.update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean);
+
 create or replace function api.update_service(
   id uuid,
   name text default null,
@@ -389,7 +400,8 @@ create or replace function api.update_service(
   slot_interval_minutes integer default null,
   requires_confirmation boolean default null,
   provider_ids uuid[] default null,
-  active boolean default null
+  active boolean default null,
+  resource_requirements json default null
 )
 returns json
 language plpgsql
@@ -419,12 +431,15 @@ begin
   if update_service.provider_ids is not null then
     perform private.set_service_providers(v_service, update_service.provider_ids);
   end if;
+  if update_service.resource_requirements is not null then
+    perform private.set_service_resources(v_service, update_service.resource_requirements);
+  end if;
   return private.service_json(v_service);
 end;
 $$;
-comment on function api.update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean) is
-  'PATCH /services/{id}. Owners and admins. Any field of api.create_service and active (omitted = unchanged; a new duration keeps the slot interval); provider_ids, when given, replaces the set -> service. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
-grant execute on function api.update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean) to anon, authenticated;
+comment on function api.update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean, json) is
+  'PATCH /services/{id}. Owners and admins. Any field of api.create_service and active (omitted = unchanged; a new duration keeps the slot interval); provider_ids and resource_requirements, when given, replace their sets (bookings already made keep the units they hold) -> service. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+grant execute on function api.update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean, json) to anon, authenticated;
 
 create or replace function api.delete_service(id uuid)
 returns void

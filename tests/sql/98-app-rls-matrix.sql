@@ -1,7 +1,7 @@
 -- The booking domain under row-level security: every app table x every persona x select, insert,
 -- update and delete, each cell asserted as allowed, filtered or refused.
 -- Depends on: sql/migrations/002_bookings.sql and 011 (the tables), sql/code/40-organizations.sql
---   to 45-schedules.sql, 60-bookings.sql, 63-series.sql and 77-feeds.sql (their grants and
+--   to 47-resources.sql, 60-bookings.sql, 63-series.sql and 77-feeds.sql (their grants and
 --   policies), and tests/sql/helpers/10-personas.sql (personas switch role exactly as the API
 --   does) and 20-app-personas.sql
 --   (tests.id for fixture ids, tests.rows_written for writes that prove themselves and are undone).
@@ -11,7 +11,7 @@
 -- no row. The last section compares every table with its state after the fixtures, so no refused
 -- attempt can have moved data unnoticed.
 begin;
-select plan(486);
+select plan(587);
 
 -- Fixtures, as the superuser ------------------------------------------------------------------
 -- Salon A: providers Pia (her own account), Per and Ivy (inactive); services Haircut, Colour and
@@ -112,6 +112,22 @@ insert into app.calendar_feeds (provider_id, user_id, token_hash, created_by) va
   (tests.id('provider_pia'), null, sha256('pia-feed-token'), tests.user_id('pia_provider')),
   (null, tests.user_id('cora_customer'), sha256('cora-feed-token'), tests.user_id('cora_customer'));
 
+-- Shared resources: Salon A's basin, needed by the haircut and by the inactive perm; Studio B's
+-- table, needed by the massage. The claims are written here as the trigger on app.bookings
+-- would have written them had the needs existed when the bookings were made.
+insert into app.resources (id, org_id, name, kind, capacity) values
+  (tests.id('resource_basin'), tests.id('org_a'), 'Basin', 'basin', 1),
+  (tests.id('resource_table'), tests.id('org_b'), 'Table', 'table', 1);
+insert into app.service_resources (org_id, service_id, kind, count) values
+  (tests.id('org_a'), tests.id('service_cut'), 'basin', 1),
+  (tests.id('org_a'), tests.id('service_perm'), 'basin', 1),
+  (tests.id('org_b'), tests.id('service_massage'), 'table', 1);
+insert into app.resource_claims (org_id, booking_id, resource_id, unit, blocked, claimed)
+select b.org_id, b.id, case b.org_id when tests.id('org_a') then tests.id('resource_basin') else tests.id('resource_table') end,
+       1, b.blocked, b.claimed
+from app.bookings b
+where b.id in (tests.id('booking_cora_a'), tests.id('booking_cora_b'));
+
 select results_eq(
   $$select m.role::text from app.memberships m
     where m.org_id = tests.id('org_a') and m.user_id = tests.user_id('pia_provider')$$,
@@ -139,7 +155,10 @@ union all select 'booking_notes', md5(coalesce(string_agg(t::text, '|' order by 
 union all select 'booking_history', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_history t
 union all select 'idempotency_keys', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.idempotency_keys t
 union all select 'calendar_feeds', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.calendar_feeds t
-union all select 'booking_series', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_series t;
+union all select 'booking_series', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_series t
+union all select 'resources', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.resources t
+union all select 'service_resources', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.service_resources t
+union all select 'resource_claims', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.resource_claims t;
 create temp table fixture_fingerprints on commit drop as select * from app_fingerprints;
 
 -- Reads: one query per table, and the rows each audience should get back.
@@ -920,6 +939,153 @@ select set_eq(:'q_series', :'series_b', 'Bea reads the series of Studio B and no
 select throws_ok(:'insert_series', '42501', null, 'Bea cannot insert a series directly');
 select throws_ok(:'update_series', '42501', null, 'Bea cannot update a series');
 select throws_ok(:'delete_series', '42501', null, 'Bea cannot delete a series');
+
+-- Shared resources: every persona ---------------------------------------------------------------
+-- Resources and claims are the organization's members' to read; what a service needs, whoever
+-- reads the service's. Owners and admins write resources and needs; no one writes claims
+-- (the trigger on app.bookings does).
+select
+  $$select x.id from app.resources x$$ as q_resources,
+  $$select r.service_id, r.kind from app.service_resources r$$ as q_needs,
+  $$select c.booking_id from app.resource_claims c$$ as q_claims,
+  $$values (tests.id('resource_basin'))$$ as resources_a,
+  $$values (tests.id('resource_table'))$$ as resources_b,
+  $$values (tests.id('service_cut'), 'basin'), (tests.id('service_massage'), 'table')$$ as needs_active,
+  $$values (tests.id('service_cut'), 'basin'), (tests.id('service_perm'), 'basin'),
+           (tests.id('service_massage'), 'table')$$ as needs_for_a,
+  $$values (tests.id('booking_cora_a'))$$ as claims_a,
+  $$values (tests.id('booking_cora_b'))$$ as claims_b,
+  $$insert into app.resources (org_id, name, kind) values (tests.id('org_a'), 'Chair', 'chair') returning id$$ as insert_resource_a,
+  $$insert into app.resources (org_id, name, kind) values (tests.id('org_b'), 'Mat', 'mat') returning id$$ as insert_resource_b,
+  $$update app.resources x set capacity = 2 where x.id = tests.id('resource_basin') returning x.id$$ as update_resource_basin,
+  $$delete from app.resources x where x.id = tests.id('resource_basin') returning x.id$$ as delete_resource_basin,
+  $$insert into app.service_resources (org_id, service_id, kind, count)
+    values (tests.id('org_a'), tests.id('service_colour'), 'basin', 1) returning service_id$$ as insert_need_a,
+  $$insert into app.service_resources (org_id, service_id, kind, count)
+    values (tests.id('org_b'), tests.id('service_massage'), 'towel', 2) returning service_id$$ as insert_need_b,
+  $$update app.service_resources r set count = 2 where r.service_id = tests.id('service_cut') returning r.service_id$$ as update_need_cut,
+  $$delete from app.service_resources r where r.service_id = tests.id('service_cut') returning r.service_id$$ as delete_need_cut,
+  $$insert into app.resource_claims (org_id, booking_id, resource_id, unit, blocked, claimed)
+    values (tests.id('org_a'), tests.id('booking_otto_a'), tests.id('resource_basin'), 1,
+            tstzrange('2026-04-01 10:00+02', '2026-04-01 11:00+02'), tstzrange(now(), null))
+    returning booking_id$$ as insert_claim,
+  $$update app.resource_claims c set unit = 2 where c.booking_id = tests.id('booking_cora_a') returning c.booking_id$$ as update_claim,
+  $$delete from app.resource_claims c where c.booking_id = tests.id('booking_cora_a') returning c.booking_id$$ as delete_claim
+\gset
+
+select tests.authenticate_as_anon();
+select throws_ok(:'q_resources', '42501', null, 'Anon cannot read resources');
+select throws_ok(:'insert_resource_a', '42501', null, 'Anon cannot insert a resource');
+select throws_ok(:'update_resource_basin', '42501', null, 'Anon cannot update a resource');
+select throws_ok(:'delete_resource_basin', '42501', null, 'Anon cannot delete a resource');
+select set_eq(:'q_needs', :'needs_active', 'Anon reads what the active services need');
+select throws_ok(:'insert_need_a', '42501', null, 'Anon cannot say what a service needs');
+select throws_ok(:'update_need_cut', '42501', null, 'Anon cannot change what a service needs');
+select throws_ok(:'delete_need_cut', '42501', null, 'Anon cannot remove what a service needs');
+select throws_ok(:'q_claims', '42501', null, 'Anon cannot read resource claims');
+select throws_ok(:'insert_claim', '42501', null, 'Anon cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Anon cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Anon cannot delete a resource claim');
+
+select tests.authenticate_as('cora_customer');
+select is_empty(:'q_resources', 'Cora, a customer, reads no resource');
+select throws_ok(:'insert_resource_a', '42501', null, 'Cora cannot add a resource to Salon A');
+select is(tests.rows_written(:'update_resource_basin'), 0::bigint, 'Cora''s UPDATE of the basin changes no row');
+select is(tests.rows_written(:'delete_resource_basin'), 0::bigint, 'Cora''s DELETE of the basin removes no row');
+select set_eq(:'q_needs', :'needs_active', 'Cora reads what the active services need, not the inactive perm');
+select throws_ok(:'insert_need_a', '42501', null, 'Cora cannot say what a service needs');
+select throws_ok(:'update_need_cut', '42501', null, 'Cora cannot change what a service needs in place');
+select is(tests.rows_written(:'delete_need_cut'), 0::bigint, 'Cora''s DELETE of the haircut''s needs removes no row');
+select is_empty(:'q_claims', 'Cora reads no resource claim, not even her own booking''s');
+select throws_ok(:'insert_claim', '42501', null, 'Cora cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Cora cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Cora cannot delete a resource claim');
+
+select tests.authenticate_as('otto_customer');
+select is_empty(:'q_resources', 'Otto, a customer, reads no resource');
+select throws_ok(:'insert_resource_a', '42501', null, 'Otto cannot add a resource to Salon A');
+select is(tests.rows_written(:'update_resource_basin'), 0::bigint, 'Otto''s UPDATE of the basin changes no row');
+select is(tests.rows_written(:'delete_resource_basin'), 0::bigint, 'Otto''s DELETE of the basin removes no row');
+select set_eq(:'q_needs', :'needs_active', 'Otto reads what the active services need, not the inactive perm');
+select throws_ok(:'insert_need_a', '42501', null, 'Otto cannot say what a service needs');
+select throws_ok(:'update_need_cut', '42501', null, 'Otto cannot change what a service needs in place');
+select is(tests.rows_written(:'delete_need_cut'), 0::bigint, 'Otto''s DELETE of the haircut''s needs removes no row');
+select is_empty(:'q_claims', 'Otto reads no resource claim');
+select throws_ok(:'insert_claim', '42501', null, 'Otto cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Otto cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Otto cannot delete a resource claim');
+
+select tests.authenticate_as('pia_provider');
+select set_eq(:'q_resources', :'resources_a', 'Pia (provider of Salon A) reads Salon A''s resources and none of Studio B''s');
+select throws_ok(:'insert_resource_a', '42501', null, 'Pia cannot add a resource');
+select is(tests.rows_written(:'update_resource_basin'), 0::bigint, 'Pia''s UPDATE of the basin changes no row');
+select is(tests.rows_written(:'delete_resource_basin'), 0::bigint, 'Pia''s DELETE of the basin removes no row');
+select set_eq(:'q_needs', :'needs_for_a', 'Pia reads what every service of Salon A needs, the inactive perm too');
+select throws_ok(:'insert_need_a', '42501', null, 'Pia cannot say what a service needs');
+select throws_ok(:'update_need_cut', '42501', null, 'Pia cannot change what a service needs in place');
+select is(tests.rows_written(:'delete_need_cut'), 0::bigint, 'Pia''s DELETE of the haircut''s needs removes no row');
+select set_eq(:'q_claims', :'claims_a', 'Pia reads Salon A''s resource claims and none of Studio B''s');
+select throws_ok(:'insert_claim', '42501', null, 'Pia cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Pia cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Pia cannot delete a resource claim');
+
+select tests.authenticate_as('stan_staff');
+select set_eq(:'q_resources', :'resources_a', 'Stan (staff of Salon A) reads Salon A''s resources and none of Studio B''s');
+select throws_ok(:'insert_resource_a', '42501', null, 'Stan cannot add a resource');
+select is(tests.rows_written(:'update_resource_basin'), 0::bigint, 'Stan''s UPDATE of the basin changes no row');
+select is(tests.rows_written(:'delete_resource_basin'), 0::bigint, 'Stan''s DELETE of the basin removes no row');
+select set_eq(:'q_needs', :'needs_for_a', 'Stan reads what every service of Salon A needs, the inactive perm too');
+select throws_ok(:'insert_need_a', '42501', null, 'Stan cannot say what a service needs');
+select throws_ok(:'update_need_cut', '42501', null, 'Stan cannot change what a service needs in place');
+select is(tests.rows_written(:'delete_need_cut'), 0::bigint, 'Stan''s DELETE of the haircut''s needs removes no row');
+select set_eq(:'q_claims', :'claims_a', 'Stan reads Salon A''s resource claims and none of Studio B''s');
+select throws_ok(:'insert_claim', '42501', null, 'Stan cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Stan cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Stan cannot delete a resource claim');
+
+select tests.authenticate_as('ada_admin');
+select set_eq(:'q_resources', :'resources_a', 'Ada (admin of Salon A) reads Salon A''s resources and none of Studio B''s');
+select is(tests.rows_written(:'insert_resource_a'), 1::bigint, 'Ada may add a resource to Salon A');
+select is(tests.rows_written(:'update_resource_basin'), 1::bigint, 'Ada may change the basin');
+select is(tests.rows_written(:'delete_resource_basin'), 1::bigint, 'Ada may delete the basin, whose only claim is past');
+select set_eq(:'q_needs', :'needs_for_a', 'Ada reads what every service of Salon A needs');
+select is(tests.rows_written(:'insert_need_a'), 1::bigint, 'Ada may make the colouring need the basin');
+select throws_ok(:'update_need_cut', '42501', null, 'Ada cannot change what a service needs in place (the set is replaced)');
+select is(tests.rows_written(:'delete_need_cut'), 1::bigint, 'Ada may remove what the haircut needs');
+select set_eq(:'q_claims', :'claims_a', 'Ada reads Salon A''s resource claims');
+select throws_ok(:'insert_claim', '42501', null, 'Ada cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Ada cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Ada cannot delete a resource claim');
+
+select tests.authenticate_as('olga_owner');
+select set_eq(:'q_resources', :'resources_a', 'Olga (owner of Salon A) reads Salon A''s resources and none of Studio B''s');
+select is(tests.rows_written(:'insert_resource_a'), 1::bigint, 'Olga may add a resource to Salon A');
+select is(tests.rows_written(:'update_resource_basin'), 1::bigint, 'Olga may change the basin');
+select is(tests.rows_written(:'delete_resource_basin'), 1::bigint, 'Olga may delete the basin, whose only claim is past');
+select set_eq(:'q_needs', :'needs_for_a', 'Olga reads what every service of Salon A needs');
+select is(tests.rows_written(:'insert_need_a'), 1::bigint, 'Olga may make the colouring need the basin');
+select throws_ok(:'update_need_cut', '42501', null, 'Olga cannot change what a service needs in place (the set is replaced)');
+select is(tests.rows_written(:'delete_need_cut'), 1::bigint, 'Olga may remove what the haircut needs');
+select set_eq(:'q_claims', :'claims_a', 'Olga reads Salon A''s resource claims');
+select throws_ok(:'insert_claim', '42501', null, 'Olga cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Olga cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Olga cannot delete a resource claim');
+
+select tests.authenticate_as('bea_admin_b');
+select set_eq(:'q_resources', :'resources_b', 'Bea reads Studio B''s resources and none of Salon A''s');
+select throws_ok(:'insert_resource_a', '42501', null, 'Bea cannot add a resource to Salon A');
+select is(tests.rows_written(:'insert_resource_b'), 1::bigint, 'Bea may add a resource to Studio B');
+select is(tests.rows_written(:'update_resource_basin'), 0::bigint, 'Bea''s UPDATE of Salon A''s basin changes no row');
+select is(tests.rows_written(:'delete_resource_basin'), 0::bigint, 'Bea''s DELETE of Salon A''s basin removes no row');
+select set_eq(:'q_needs', :'needs_active', 'Bea reads what the active services need, not Salon A''s inactive perm');
+select throws_ok(:'insert_need_a', '42501', null, 'Bea cannot say what a service of Salon A needs');
+select is(tests.rows_written(:'insert_need_b'), 1::bigint, 'Bea may say what the massage needs');
+select throws_ok(:'update_need_cut', '42501', null, 'Bea cannot change what a service needs in place');
+select is(tests.rows_written(:'delete_need_cut'), 0::bigint, 'Bea''s DELETE of the haircut''s needs removes no row');
+select set_eq(:'q_claims', :'claims_b', 'Bea reads Studio B''s resource claims and none of Salon A''s');
+select throws_ok(:'insert_claim', '42501', null, 'Bea cannot insert a resource claim');
+select throws_ok(:'update_claim', '42501', null, 'Bea cannot update a resource claim');
+select throws_ok(:'delete_claim', '42501', null, 'Bea cannot delete a resource claim');
 
 -- as the superuser, checking that nothing moved ---------------------------------------------------
 select tests.clear_authentication();
