@@ -12,48 +12,163 @@
 -- The engine is SECURITY DEFINER: a free slot depends on other customers' bookings and on time
 -- off, which the caller may not read; it returns instants only, never whose or why.
 
-create or replace function private.working_windows(p_provider_id uuid, p_from date, p_to date)
-returns table (window_range tstzrange)
+drop function if exists private.working_windows(uuid, date, date);
+
+create or replace function private.working_windows(p_provider_ids uuid[], p_from timestamptz, p_to timestamptz)
+returns table (provider_id uuid, window_range tstzrange)
 language plpgsql
 stable
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_zone text := private.provider_zone(p_provider_id);
 begin
+  -- PL/pgSQL, not SQL: its plan is kept between calls, where a SQL function plans every time.
   return query
-  with days as (
-    select d::date as day
-    from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') d
+  with providers as (
+    select p.id, coalesce(p.timezone, o.timezone) as zone
+    from app.providers p
+    join app.organizations o on o.id = p.org_id
+    where p.id = any (p_provider_ids)
+  ), days as (
+    -- Every local date that can touch [p_from, p_to), with a day to spare on each side.
+    select providers.id, providers.zone, d::date as day
+    from providers
+    cross join lateral pg_catalog.generate_series(
+      ((p_from at time zone providers.zone)::date - 1)::timestamp,
+      ((p_to at time zone providers.zone)::date + 1)::timestamp,
+      interval '1 day') d
   ), local_windows as (
-    select w as local_range
+    select days.id, days.zone, w as local_range
     from days
-    join app.date_overrides o on o.provider_id = p_provider_id and o.on_date = days.day
+    join app.date_overrides o on o.provider_id = days.id and o.on_date = days.day
     cross join lateral pg_catalog.unnest(o.windows) w
     union all
-    select pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
+    select days.id, days.zone, pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
     from days
     join app.working_hours h
-      on h.provider_id = p_provider_id
+      on h.provider_id = days.id
      and h.weekday = extract(isodow from days.day)
      and (h.valid_from is null or h.valid_from <= days.day)
      and (h.valid_until is null or days.day <= h.valid_until)
     where not exists (
       select 1 from app.date_overrides o
-      where o.provider_id = p_provider_id and o.on_date = days.day
+      where o.provider_id = days.id and o.on_date = days.day
     )
   )
-  select pg_catalog.tstzrange(
-    pg_catalog.lower(l.local_range) at time zone v_zone,
-    pg_catalog.upper(l.local_range) at time zone v_zone)
+  select l.id, pg_catalog.tstzrange(
+    pg_catalog.lower(l.local_range) at time zone l.zone,
+    pg_catalog.upper(l.local_range) at time zone l.zone)
   from local_windows l;
 end;
 $$;
-comment on function private.working_windows(uuid, date, date) is
-  'A provider''s working windows on local dates p_from..p_to as instant ranges: wall-clock times read in the provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
+comment on function private.working_windows(uuid[], timestamptz, timestamptz) is
+  'The working windows of providers on every local date touching [p_from, p_to) (a day either side) as instant ranges: wall-clock times read in each provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
 
 drop function if exists private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean);
+
+create or replace function private.provider_slots(
+  p_provider_ids uuid[],
+  p_service_id uuid,
+  p_from timestamptz,
+  p_to timestamptz,
+  p_exclude_booking uuid default null,
+  p_ignore_bookings boolean default false,
+  p_ignore_limits boolean default false,
+  p_ignore_resources boolean default false
+)
+returns table (provider_id uuid, starts_at timestamptz, ends_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+-- The planner cannot see how few rows the set-returning steps give and would JIT-compile the
+-- query, which costs a hundred times what running it does.
+set jit = off
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+  v_service app.services;
+  v_now timestamptz := private.now();
+  v_duration interval;
+  v_before interval;
+  v_after interval;
+  v_step interval;
+  v_span tstzrange;
+  v_resources boolean;
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found then
+    return;
+  end if;
+  v_step := pg_catalog.make_interval(mins => v_service.slot_interval_minutes);
+  v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
+  v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
+  v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
+  v_resources := not (p_ignore_bookings or p_ignore_resources)
+    and exists (select 1 from app.service_resources r where r.service_id = p_service_id);
+  -- Everything that could touch a candidate: the range widened by a day and the buffers.
+  v_span := pg_catalog.tstzrange(p_from - interval '1 day' - v_before, p_to + interval '1 day' + v_duration + v_after);
+
+  return query
+  with windows as (
+    select w.provider_id, w.window_range
+    from private.working_windows(p_provider_ids, p_from, p_to) w
+  ), busy as materialized (
+    select b.provider_id, pg_catalog.range_agg(b.period) as m
+    from (
+      select t.provider_id, t.period
+      from app.time_off t
+      where t.provider_id = any (p_provider_ids) and t.period operator(pg_catalog.&&) v_span
+      union all
+      select k.provider_id, k.blocked
+      from app.bookings k
+      where not p_ignore_bookings
+        and k.org_id = v_service.org_id
+        and k.provider_id = any (p_provider_ids)
+        and k.blocked operator(pg_catalog.&&) v_span
+        and (k.status in ('pending', 'confirmed') or (k.status = 'held' and k.hold_expires_at > v_now))
+        and k.id is distinct from p_exclude_booking
+    ) b
+    group by b.provider_id
+  ), working as (
+    select w.provider_id, pg_catalog.range_agg(w.window_range) as m
+    from windows w
+    group by w.provider_id
+  ), free as materialized (
+    select x.provider_id, x.m operator(pg_catalog.-) coalesce(busy.m, '{}'::tstzmultirange) as m
+    from working x
+    left join busy on busy.provider_id = x.provider_id
+  )
+  -- Starts are on the grid counted from the window's start. A start fits when the booking with
+  -- its buffers lies inside one free piece, so the grid is walked only inside the free pieces
+  -- near the window (the window widened by the buffers, which may reach into a window next to
+  -- it): no candidate is generated to be thrown away.
+  select w.provider_id, s.at, s.at + v_duration
+  from windows w
+  join free f on f.provider_id = w.provider_id
+  cross join lateral pg_catalog.unnest(f.m operator(pg_catalog.*) pg_catalog.tstzmultirange(pg_catalog.tstzrange(
+    pg_catalog.lower(w.window_range) - v_before, pg_catalog.upper(w.window_range) + v_after))) as r(piece)
+  cross join lateral (
+    select greatest(pg_catalog.lower(r.piece) + v_before, pg_catalog.lower(w.window_range)) as first_at,
+           least(pg_catalog.upper(r.piece) - v_after, pg_catalog.upper(w.window_range)) - v_duration as last_at
+  ) b
+  cross join lateral pg_catalog.generate_series(
+    pg_catalog.lower(w.window_range) + v_step * ceil(
+      extract(epoch from b.first_at - pg_catalog.lower(w.window_range)) / extract(epoch from v_step)),
+    b.last_at,
+    v_step) as s(at)
+  where s.at >= p_from
+    and s.at < p_to
+    and (p_ignore_limits or (
+      s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
+      and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
+    and (not v_resources or private.resources_free(p_service_id,
+      pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after), p_exclude_booking));
+end;
+$$;
+comment on function private.provider_slots(uuid[], uuid, timestamptz, timestamptz, uuid, boolean, boolean, boolean) is
+  'The availability engine, for several providers at once: bookable starts of a service with each provider in [p_from, p_to), inside working windows (with both buffers), outside time off, active bookings and live holds (except p_exclude_booking), with the service''s resources free unless told to ignore them, on the grid from each window''s start, within notice and advance unless told to ignore them. One query for all providers, so the org-wide list costs one pass; in no particular order. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
+grant execute on function private.provider_slots(uuid[], uuid, timestamptz, timestamptz, uuid, boolean, boolean, boolean) to anon, authenticated;
 
 create or replace function private.slots(
   p_provider_id uuid,
@@ -68,79 +183,19 @@ create or replace function private.slots(
 returns table (starts_at timestamptz, ends_at timestamptz)
 language plpgsql
 stable
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_service app.services;
-  v_zone text := private.provider_zone(p_provider_id);
-  v_now timestamptz := private.now();
-  v_duration interval;
-  v_before interval;
-  v_after interval;
-  v_span tstzrange;
-  v_busy tstzmultirange;
-  v_resources boolean;
 begin
-  select * into v_service from app.services s where s.id = p_service_id;
-  if not found or v_zone is null then
-    return;
-  end if;
-  v_resources := not (p_ignore_bookings or p_ignore_resources)
-    and exists (select 1 from app.service_resources r where r.service_id = p_service_id);
-  v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
-  v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
-  v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
-  -- Everything that could touch a candidate: the range widened by a day and the buffers.
-  v_span := pg_catalog.tstzrange(p_from - interval '1 day' - v_before, p_to + interval '1 day' + v_duration + v_after);
-
-  select coalesce(pg_catalog.range_agg(b.period), '{}') into v_busy
-  from (
-    select t.period
-    from app.time_off t
-    where t.provider_id = p_provider_id and t.period operator(pg_catalog.&&) v_span
-    union all
-    select k.blocked
-    from app.bookings k
-    where not p_ignore_bookings
-      and k.org_id = v_service.org_id
-      and k.provider_id = p_provider_id
-      and k.blocked operator(pg_catalog.&&) v_span
-      and (k.status in ('pending', 'confirmed') or (k.status = 'held' and k.hold_expires_at > v_now))
-      and k.id is distinct from p_exclude_booking
-  ) b;
-
   return query
-  with windows as (
-    select w.window_range
-    from private.working_windows(
-      p_provider_id,
-      (p_from at time zone v_zone)::date - 1,
-      (p_to at time zone v_zone)::date + 1) w
-  ), free as (
-    select coalesce(pg_catalog.range_agg(w.window_range), '{}') operator(pg_catalog.-) v_busy as m
-    from windows w
-  )
-  select s.at, s.at + v_duration
-  from windows w
-  cross join lateral pg_catalog.generate_series(
-    pg_catalog.lower(w.window_range),
-    pg_catalog.upper(w.window_range) - v_duration,
-    pg_catalog.make_interval(mins => v_service.slot_interval_minutes)) as s(at)
-  cross join free f
-  where s.at >= p_from
-    and s.at < p_to
-    and pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after) operator(pg_catalog.<@) f.m
-    and (not v_resources or private.resources_free(p_service_id,
-      pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after), p_exclude_booking))
-    and (p_ignore_limits or (
-      s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
-      and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
-  order by s.at;
+  select s.starts_at, s.ends_at
+  from private.provider_slots(array[p_provider_id], p_service_id, p_from, p_to, p_exclude_booking,
+    p_ignore_bookings, p_ignore_limits, p_ignore_resources) s
+  order by s.starts_at;
 end;
 $$;
 comment on function private.slots(uuid, uuid, timestamptz, timestamptz, uuid, boolean, boolean, boolean) is
-  'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off, active bookings and live holds (except p_exclude_booking), with the service''s resources free unless told to ignore them, on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
+  'Bookable starts of a service with one provider in [p_from, p_to): private.provider_slots for that provider alone.';
 
 create or replace function private.slot_problem(
   p_provider_id uuid,
@@ -375,10 +430,12 @@ begin
         'provider_ids', x.provider_ids) order by x.starts_at, x.ends_at)
       from (
         select s.starts_at, s.ends_at, pg_catalog.array_agg(p.id order by p.created_at, p.id) as provider_ids
-        from app.service_providers sp
-        join app.providers p on p.id = sp.provider_id
-        cross join lateral private.slots(p.id, v_service.id, v_from, v_to) s
-        where sp.service_id = v_service.id and p.org_id = org_slots.org_id and p.active
+        from private.provider_slots(array(
+          select sp.provider_id from app.service_providers sp
+          join app.providers p on p.id = sp.provider_id
+          where sp.service_id = v_service.id and p.org_id = org_slots.org_id and p.active),
+          v_service.id, v_from, v_to) s
+        join app.providers p on p.id = s.provider_id
         group by s.starts_at, s.ends_at
       ) x
     ), '[]'::json)
