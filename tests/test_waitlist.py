@@ -104,6 +104,8 @@ async def test_a_customer_joins_lists_and_leaves_the_waitlist(line: Line):
         "offered_at": None,
         "created_at": "2026-03-02T08:00:00Z",
     }
+    # A second later: the list is oldest first (at one instant, in the order of the ids).
+    await line.seed.freeze("2026-03-02T08:00:01Z")
     anyone = await line.join(
         line.alma, **{"from": local(TUESDAY, "10:00", ZONE)}, to=local(TUESDAY, "12:30", ZONE)
     )
@@ -556,3 +558,32 @@ async def test_a_cancellation_racing_a_booking_of_its_slot_never_leaves_two_clai
     finally:
         await asyncio.gather(*(conn.close() for conn in conns))
     assert set(answers) <= {"booked", "PT409 slot_taken"}, dict(answers)
+
+
+async def test_the_waitlist_keeps_the_organizations_rules_on_who_may_book(full: Full):
+    # An organization that books verified addresses only turns unverified ones away from its
+    # waitlist too: an offer confirmed would otherwise be a booking the rule forbids.
+    await full.seed.conn.execute(
+        "update app.organizations set booking_requires_verified_email = true where id = $1",
+        full.org,
+    )
+    unverified = await full.seed.user()
+    with pytest.raises(SqlError) as refused:
+        await full.join(unverified)
+    assert (refused.value.sqlstate, refused.value.code) == ("PT403", "email_not_verified")
+
+
+async def test_an_offer_skips_a_customer_at_the_cap_of_upcoming_bookings(full: Full):
+    # y has the 10:00 booking; with a cap of one, y waiting for more is passed over for the
+    # next in line when x's 09:00 frees up.
+    await full.seed.conn.execute(
+        "update app.organizations set max_active_bookings_per_customer = 1 where id = $1",
+        full.org,
+    )
+    capped = await full.join(full.y)
+    alma = await full.seed.user()
+    next_in_line = await full.join(alma)
+    await full.sql.act(full.x, "cancel", full.nine["id"])
+    assert (await full.entry(capped["id"]))["status"] == "waiting"
+    offered = await full.entry(next_in_line["id"])
+    assert (offered["status"], str(offered["customer_id"])) == ("offered", alma.user_id)
