@@ -4,8 +4,8 @@
 -- Depends on: 011, 10-helpers, 35-roles, 43-providers (provider_zone), 50-slots (slots,
 --   slot_problem, offered_service, range_bound), 60-bookings (bookable_service,
 --   lock_provider_calendar), 62-holds (insert_hold), 85-outbox (enqueue_booking_messages).
--- Raises: PT401 unauthorized; PT404 not_found; PT409 waitlist_closed, too_many_bookings;
---   PT422 service_not_offered, invalid_time, range_too_long, validation_failed.
+-- Raises: PT401 unauthorized; PT403 email_not_verified; PT404 not_found; PT409 waitlist_closed,
+--   too_many_bookings; PT422 service_not_offered, invalid_time, range_too_long, validation_failed.
 -- Time frees up when a booking is cancelled, declined or moved, a hold is released or expires
 -- (deleted), time off is removed, or working hours or a date's hours change; a trigger on each
 -- calls private.offer_waitlist for that provider. An offer is a hold of the organization's
@@ -92,6 +92,13 @@ begin
     raise exception using errcode = 'PT409', message = 'waitlist_closed',
       detail = 'This window of time can no longer be booked.';
   end if;
+  -- An offer confirmed is a booking: who may not book here may not wait here either.
+  if v_org.booking_requires_verified_email and not exists (
+    select from auth.users u where u.id = v_uid and u.email_verified_at is not null
+  ) then
+    raise exception using errcode = 'PT403', message = 'email_not_verified',
+      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
+  end if;
   -- Entries count against the same cap as bookings, so one account cannot queue for everything.
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || v_org.id::text || ':' || v_uid::text, 0));
@@ -125,7 +132,7 @@ begin
 end;
 $$;
 comment on function api.join_waitlist(uuid, text, text, uuid) is
-  'POST /waitlist {service_id, from, to, provider_id?} -> 201 entry {id, org_id, service_id, provider_id, from, to, status: waiting, hold_id, offered_at, created_at}. from/to: local dates (to inclusive) or RFC 3339 instants; a slot starting in [from, to) that frees up becomes a hold for the first entry in line it fits, with an email. Errors: 404 not_found, 409 waitlist_closed (no waitlist here, or the window has passed), too_many_bookings; 422 service_not_offered, invalid_time, range_too_long, validation_failed.';
+  'POST /waitlist {service_id, from, to, provider_id?} -> 201 entry {id, org_id, service_id, provider_id, from, to, status: waiting, hold_id, offered_at, created_at}. from/to: local dates (to inclusive) or RFC 3339 instants; a slot starting in [from, to) that frees up becomes a hold for the first entry in line it fits, with an email. Errors: 403 email_not_verified (the organization books verified addresses only), 404 not_found, 409 waitlist_closed (no waitlist here, or the window has passed), too_many_bookings; 422 service_not_offered, invalid_time, range_too_long, validation_failed.';
 grant execute on function api.join_waitlist(uuid, text, text, uuid) to authenticated;
 
 create or replace function api.my_waitlist()
@@ -216,6 +223,23 @@ begin
   loop
     select * into v_service from app.services s where s.id = v_entry.service_id and s.active;
     continue when not found;
+    -- The organization's rules on who may book hold for offers too (they may have changed since
+    -- the entry joined, and the customer may have booked meanwhile): a customer with an
+    -- unverified address where verified ones are wanted, or at the cap of upcoming bookings and
+    -- live holds, is passed over. The count is taken without the customer's lock (taking it
+    -- here, after a calendar lock, could deadlock with a booking), so a booking racing the offer
+    -- can pass the cap by one.
+    continue when exists (
+      select 1 from app.organizations o
+      where o.id = p_org_id and (
+        (o.booking_requires_verified_email and not exists (
+          select 1 from auth.users u
+          where u.id = v_entry.customer_id and u.email_verified_at is not null))
+        or (select pg_catalog.count(*) from app.bookings b
+            where b.org_id = p_org_id and b.customer_id = v_entry.customer_id
+              and (b.status in ('pending', 'confirmed')
+                   or (b.status = 'held' and b.hold_expires_at > v_now))
+              and b.ends_at > v_now) >= o.max_active_bookings_per_customer));
     perform private.lock_provider_calendar(p_provider_id);
     -- The first free start in the entry's window near the freed time (a slot's buffers and
     -- duration reach a little beyond the time itself).
@@ -243,7 +267,7 @@ begin
 end;
 $$;
 comment on function private.offer_waitlist(uuid, uuid, tstzrange) is
-  'Offer time that freed up on a provider''s calendar around p_during (NULL bounds: all of it) to the waitlist: each waiting entry in line order that the provider serves gets a hold on the first free start in its window, and a waitlist_offer email. Returns the number of offers. Definer: called by triggers of whoever freed the time; writes holds and outbox messages.';
+  'Offer time that freed up on a provider''s calendar around p_during (NULL bounds: all of it) to the waitlist: each waiting entry in line order that the provider serves, whose customer may book here (a verified address where wanted, under the cap of upcoming bookings), gets a hold on the first free start in its window, and a waitlist_offer email. Returns the number of offers. Definer: called by triggers of whoever freed the time; writes holds and outbox messages.';
 
 create or replace function private.booking_freed_time()
 returns trigger
