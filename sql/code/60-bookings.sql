@@ -376,9 +376,10 @@ begin
   if v_id is null then
     select pg_catalog.array_agg(private.slot_problem(c, p_service.id, p_start)) into v_problems
     from pg_catalog.unnest(v_candidates) c;
+    -- A provider free but without the room or chair says more than a taken calendar.
     perform private.raise_slot_problem(case
-      when 'slot_taken' = any (v_problems) then 'slot_taken'
       when 'resource_unavailable' = any (v_problems) then 'resource_unavailable'
+      when 'slot_taken' = any (v_problems) then 'slot_taken'
       else v_problems[1] end);
   end if;
   return v_id;

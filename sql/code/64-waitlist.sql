@@ -334,7 +334,7 @@ begin
       perform private.offer_waitlist(v_row.org_id, v_row.provider_id, v_row.period);
     end loop;
   else
-    for v_row in select distinct n.org_id, n.provider_id from changed_rows n loop
+    for v_row in select distinct n.org_id, n.provider_id from changed_rows n order by n.provider_id loop
       perform private.offer_waitlist(v_row.org_id, v_row.provider_id, pg_catalog.tstzrange(private.now(), null));
     end loop;
   end if;
