@@ -360,7 +360,7 @@ async def _json(client: httpx.AsyncClient, method: str, path: str, token: str, b
 
 async def build_world(api: Api) -> None:
     """Owner, organization, provider, resource, service, working hours, time off, a booking, a
-    session."""
+    waitlist entry, a session."""
     c = api.client
     registered = await _json(
         c, "POST", "/auth/register", "", {"email": api.email, "password": PASSWORD}
@@ -437,6 +437,15 @@ async def build_world(api: Api) -> None:
         if booking.status_code == 201:
             api.ids["booking"] = booking.json()["id"]
             break
+    waiting = await _json(
+        c,
+        "POST",
+        "/waitlist",
+        tok,
+        {"service_id": service_id, "from": str(day), "to": str(day + dt.timedelta(days=1))},
+    )
+    assert waiting.status_code == 201, waiting.text
+    api.ids["waitlist"] = waiting.json()["id"]
     sessions = await _json(c, "GET", "/auth/sessions", tok, None)
     if sessions.status_code == 200:
         listed = sessions.json()
@@ -489,6 +498,7 @@ def real_for(route: Route, name: str) -> str:
             "bookings": "booking",
             "invitations": "invitation",
             "resources": "resource",
+            "waitlist": "waitlist",
         }
         return "session" if head == ["auth", "sessions"] else kinds[head[0]]
     return {
