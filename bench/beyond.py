@@ -65,7 +65,8 @@ with org as (
   select id, 'Cut', 45, 45000, 'DKK', 15, 730 from org returning id, org_id
 ), providers as (
   insert into app.providers (org_id, display_name, created_at)
-  select org.id, 'P' || i, now() + i * interval '1 microsecond' from org, generate_series(1, $1::int) i
+  select org.id, 'P' || i, now() + i * interval '1 microsecond'
+  from org, generate_series(1, $1::int) i
   returning id, org_id
 ), offered as (
   insert into app.service_providers (org_id, service_id, provider_id)
@@ -82,7 +83,9 @@ from app.providers p
 join app.services s on s.org_id = p.org_id
 cross join lateral generate_series(0, $3::int - 1) d
 cross join lateral (values (10), (13), (15)) h(hour)
-cross join lateral (select (($2::date + d) + make_interval(hours => h.hour)) at time zone 'Europe/Copenhagen' as t) x
+cross join lateral (
+  select (($2::date + d) + make_interval(hours => h.hour)) at time zone 'Europe/Copenhagen' as t
+) x
 where extract(isodow from $2::date + d) < 6
 """
 

@@ -28,7 +28,7 @@ MONDAY, TUESDAY = date(2026, 3, 2), date(2026, 3, 3)
 BOOKING_FIELDS = {
     "id", "org_id", "provider_id", "service_id", "customer_id", "start", "end", "status",
     "price_minor", "currency", "customer_note", "sequence", "created_at", "updated_at",
-    "cancelled_at", "cancel_reason",
+    "cancelled_at", "cancel_reason", "series_id",
 }  # fmt: skip
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "code"}
 
@@ -155,6 +155,7 @@ async def test_customer_books_a_slot_and_gets_it_in_the_providers_zone_with_pric
         "updated_at": None,
         "cancelled_at": None,
         "cancel_reason": None,
+        "series_id": None,
     }
     assert booking["created_at"] == "2026-03-02T08:00:00Z"
 

@@ -65,6 +65,10 @@ SCHEMAS: dict[str, Schema] = {
         {
             "search_language": STRING,
             "cancellation_cutoff_minutes": INTEGER,
+            "max_active_bookings_per_customer": INTEGER,
+            "booking_requires_verified_email": BOOLEAN,
+            "hold_minutes": INTEGER,
+            "waitlist_enabled": BOOLEAN,
             "created_at": INSTANT,
         },
     ),
@@ -148,6 +152,54 @@ SCHEMAS: dict[str, Schema] = {
             "updated_at": INSTANT,
             "cancelled_at": _nullable("string"),
             "cancel_reason": _nullable("string"),
+            "series_id": _nullable("string", format="uuid"),
+        },
+    ),
+    "OrgSlots": _object(
+        {
+            "org_id": UUID,
+            "service_id": UUID,
+            "timezone": STRING,
+            "slots": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "start": INSTANT,
+                        "end": INSTANT,
+                        "provider_ids": {"type": "array", "items": UUID},
+                    }
+                ),
+            },
+        }
+    ),
+    "Hold": _object(
+        {
+            "id": UUID,
+            "org_id": UUID,
+            "provider_id": UUID,
+            "service_id": UUID,
+            "start": INSTANT,
+            "end": INSTANT,
+            "expires_at": INSTANT,
+        }
+    ),
+    "WaitlistEntry": _object(
+        {
+            "id": UUID,
+            "org_id": UUID,
+            "service_id": UUID,
+            "from": INSTANT,
+            "to": INSTANT,
+            "status": {
+                "type": "string",
+                "enum": ["waiting", "offered", "booked", "lapsed", "cancelled"],
+            },
+            "created_at": INSTANT,
+        },
+        {
+            "provider_id": _nullable("string", format="uuid"),
+            "hold_id": _nullable("string", format="uuid"),
+            "offered_at": _nullable("string"),
         },
     ),
     "BookingSeries": _object(
@@ -204,6 +256,12 @@ RESULTS: dict[str, Schema] = {
     "create_time_off": ref("TimeOff"),
     "list_time_off": page("TimeOff"),
     "available_slots": ref("Slots"),
+    "org_slots": ref("OrgSlots"),
+    "create_hold": ref("Hold"),
+    "get_hold": ref("Hold"),
+    "confirm_hold": ref("Booking"),
+    "join_waitlist": ref("WaitlistEntry"),
+    "my_waitlist": page("WaitlistEntry"),
     "check_availability": ref("Availability"),
     "create_booking": ref("Booking"),
     "create_booking_series": ref("BookingSeries"),

@@ -160,11 +160,15 @@ Paste these to follow the README:
   export {services}
 Try:
   curl '{base}/api/v1/providers/{mette}/slots?service_id={cut}'
+  curl '{base}/api/v1/orgs/{demo["org_id"]}/slots?service_id={cut}'
   curl -X POST {base}/api/v1/auth/login -H 'content-type: application/json' \\
     -d '{{"email": "{demo["customer"]}", "password": "{customer}"}}'
 """,
         flush=True,
     )
+    if feed := demo.get("calendar_feed"):
+        # Shown once: only its hash is stored. Calendar apps subscribe to this URL.
+        print(f"Mette's calendar feed (subscribe in a calendar app):\n  {base}{feed}\n", flush=True)
 
 
 @contextlib.contextmanager

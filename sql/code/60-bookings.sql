@@ -152,7 +152,8 @@ begin
     'created_at', private.utc(p_booking.created_at),
     'updated_at', private.utc(p_booking.updated_at),
     'cancelled_at', private.utc(p_booking.cancelled_at),
-    'cancel_reason', p_booking.cancel_reason
+    'cancel_reason', p_booking.cancel_reason,
+    'series_id', p_booking.series_id
   );
   if p_with_note then
     v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
@@ -161,7 +162,7 @@ begin
 end;
 $$;
 comment on function private.booking_json(app.bookings, text, boolean) is
-  'The booking object of the REST contract; internal_note only when p_with_note (organization staff or the provider).';
+  'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note only when p_with_note (organization staff or the provider).';
 grant execute on function private.booking_json(app.bookings, text, boolean) to anon, authenticated, service_role;
 
 create or replace function private.sees_internal_notes(p_booking app.bookings)

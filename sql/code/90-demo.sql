@@ -1,9 +1,11 @@
 -- 90 demo: a Copenhagen salon to try slotbase with, seeded by `slotbase demo` (and by
 -- `make run` on an empty local database). Not granted to any client role.
--- Depends on: 002, 30-accounts (private.register, private.hash_password).
+-- Depends on: 002, 011, 30-accounts (private.register, private.random_token, private.token_hash).
 -- Raises: nothing of its own: a second seeding answers the existing demo's ids.
 
-create or replace function private.demo_ids()
+drop function if exists private.demo_ids();
+
+create or replace function private.demo_ids(p_calendar_feed text default null)
 returns json
 language plpgsql
 stable
@@ -20,15 +22,16 @@ begin
                    from app.services v where v.org_id = o.id),
       'owner', 'owner@salon-norrebro.example',
       'provider', 'mette@salon-norrebro.example',
-      'customer', 'customer@salon-norrebro.example'
+      'customer', 'customer@salon-norrebro.example',
+      'calendar_feed', p_calendar_feed
     )
     from app.organizations o
     where o.slug = 'salon-norrebro'
   );
 end;
 $$;
-comment on function private.demo_ids() is
-  'The demo salon''s ids (organization, providers and services by name) and logins, NULL before it is seeded. Definer: reads across the demo organization.';
+comment on function private.demo_ids(text) is
+  'The demo salon''s ids (organization, providers and services by name), logins and p_calendar_feed (a feed path, known only when it was just made), NULL before it is seeded. Definer: reads across the demo organization.';
 
 create or replace function private.seed_demo(p_owner_password text, p_customer_password text)
 returns json
@@ -48,6 +51,9 @@ declare
   v_beard uuid;
   v_colour uuid;
   v_locs uuid;
+  v_series uuid;
+  v_first timestamptz;
+  v_feed_token text := private.random_token();
 begin
   if exists (select 1 from app.organizations o where o.slug = 'salon-norrebro') then
     return private.demo_ids();
@@ -108,8 +114,40 @@ begin
   insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
   values (v_org, v_jonas, 6, '10:00', '15:00');
 
-  return private.demo_ids();
+  -- Two chairs and one basin: both can cut at once, and a colouring also needs the basin.
+  insert into app.resources (org_id, name, kind, capacity) values
+    (v_org, 'Stol ved vinduet', 'chair', 1),
+    (v_org, 'Stol ved spejlet', 'chair', 1),
+    (v_org, 'Vask', 'basin', 1);
+  insert into app.service_resources (org_id, service_id, kind, count) values
+    (v_org, v_cut, 'chair', 1), (v_org, v_beard, 'chair', 1), (v_org, v_locs, 'chair', 1),
+    (v_org, v_colour, 'chair', 1), (v_org, v_colour, 'basin', 1);
+
+  -- A course: Karl's locs every second Tuesday at 10:00 with Jonas, four times, from the first
+  -- Tuesday at least two days ahead.
+  v_first := ((pg_catalog.date_trunc('week', private.now() at time zone 'Europe/Copenhagen')::date
+    + 1 + case when (private.now() at time zone 'Europe/Copenhagen')::date + 2
+                    > pg_catalog.date_trunc('week', private.now() at time zone 'Europe/Copenhagen')::date + 1
+               then 7 else 0 end) + time '10:00') at time zone 'Europe/Copenhagen';
+  insert into app.booking_series (org_id, provider_id, service_id, customer_id, every_weeks,
+    occurrences, first_start, created_by)
+  values (v_org, v_jonas, v_locs, v_customer, 2, 4, v_first, v_customer)
+  returning id into v_series;
+  insert into app.bookings (org_id, provider_id, service_id, customer_id, starts_at, ends_at,
+    buffer_after_minutes, status, price_minor, currency, series_id, created_by, created_at, updated_at)
+  select v_org, v_jonas, v_locs, v_customer, t, t + interval '90 minutes', 15, 'confirmed', 90000,
+    'DKK', v_series, v_customer, private.now(), private.now()
+  from (
+    select ((v_first at time zone 'Europe/Copenhagen') + i * interval '14 days') at time zone 'Europe/Copenhagen' as t
+    from pg_catalog.generate_series(0, 3) i
+  ) x;
+
+  -- Mette's calendar feed; the token is shown once, now, and stored only as its hash.
+  insert into app.calendar_feeds (provider_id, token_hash, created_by)
+  values (v_mette, private.token_hash(v_feed_token), v_mette_user);
+
+  return private.demo_ids('/api/v1/providers/' || v_mette || '/calendar.ics?token=' || v_feed_token);
 end;
 $$;
 comment on function private.seed_demo(text, text) is
-  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';
+  'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day, two chairs and a basin the services need, a course of four bookings for the customer, and Mette''s calendar feed. Returns the ids (private.demo_ids()) and, this once, the feed''s path with its token; when the demo exists already, returns the ids and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';

@@ -5,7 +5,9 @@ process and stopped by a signal, is tested with the other commands (tests/api/te
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,6 +47,7 @@ BOOKING_KEYS = {
     "updated_at",
     "cancelled_at",
     "cancel_reason",
+    "series_id",
 }
 # Settings the command reads; none may leak in from the environment running the tests.
 SLOTBASE_ENV = (
@@ -198,7 +201,17 @@ async def test_the_demo_customer_books_the_first_haircut_with_mette_this_week(
     assert first["start"] not in [s["start"] for s in after], "a booked slot is still offered"
     own = await client.get(f"{API}/bookings", headers=headers)
     assert own.status_code == 200, own.text
-    assert [b["id"] for b in own.json()["items"]] == [booking["id"]]
+    items = own.json()["items"]
+    assert [b["id"] for b in items if b["series_id"] is None] == [booking["id"]]
+    # The demo customer also has a course: locs with Jonas every second Tuesday at 10:00.
+    course = [b for b in items if b["series_id"] is not None]
+    assert len(course) == 4 and len({b["series_id"] for b in course}) == 1
+    starts = [datetime.fromisoformat(b["start"]) for b in course]
+    assert {
+        (s.astimezone(ZONE).isoweekday(), s.astimezone(ZONE).strftime("%H:%M")) for s in starts
+    } == {(2, "10:00")}
+    days = [s.astimezone(ZONE).date() for s in starts]
+    assert [b - a for a, b in itertools.pairwise(days)] == [timedelta(days=14)] * 3
 
 
 async def test_the_demo_colour_service_books_as_pending(client: httpx.AsyncClient, seeded: str):
@@ -243,7 +256,8 @@ async def test_the_demo_owner_and_mette_see_the_customers_bookings(
     listed = await client.get(f"{API}/bookings", params={"org_id": demo.org_id}, headers=owner)
     assert listed.status_code == 200, listed.text
     items = listed.json()["items"]
-    assert {b["id"]: b["status"] for b in items} == expected
+    assert {b["id"]: b["status"] for b in items if b["series_id"] is None} == expected
+    assert sum(b["series_id"] is not None for b in items) == 4, "and the demo course"
     assert all("internal_note" in b for b in items), "staff see internal notes"
     assert [b["start"] for b in items] == sorted(b["start"] for b in items)
     pending = await client.get(
@@ -333,3 +347,23 @@ async def test_make_run_leaves_a_database_with_organizations_alone(
     assert await seed_demo(db.admin_dsn, only_if_empty=True) is None
     missing = await client.get(f"{API}/orgs/{SLUG}")
     assert missing.status_code == 404
+
+
+async def test_the_demo_prints_mettes_calendar_feed_and_the_salon_shares_two_chairs(
+    client: httpx.AsyncClient, seeded: str
+):
+    demo = await discover(client)
+    feed = re.search(r"(/api/v1/providers/[0-9a-f-]+/calendar\.ics\?token=\S+)", seeded)
+    assert feed, seeded
+    answer = await client.get(feed.group(1))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/calendar")
+    assert f"/providers/{demo.mette}/" in feed.group(1)
+    owner = await login(client, OWNER, DEMO_PASSWORDS["owner"])
+    listed = await client.get(f"{API}/orgs/{demo.org_id}/resources", headers=owner)
+    assert listed.status_code == 200, listed.text
+    kinds = sorted(r["kind"] for r in listed.json()["items"])
+    assert kinds == ["basin", "chair", "chair"]
+    colour = await client.get(f"{API}/services/{demo.services['Farvning']['id']}")
+    needs = {(n["kind"], n["count"]) for n in colour.json()["resource_requirements"]}
+    assert needs == {("chair", 1), ("basin", 1)}
