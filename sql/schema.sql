@@ -207,7 +207,8 @@ CREATE TYPE app.booking_status AS ENUM (
     'declined',
     'cancelled',
     'completed',
-    'no_show'
+    'no_show',
+    'held'
 );
 
 
@@ -372,24 +373,46 @@ COMMENT ON FUNCTION api.booking_history(id uuid) IS 'GET /bookings/{id}/history:
 
 
 --
--- Name: cancel_booking(uuid, text); Type: FUNCTION; Schema: api; Owner: -
+-- Name: cancel_booking(uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
 --
 
-CREATE FUNCTION api.cancel_booking(id uuid, reason text DEFAULT NULL::text) RETURNS json
+CREATE FUNCTION api.cancel_booking(id uuid, reason text DEFAULT NULL::text, scope text DEFAULT 'this'::text) RETURNS json
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_booking json;
+  v_later uuid;
 begin
-  return private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
+  if cancel_booking.scope is null or cancel_booking.scope not in ('this', 'following') then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'scope must be this or following.';
+  end if;
+  v_booking := private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
+  if cancel_booking.scope = 'following' then
+    -- Every later occurrence of its series, one by one through the same transition (history,
+    -- email, event per booking). Whoever may cancel this one sees them: they have the same
+    -- customer and organization.
+    for v_later in
+      select later.id
+      from app.bookings b
+      join app.bookings later on later.series_id = b.series_id and later.starts_at > b.starts_at
+      where b.id = cancel_booking.id and later.status in ('pending', 'confirmed')
+      order by later.starts_at
+    loop
+      perform private.transition_booking(v_later, 'cancel', cancel_booking.reason);
+    end loop;
+  end if;
+  return v_booking;
 end;
 $$;
 
 
 --
--- Name: FUNCTION cancel_booking(id uuid, reason text); Type: COMMENT; Schema: api; Owner: -
+-- Name: FUNCTION cancel_booking(id uuid, reason text, scope text); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.cancel_booking(id uuid, reason text) IS 'POST /bookings/{id}/cancel {reason?}: the customer (until the organization''s cutoff) or staff+ (any time). Frees the slot at once. Errors: 403, 404, 409 invalid_transition, cancellation_window_passed.';
+COMMENT ON FUNCTION api.cancel_booking(id uuid, reason text, scope text) IS 'POST /bookings/{id}/cancel {reason?, scope? = this | following}: the customer (until the organization''s cutoff) or staff+ (any time). Frees the slot at once. scope following also cancels every later pending or confirmed occurrence of the booking''s series (for a booking outside a series it is this). -> the booking named. Errors: 403, 404, 409 invalid_transition, cancellation_window_passed; 422 validation_failed (scope).';
 
 
 --
@@ -440,7 +463,7 @@ $$;
 -- Name: FUNCTION check_availability(provider_id uuid, service_id uuid, start text); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.check_availability(provider_id uuid, service_id uuid, start text) IS 'POST /bookings/check-availability {provider_id, service_id, start} -> {available, reason}: reason is too_soon, too_far_ahead, outside_working_hours, slot_taken or service_not_offered. Errors: 404 not_found, 422 invalid_time.';
+COMMENT ON FUNCTION api.check_availability(provider_id uuid, service_id uuid, start text) IS 'POST /bookings/check-availability {provider_id, service_id, start} -> {available, reason}: reason is too_soon, too_far_ahead, outside_working_hours, slot_taken, resource_unavailable or service_not_offered. Errors: 404 not_found, 422 invalid_time.';
 
 
 --
@@ -507,6 +530,27 @@ COMMENT ON FUNCTION api.confirm_email(token text) IS 'POST /auth/verify-email/co
 
 
 --
+-- Name: confirm_hold(uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.confirm_hold(id uuid, customer_note text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.confirm_hold(confirm_hold.id, confirm_hold.customer_note);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_hold(id uuid, customer_note text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.confirm_hold(id uuid, customer_note text) IS 'POST /bookings/holds/{id}/confirm {customer_note?}: the holder only -> 201 booking (same id, same slot). Errors: 404 not_found, 409 invalid_transition (already confirmed), 410 hold_expired.';
+
+
+--
 -- Name: confirm_password_reset(text, text); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -528,15 +572,21 @@ COMMENT ON FUNCTION api.confirm_password_reset(token text, new_password text) IS
 
 
 --
--- Name: create_booking(uuid, uuid, text, text, uuid, text); Type: FUNCTION; Schema: api; Owner: -
+-- Name: create_booking(text, uuid, text, text, uuid, text); Type: FUNCTION; Schema: api; Owner: -
 --
 
-CREATE FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text DEFAULT NULL::text, customer_id uuid DEFAULT NULL::uuid, idempotency_key text DEFAULT NULL::text) RETURNS json
+CREATE FUNCTION api.create_booking(provider_id text, service_id uuid, start text, customer_note text DEFAULT NULL::text, customer_id uuid DEFAULT NULL::uuid, idempotency_key text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_provider uuid := private.as_uuid(create_booking.provider_id);
 begin
-  return private.create_booking(create_booking.provider_id, create_booking.service_id,
+  if v_provider is null and create_booking.provider_id is distinct from 'any' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'provider_id must be a provider''s id or "any".';
+  end if;
+  return private.create_booking(v_provider, create_booking.service_id,
     create_booking.start, create_booking.customer_note, create_booking.customer_id,
     create_booking.idempotency_key);
 end;
@@ -544,10 +594,62 @@ $$;
 
 
 --
--- Name: FUNCTION create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text); Type: COMMENT; Schema: api; Owner: -
+-- Name: FUNCTION create_booking(provider_id text, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.create_booking(provider_id uuid, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text) IS 'POST /bookings {provider_id, service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 422 validation_failed (customer_id not someone who has booked with the organization before, nor a member); 404 not_found.';
+COMMENT ON FUNCTION api.create_booking(provider_id text, service_id uuid, start text, customer_note text, customer_id uuid, idempotency_key text) IS 'POST /bookings {provider_id (an id, or "any": the free provider offering the service with the fewest bookings that day), service_id, start, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 booking. Errors: 409 slot_taken, resource_unavailable; 422 outside_working_hours, too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff); 422 validation_failed (customer_id not someone who has booked with the organization before, nor a member); 404 not_found.';
+
+
+--
+-- Name: create_booking_series(uuid, uuid, text, text, integer, text, text, uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_booking_series(provider_id uuid, service_id uuid, start text, every text, count integer, on_conflict text DEFAULT 'fail'::text, customer_note text DEFAULT NULL::text, customer_id uuid DEFAULT NULL::uuid, idempotency_key text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.create_booking_series(create_booking_series.provider_id,
+    create_booking_series.service_id, create_booking_series.start, create_booking_series.every,
+    create_booking_series.count, create_booking_series.on_conflict,
+    create_booking_series.customer_note, create_booking_series.customer_id,
+    create_booking_series.idempotency_key);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_booking_series(provider_id uuid, service_id uuid, start text, every text, count integer, on_conflict text, customer_note text, customer_id uuid, idempotency_key text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_booking_series(provider_id uuid, service_id uuid, start text, every text, count integer, on_conflict text, customer_note text, customer_id uuid, idempotency_key text) IS 'POST /bookings/series {provider_id, service_id, start, every: P1W | P2W | P4W, count: 2..52, on_conflict?: fail (default) | skip, customer_note?, customer_id? (staff only)}, header Idempotency-Key -> 201 {series_id, bookings: [booking], skipped: [{start, reason}]}. Occurrence i starts at start''s local wall-clock time in the provider''s zone, i * every later. fail: all or nothing, the first occurrence that cannot be booked answers its error (409 slot_taken, 422 too_soon, too_far_ahead, outside_working_hours) naming its start. skip: books the free occurrences and lists the others with their reason; 409 slot_taken if none is free. Errors: 409 too_many_bookings (the booked occurrences would pass the organization''s cap; nothing is booked); 422 validation_failed (every, count, on_conflict; customer_id as POST /bookings), service_not_offered, invalid_time, idempotency_key_reused; 403 forbidden (customer_id by non-staff), email_not_verified; 404 not_found.';
+
+
+--
+-- Name: create_hold(text, uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_hold(provider_id text, service_id uuid, start text) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_provider uuid := private.as_uuid(create_hold.provider_id);
+begin
+  if v_provider is null and create_hold.provider_id is distinct from 'any' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'provider_id must be a provider''s id or "any".';
+  end if;
+  return private.create_hold(v_provider, create_hold.service_id, create_hold.start);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_hold(provider_id text, service_id uuid, start text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_hold(provider_id text, service_id uuid, start text) IS 'POST /bookings/holds {provider_id (an id or "any"), service_id, start} -> 201 {id, org_id, provider_id, service_id, start, end, expires_at}: the slot is kept for the caller like a booking until expires_at (the organization''s hold_minutes, default 10). Errors: as POST /bookings (409 slot_taken, resource_unavailable, too_many_bookings; 422 too_soon, outside_working_hours, ...).';
 
 
 --
@@ -619,10 +721,38 @@ COMMENT ON FUNCTION api.create_provider(org_id uuid, display_name text, user_id 
 
 
 --
--- Name: create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[]); Type: FUNCTION; Schema: api; Owner: -
+-- Name: create_resource(uuid, text, text, integer); Type: FUNCTION; Schema: api; Owner: -
 --
 
-CREATE FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[]) RETURNS json
+CREATE FUNCTION api.create_resource(org_id uuid, name text, kind text, capacity integer DEFAULT NULL::integer) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_resource app.resources;
+begin
+  perform private.require_org_manager(create_resource.org_id);
+  insert into app.resources (org_id, name, kind, capacity)
+  values (create_resource.org_id, create_resource.name, create_resource.kind,
+          coalesce(create_resource.capacity, 1))
+  returning * into v_resource;
+  return private.resource_json(v_resource);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_resource(org_id uuid, name text, kind text, capacity integer); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.create_resource(org_id uuid, name text, kind text, capacity integer) IS 'POST /orgs/{org_id}/resources (201). Owners and admins. {name (1..200 characters), kind (such as room or chair: lowercase letters, digits, "_", "-"), capacity?=1 (1..100 units usable at once)} -> resource {id, org_id, name, kind, capacity, active, created_at, updated_at}. A service needing a kind gets units of any active resource of that kind. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+
+
+--
+-- Name: create_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], json); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[], resource_requirements json DEFAULT NULL::json) RETURNS json
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -652,16 +782,17 @@ begin
   )
   returning * into v_service;
   perform private.set_service_providers(v_service, coalesce(create_service.provider_ids, '{}'));
+  perform private.set_service_resources(v_service, coalesce(create_service.resource_requirements, '[]'));
   return private.service_json(v_service);
 end;
 $$;
 
 
 --
--- Name: FUNCTION create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[]); Type: COMMENT; Schema: api; Owner: -
+-- Name: FUNCTION create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], resource_requirements json); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[]) IS 'POST /orgs/{org_id}/services (201). Owners and admins. {name, duration_minutes (5..1440), price_minor (>= 0), description?="", buffer_before_minutes?=0, buffer_after_minutes?=0 (0..480), currency?=the organization''s, min_notice_minutes?=0, max_advance_days?=90 (1..730), slot_interval_minutes?=duration, requires_confirmation?=false, provider_ids?=[]} -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (a field out of range, provider_ids not of this organization).';
+COMMENT ON FUNCTION api.create_service(org_id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], resource_requirements json) IS 'POST /orgs/{org_id}/services (201). Owners and admins. {name, duration_minutes (5..1440), price_minor (>= 0), description?="", buffer_before_minutes?=0, buffer_after_minutes?=0 (0..480), currency?=the organization''s, min_notice_minutes?=0, max_advance_days?=90 (1..730), slot_interval_minutes?=duration, requires_confirmation?=false, provider_ids?=[], resource_requirements?=[] ([{kind, count (1..100)}], each kind once: a booking also needs count free units of active resources of each kind)} -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids, resource_requirements}. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed (a field out of range, provider_ids not of this organization, resource_requirements).';
 
 
 --
@@ -801,6 +932,31 @@ COMMENT ON FUNCTION api.delete_override(provider_id uuid, on_date date) IS 'DELE
 
 
 --
+-- Name: delete_resource(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.delete_resource(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_resource app.resources := private.require_managed_resource(delete_resource.id);
+begin
+  -- private.guard_resource_claims refuses while upcoming bookings hold a unit, and removes the
+  -- past claims.
+  delete from app.resources x where x.id = v_resource.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION delete_resource(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.delete_resource(id uuid) IS 'DELETE /resources/{id} (204). Owners and admins. Removes the resource and the record of which past bookings used it; bookings themselves are untouched. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 resource_unavailable (an upcoming live hold or booking holds one of its units: cancel or move it, or deactivate the resource instead).';
+
+
+--
 -- Name: delete_service(uuid); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -937,7 +1093,7 @@ $$;
 -- Name: FUNCTION export_me(); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.export_me() IS 'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
+COMMENT ON FUNCTION api.export_me() IS 'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], booking_series: [{id, org_id, provider_id, service_id, every, count, first_start, created_at}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
 
 
 --
@@ -974,7 +1130,7 @@ declare
   v_note text;
 begin
   perform private.require_user();
-  select * into v_booking from app.bookings b where b.id = get_booking.id;
+  select * into v_booking from app.bookings b where b.id = get_booking.id and b.status <> 'held';
   if not found then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
   end if;
@@ -989,6 +1145,78 @@ $$;
 --
 
 COMMENT ON FUNCTION api.get_booking(id uuid) IS 'GET /bookings/{id}: the customer, the provider, the organization''s staff+. Errors: 404 not_found (also for bookings the caller may not see).';
+
+
+--
+-- Name: get_booking_series(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_booking_series(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_series app.booking_series;
+begin
+  perform private.require_user();
+  select * into v_series from app.booking_series s where s.id = get_booking_series.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such series.';
+  end if;
+  return pg_catalog.json_build_object(
+    'series_id', v_series.id,
+    'org_id', v_series.org_id,
+    'provider_id', v_series.provider_id,
+    'service_id', v_series.service_id,
+    'customer_id', v_series.customer_id,
+    'every', 'P' || v_series.every_weeks || 'W',
+    'count', v_series.occurrences,
+    'start', private.local_iso(v_series.first_start, private.provider_zone(v_series.provider_id)),
+    'created_at', private.utc(v_series.created_at),
+    'bookings', coalesce((
+      select pg_catalog.json_agg(private.booking_json(b, n.internal_note, private.sees_internal_notes(b))
+        order by b.starts_at)
+      from app.bookings b
+      left join app.booking_notes n on n.booking_id = b.id
+      where b.series_id = v_series.id
+    ), '[]'));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_booking_series(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_booking_series(id uuid) IS 'GET /bookings/series/{id}: the customer and the organization''s staff+. -> {series_id, org_id, provider_id, service_id, customer_id, every, count, start (the first, in the provider''s zone), created_at, bookings: [booking] (every occurrence booked, whatever its status now, by start)}. Errors: 401; 404 not_found (also for series the caller may not see).';
+
+
+--
+-- Name: get_hold(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_hold(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_hold app.bookings;
+begin
+  select * into v_hold from app.bookings b
+  where b.id = get_hold.id and b.status = 'held' and b.customer_id = private.require_user();
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such hold.';
+  end if;
+  return private.hold_json(v_hold);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_hold(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_hold(id uuid) IS 'GET /bookings/holds/{id}: the holder''s hold, expired or not, until it is confirmed or deleted. Errors: 404 not_found.';
 
 
 --
@@ -1052,6 +1280,34 @@ COMMENT ON FUNCTION api.get_provider(id uuid) IS 'GET /providers/{id}. Anyone (a
 
 
 --
+-- Name: get_resource(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.get_resource(id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_resource app.resources;
+begin
+  perform private.require_user();
+  select * into v_resource from app.resources x where x.id = get_resource.id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such resource.';
+  end if;
+  return private.resource_json(v_resource);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION get_resource(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.get_resource(id uuid) IS 'GET /resources/{id}. Members of its organization -> resource {id, org_id, name, kind, capacity, active, created_at, updated_at}. Errors: 401 unauthorized; 404 not_found (unknown, or not a member).';
+
+
+--
 -- Name: get_service(uuid); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -1075,7 +1331,7 @@ $$;
 -- Name: FUNCTION get_service(id uuid); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.get_service(id uuid) IS 'GET /services/{id}. Anyone (an inactive service: members only) -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids}. Errors: 404 not_found.';
+COMMENT ON FUNCTION api.get_service(id uuid) IS 'GET /services/{id}. Anyone (an inactive service: members only) -> service {id, org_id, name, description, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_minor, currency, min_notice_minutes, max_advance_days, slot_interval_minutes, requires_confirmation, active, provider_ids, resource_requirements}. Errors: 404 not_found.';
 
 
 --
@@ -1129,6 +1385,91 @@ COMMENT ON FUNCTION api.get_working_hours(provider_id uuid) IS 'GET /providers/{
 
 
 --
+-- Name: issue_my_calendar_token(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.issue_my_calendar_token() RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.issue_calendar_token(null);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_my_calendar_token(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.issue_my_calendar_token() IS 'POST /users/me/calendar-token (201). Any signed-in user: a new secret URL of a feed of their own bookings; the previous one stops working at once. -> {token, url_path} (the token is shown this once; only its hash is kept). Errors: 401 unauthorized.';
+
+
+--
+-- Name: issue_provider_calendar_token(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.issue_provider_calendar_token(provider_id uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.issue_calendar_token(issue_provider_calendar_token.provider_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_provider_calendar_token(provider_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.issue_provider_calendar_token(provider_id uuid) IS 'POST /providers/{provider_id}/calendar-token (201). The provider themself, or owners, admins and staff of its organization. A new secret feed URL; the previous one stops working at once. -> {token, url_path} (the token is shown this once; only its hash is kept). Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
+
+
+--
+-- Name: join_waitlist(uuid, text, text, uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.join_waitlist(service_id uuid, "from" text, "to" text, provider_id uuid DEFAULT NULL::uuid) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.join_waitlist(join_waitlist.service_id, join_waitlist."from", join_waitlist."to",
+    join_waitlist.provider_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION join_waitlist(service_id uuid, "from" text, "to" text, provider_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.join_waitlist(service_id uuid, "from" text, "to" text, provider_id uuid) IS 'POST /waitlist {service_id, from, to, provider_id?} -> 201 entry {id, org_id, service_id, provider_id, from, to, status: waiting, hold_id, offered_at, created_at}. from/to: local dates (to inclusive) or RFC 3339 instants; a slot starting in [from, to) that frees up becomes a hold for the first entry in line it fits, with an email. Errors: 403 email_not_verified (the organization books verified addresses only), 404 not_found, 409 waitlist_closed (no waitlist here, or the window has passed), too_many_bookings; 422 service_not_offered, invalid_time, range_too_long, validation_failed.';
+
+
+--
+-- Name: leave_waitlist(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.leave_waitlist(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform private.leave_waitlist(leave_waitlist.id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION leave_waitlist(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.leave_waitlist(id uuid) IS 'DELETE /waitlist/{id}: the caller''s own entry -> 204. Errors: 404 not_found.';
+
+
+--
 -- Name: list_bookings(uuid, text, text, text, uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -1176,6 +1517,7 @@ begin
       and (v_from is null or b.ends_at > v_from)
       and (v_to is null or b.starts_at < v_to)
       and (v_status is null or b.status = v_status)
+      and b.status <> 'held'
       and (list_bookings.provider_id is null or b.provider_id = list_bookings.provider_id)
       and (v_after is null or (b.starts_at, b.id::text) > (v_after[1]::timestamptz, v_after[2]))
     order by b.starts_at, b.id
@@ -1384,6 +1726,55 @@ $$;
 --
 
 COMMENT ON FUNCTION api.list_providers(org_id uuid, lim integer, cursor text) IS 'GET /orgs/{org_id}/providers?limit&cursor. Anyone; inactive providers only for members. By display_name: {items: [provider {id, org_id, user_id, display_name, timezone, bio, active}], next_cursor}. Errors: 404 not_found; 422 validation_failed (limit, cursor).';
+
+
+--
+-- Name: list_resources(uuid, integer, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.list_resources(org_id uuid, lim integer DEFAULT NULL::integer, cursor text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_limit integer := private.page_limit(list_resources.lim);
+  v_after text[];
+  v_items json;
+  v_next text;
+begin
+  perform private.require_visible_org(list_resources.org_id);
+  perform private.require_user();
+  if not private.is_org_member(list_resources.org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only members of the organization may see its resources.';
+  end if;
+  v_after := private.decode_cursor(list_resources.cursor, 'text', 'uuid');
+  with page as (
+    select x, x.name, x.id,
+           pg_catalog.row_number() over (order by x.name, x.id) as n
+    from app.resources x
+    where x.org_id = list_resources.org_id
+      and (v_after is null or (x.name, x.id) > (v_after[1], v_after[2]::uuid))
+    order by x.name, x.id
+    limit v_limit + 1
+  )
+  select coalesce(pg_catalog.json_agg(private.resource_json(p.x) order by p.n)
+                    filter (where p.n <= v_limit), '[]'),
+         case when pg_catalog.count(*) > v_limit then
+           (pg_catalog.array_agg(private.encode_cursor(p.name, p.id::text) order by p.n))[v_limit]
+         end
+  into v_items, v_next
+  from page p;
+  return pg_catalog.json_build_object('items', v_items, 'next_cursor', v_next);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION list_resources(org_id uuid, lim integer, cursor text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.list_resources(org_id uuid, lim integer, cursor text) IS 'GET /orgs/{org_id}/resources?limit&cursor. Members of the organization; active and inactive resources by name: {items: [resource], next_cursor}. Errors: 401 unauthorized; 403 forbidden (not a member); 404 not_found; 422 validation_failed (limit, cursor).';
 
 
 --
@@ -1684,6 +2075,27 @@ COMMENT ON FUNCTION api.me() IS 'GET /auth/me, GET /users/me. The caller''s user
 
 
 --
+-- Name: my_calendar_feed(text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.my_calendar_feed(token text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.calendar_feed(null, my_calendar_feed.token);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_calendar_feed(token text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.my_calendar_feed(token text) IS 'GET /users/me/calendar.ics?token= (text/calendar over REST, with an ETag). Whoever holds the feed token -> the feed of that user''s bookings as a customer: {name, timezone (null: each event carries its provider''s), etag, events: [{uid, sequence, status, booking_status, timezone, start, end, summary (service with provider), location (organization), description, updated_at}]}. Errors: 404 not_found (also for a wrong or revoked token).';
+
+
+--
 -- Name: my_invitations(); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -1703,6 +2115,33 @@ $$;
 --
 
 COMMENT ON FUNCTION api.my_invitations() IS 'GET /users/me/invitations. The open invitations to the caller''s verified address: {items: [invitation], next_cursor: null}. Errors: 401 unauthorized; 403 forbidden (address not verified).';
+
+
+--
+-- Name: my_waitlist(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.my_waitlist() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+begin
+  return pg_catalog.json_build_object('items', coalesce((
+    select pg_catalog.json_agg(private.waitlist_json(w) order by w.line)
+    from app.waitlist_entries w
+    where w.customer_id = v_uid
+  ), '[]'::json), 'next_cursor', null);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_waitlist(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.my_waitlist() IS 'GET /waitlist: the caller''s own entries, oldest first: {items: [entry], next_cursor: null}. status is waiting, offered (hold_id names the hold to confirm), booked, lapsed (an offer not taken) or cancelled.';
 
 
 --
@@ -1749,6 +2188,97 @@ COMMENT ON FUNCTION api.org_audit(org_id uuid, lim integer, cursor text) IS 'GET
 
 
 --
+-- Name: org_slots(uuid, uuid, text, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.org_slots(org_id uuid, service_id uuid, range_from text DEFAULT NULL::text, range_to text DEFAULT NULL::text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_zone text;
+  v_service app.services;
+  v_from timestamptz;
+  v_to timestamptz;
+begin
+  select o.timezone into v_zone from app.organizations o where o.id = org_slots.org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such organization.';
+  end if;
+  -- The services policy decides what the caller sees: active ones, or all for members.
+  select * into v_service from app.services s
+  where s.id = org_slots.service_id and s.org_id = org_slots.org_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if not v_service.active then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This service is not offered at the moment.';
+  end if;
+  v_from := coalesce(private.range_bound(range_from, v_zone, false, 'from'), private.now());
+  v_to := coalesce(private.range_bound(range_to, v_zone, true, 'to'), v_from + interval '7 days');
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must be after from.';
+  end if;
+  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
+  return pg_catalog.json_build_object(
+    'org_id', org_slots.org_id,
+    'service_id', v_service.id,
+    'timezone', v_zone,
+    'slots', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'start', private.local_iso(x.starts_at, v_zone),
+        'end', private.local_iso(x.ends_at, v_zone),
+        'provider_ids', x.provider_ids) order by x.starts_at, x.ends_at)
+      from (
+        select s.starts_at, s.ends_at, pg_catalog.array_agg(p.id order by p.created_at, p.id) as provider_ids
+        from private.provider_slots(array(
+          select sp.provider_id from app.service_providers sp
+          join app.providers p on p.id = sp.provider_id
+          where sp.service_id = v_service.id and p.org_id = org_slots.org_id and p.active),
+          v_service.id, v_from, v_to) s
+        join app.providers p on p.id = s.provider_id
+        group by s.starts_at, s.ends_at
+      ) x
+    ), '[]'::json)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION org_slots(org_id uuid, service_id uuid, range_from text, range_to text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.org_slots(org_id uuid, service_id uuid, range_from text, range_to text) IS 'GET /orgs/{org_id}/slots?service_id&from&to: the free slots of every active provider offering the service, merged: {org_id, service_id, timezone, slots: [{start, end, provider_ids}]} in the organization''s zone; from/to as in GET /providers/{id}/slots (local dates in the organization''s zone). Book one with provider_id "any" or one of its provider_ids. Errors: 404 not_found, 422 service_not_offered, invalid_time, range_too_long, validation_failed.';
+
+
+--
+-- Name: provider_calendar_feed(uuid, text); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.provider_calendar_feed(provider_id uuid, token text) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return private.calendar_feed(provider_calendar_feed.provider_id, provider_calendar_feed.token);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION provider_calendar_feed(provider_id uuid, token text); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.provider_calendar_feed(provider_id uuid, token text) IS 'GET /providers/{provider_id}/calendar.ics?token= (text/calendar over REST, with an ETag). Whoever holds the feed token -> {name, timezone, etag, events: [{uid, sequence, status, booking_status, timezone, start, end, summary (service - customer), location, description, updated_at}]}: bookings not ended over 30 days ago, and those cancelled or declined in the last 30 days (status CANCELLED). Errors: 404 not_found (also for a wrong or revoked token).';
+
+
+--
 -- Name: refresh(text); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -1788,6 +2318,27 @@ $$;
 --
 
 COMMENT ON FUNCTION api.register(email text, password text, full_name text, locale text) IS 'POST /auth/register. Create an account: {email, password, full_name?, locale?} -> user {id, email, full_name, locale, email_verified, created_at}. Errors: 409 email_taken; 422 invalid_email, weak_password.';
+
+
+--
+-- Name: release_hold(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.release_hold(id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform private.release_hold(release_hold.id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION release_hold(id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.release_hold(id uuid) IS 'DELETE /bookings/holds/{id}: the holder only -> 204; the slot is free at once. Errors: 404 not_found.';
 
 
 --
@@ -1895,6 +2446,48 @@ $$;
 --
 
 COMMENT ON FUNCTION api.revoke_invitation(id uuid) IS 'DELETE /invitations/{id} (204). Owners and admins of its organization withdraw an open invitation. Errors: 401 unauthorized; 404 not_found.';
+
+
+--
+-- Name: revoke_my_calendar_token(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.revoke_my_calendar_token() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform private.revoke_calendar_token(null);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_my_calendar_token(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.revoke_my_calendar_token() IS 'DELETE /users/me/calendar-token (204). Any signed-in user: their feed URL stops working. Errors: 401 unauthorized.';
+
+
+--
+-- Name: revoke_provider_calendar_token(uuid); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.revoke_provider_calendar_token(provider_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform private.revoke_calendar_token(revoke_provider_calendar_token.provider_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_provider_calendar_token(provider_id uuid); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.revoke_provider_calendar_token(provider_id uuid) IS 'DELETE /providers/{provider_id}/calendar-token (204). Who may issue it: the provider''s feed URL stops working. Errors: 401 unauthorized; 403 forbidden; 404 not_found.';
 
 
 --
@@ -2179,10 +2772,10 @@ COMMENT ON FUNCTION api.update_member(org_id uuid, user_id uuid, role text) IS '
 
 
 --
--- Name: update_org(uuid, text, text, text, text, text, integer, integer, boolean); Type: FUNCTION; Schema: api; Owner: -
+-- Name: update_org(uuid, text, text, text, text, text, integer, integer, boolean, integer, boolean); Type: FUNCTION; Schema: api; Owner: -
 --
 
-CREATE FUNCTION api.update_org(id uuid, slug text DEFAULT NULL::text, name text DEFAULT NULL::text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer, max_active_bookings_per_customer integer DEFAULT NULL::integer, booking_requires_verified_email boolean DEFAULT NULL::boolean) RETURNS json
+CREATE FUNCTION api.update_org(id uuid, slug text DEFAULT NULL::text, name text DEFAULT NULL::text, timezone text DEFAULT NULL::text, currency text DEFAULT NULL::text, search_language text DEFAULT NULL::text, cancellation_cutoff_minutes integer DEFAULT NULL::integer, max_active_bookings_per_customer integer DEFAULT NULL::integer, booking_requires_verified_email boolean DEFAULT NULL::boolean, hold_minutes integer DEFAULT NULL::integer, waitlist_enabled boolean DEFAULT NULL::boolean) RETURNS json
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -2200,7 +2793,9 @@ begin
         search_language = coalesce(update_org.search_language, o.search_language),
         cancellation_cutoff_minutes = coalesce(update_org.cancellation_cutoff_minutes, o.cancellation_cutoff_minutes),
         max_active_bookings_per_customer = coalesce(update_org.max_active_bookings_per_customer, o.max_active_bookings_per_customer),
-        booking_requires_verified_email = coalesce(update_org.booking_requires_verified_email, o.booking_requires_verified_email)
+        booking_requires_verified_email = coalesce(update_org.booking_requires_verified_email, o.booking_requires_verified_email),
+        hold_minutes = coalesce(update_org.hold_minutes, o.hold_minutes),
+        waitlist_enabled = coalesce(update_org.waitlist_enabled, o.waitlist_enabled)
     where o.id = update_org.id
     returning * into v_org;
   exception
@@ -2209,7 +2804,7 @@ begin
         detail = pg_catalog.format('The slug "%s" is taken; choose another.', update_org.slug);
     when check_violation then
       raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'A value is out of range (max_active_bookings_per_customer: 1 to 1000).';
+        detail = 'A value is out of range (max_active_bookings_per_customer: 1 to 1000; hold_minutes: 1 to 1440).';
   end;
   return private.org_json(v_org);
 end;
@@ -2217,10 +2812,10 @@ $$;
 
 
 --
--- Name: FUNCTION update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer, max_active_bookings_per_customer integer, booking_requires_verified_email boolean); Type: COMMENT; Schema: api; Owner: -
+-- Name: FUNCTION update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer, max_active_bookings_per_customer integer, booking_requires_verified_email boolean, hold_minutes integer, waitlist_enabled boolean); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer, max_active_bookings_per_customer integer, booking_requires_verified_email boolean) IS 'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?, max_active_bookings_per_customer? (1..1000, default 10), booking_requires_verified_email? (default false)} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
+COMMENT ON FUNCTION api.update_org(id uuid, slug text, name text, timezone text, currency text, search_language text, cancellation_cutoff_minutes integer, max_active_bookings_per_customer integer, booking_requires_verified_email boolean, hold_minutes integer, waitlist_enabled boolean) IS 'PATCH /orgs/{id}. Owners and admins. {slug?, name?, timezone?, currency?, search_language?, cancellation_cutoff_minutes?, max_active_bookings_per_customer? (1..1000, default 10), booking_requires_verified_email? (default false), hold_minutes? (1..1440, default 10: how long a hold keeps its slot), waitlist_enabled? (default true)} (omitted = unchanged) -> org. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 conflict (slug taken); 422 validation_failed (as api.create_org).';
 
 
 --
@@ -2277,10 +2872,42 @@ COMMENT ON FUNCTION api.update_provider(id uuid, display_name text, user_id uuid
 
 
 --
--- Name: update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean); Type: FUNCTION; Schema: api; Owner: -
+-- Name: update_resource(uuid, text, text, integer, boolean); Type: FUNCTION; Schema: api; Owner: -
 --
 
-CREATE FUNCTION api.update_service(id uuid, name text DEFAULT NULL::text, duration_minutes integer DEFAULT NULL::integer, price_minor bigint DEFAULT NULL::bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[], active boolean DEFAULT NULL::boolean) RETURNS json
+CREATE FUNCTION api.update_resource(id uuid, name text DEFAULT NULL::text, kind text DEFAULT NULL::text, capacity integer DEFAULT NULL::integer, active boolean DEFAULT NULL::boolean) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_resource app.resources := private.require_managed_resource(update_resource.id);
+begin
+  -- private.guard_resource_claims refuses a kind or a lower capacity that upcoming bookings
+  -- would lose their units to.
+  update app.resources x
+  set name = coalesce(update_resource.name, x.name),
+      kind = coalesce(update_resource.kind, x.kind),
+      capacity = coalesce(update_resource.capacity, x.capacity),
+      active = coalesce(update_resource.active, x.active)
+  where x.id = v_resource.id
+  returning * into v_resource;
+  return private.resource_json(v_resource);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION update_resource(id uuid, name text, kind text, capacity integer, active boolean); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.update_resource(id uuid, name text, kind text, capacity integer, active boolean) IS 'PATCH /resources/{id}. Owners and admins. {name?, kind?, capacity?, active?} (omitted = unchanged) -> resource. Deactivating keeps the units upcoming bookings hold and gives no new booking any. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 409 resource_unavailable (a new kind, or a capacity below a unit an upcoming booking holds); 422 validation_failed.';
+
+
+--
+-- Name: update_service(uuid, text, integer, bigint, text, integer, integer, text, integer, integer, integer, boolean, uuid[], boolean, json); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.update_service(id uuid, name text DEFAULT NULL::text, duration_minutes integer DEFAULT NULL::integer, price_minor bigint DEFAULT NULL::bigint, description text DEFAULT NULL::text, buffer_before_minutes integer DEFAULT NULL::integer, buffer_after_minutes integer DEFAULT NULL::integer, currency text DEFAULT NULL::text, min_notice_minutes integer DEFAULT NULL::integer, max_advance_days integer DEFAULT NULL::integer, slot_interval_minutes integer DEFAULT NULL::integer, requires_confirmation boolean DEFAULT NULL::boolean, provider_ids uuid[] DEFAULT NULL::uuid[], active boolean DEFAULT NULL::boolean, resource_requirements json DEFAULT NULL::json) RETURNS json
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -2306,16 +2933,19 @@ begin
   if update_service.provider_ids is not null then
     perform private.set_service_providers(v_service, update_service.provider_ids);
   end if;
+  if update_service.resource_requirements is not null then
+    perform private.set_service_resources(v_service, update_service.resource_requirements);
+  end if;
   return private.service_json(v_service);
 end;
 $$;
 
 
 --
--- Name: FUNCTION update_service(id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], active boolean); Type: COMMENT; Schema: api; Owner: -
+-- Name: FUNCTION update_service(id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], active boolean, resource_requirements json); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.update_service(id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], active boolean) IS 'PATCH /services/{id}. Owners and admins. Any field of api.create_service and active (omitted = unchanged; a new duration keeps the slot interval); provider_ids, when given, replaces the set -> service. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
+COMMENT ON FUNCTION api.update_service(id uuid, name text, duration_minutes integer, price_minor bigint, description text, buffer_before_minutes integer, buffer_after_minutes integer, currency text, min_notice_minutes integer, max_advance_days integer, slot_interval_minutes integer, requires_confirmation boolean, provider_ids uuid[], active boolean, resource_requirements json) IS 'PATCH /services/{id}. Owners and admins. Any field of api.create_service and active (omitted = unchanged; a new duration keeps the slot interval); provider_ids and resource_requirements, when given, replace their sets (bookings already made keep the units they hold) -> service. Errors: 401 unauthorized; 403 forbidden; 404 not_found; 422 validation_failed.';
 
 
 --
@@ -3031,6 +3661,197 @@ COMMENT ON FUNCTION private.b64url_decode(p_text text) IS 'Bytes of unpadded bas
 
 
 --
+-- Name: search_fold(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.search_fold(p_text text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return pg_catalog.lower(extensions.unaccent('extensions.unaccent'::pg_catalog.regdictionary, p_text));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION search_fold(p_text text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.search_fold(p_text text) IS 'Lower case without accents ("Frisør Æble Åben Café" -> "frisor aeble aben cafe"): the text trigram search compares. IMMUTABLE although unaccent() is STABLE, because the dictionary is named explicitly (no search_path lookup) and its rules file is fixed at installation; rebuild search_name if it ever changes.';
+
+
+--
+-- Name: danish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
+--
+
+CREATE TEXT SEARCH CONFIGURATION extensions.danish_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR asciiword WITH danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword_asciipart WITH danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR asciihword WITH danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, danish_stem;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+
+--
+-- Name: TEXT SEARCH CONFIGURATION danish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION extensions.danish_unaccent IS 'pg_catalog.danish with unaccent before its dictionaries (search_language danish).';
+
+
+--
+-- Name: services; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.services (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    duration_minutes integer NOT NULL,
+    buffer_before_minutes integer DEFAULT 0 NOT NULL,
+    buffer_after_minutes integer DEFAULT 0 NOT NULL,
+    price_minor bigint NOT NULL,
+    currency text NOT NULL,
+    min_notice_minutes integer DEFAULT 0 NOT NULL,
+    max_advance_days integer DEFAULT 90 NOT NULL,
+    slot_interval_minutes integer NOT NULL,
+    requires_confirmation boolean DEFAULT false NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_config regconfig DEFAULT 'extensions.danish_unaccent'::regconfig NOT NULL,
+    search_document tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(search_config, name), 'A'::"char") || setweight(to_tsvector(search_config, description), 'B'::"char"))) STORED,
+    search_name text GENERATED ALWAYS AS (private.search_fold(name)) STORED,
+    CONSTRAINT services_buffer_after_minutes_check CHECK (((buffer_after_minutes >= 0) AND (buffer_after_minutes <= 480))),
+    CONSTRAINT services_buffer_before_minutes_check CHECK (((buffer_before_minutes >= 0) AND (buffer_before_minutes <= 480))),
+    CONSTRAINT services_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT services_description_check CHECK ((length(description) <= 5000)),
+    CONSTRAINT services_duration_minutes_check CHECK (((duration_minutes >= 5) AND (duration_minutes <= 1440))),
+    CONSTRAINT services_max_advance_days_check CHECK (((max_advance_days >= 1) AND (max_advance_days <= 730))),
+    CONSTRAINT services_min_notice_minutes_check CHECK (((min_notice_minutes >= 0) AND (min_notice_minutes <= 525600))),
+    CONSTRAINT services_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT services_price_minor_check CHECK ((price_minor >= 0)),
+    CONSTRAINT services_slot_interval_minutes_check CHECK (((slot_interval_minutes >= 5) AND (slot_interval_minutes <= 1440)))
+);
+
+ALTER TABLE ONLY app.services FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE services; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.services IS 'What can be booked: duration, buffers, price in minor units, notice and advance limits, slot grid.';
+
+
+--
+-- Name: COLUMN services.search_config; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.services.search_config IS 'The folding text search configuration of the organization''s search_language (private.search_config), set by trigger on every write (extensions.danish_unaccent when triggers are skipped); the document is built with it.';
+
+
+--
+-- Name: COLUMN services.search_document; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.services.search_document IS 'Full-text document: name (weight A) and description (B), accents folded, in the organization''s language.';
+
+
+--
+-- Name: COLUMN services.search_name; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.services.search_name IS 'The name folded (private.search_fold) for trigram typo matching.';
+
+
+--
+-- Name: bookable_service(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.bookable_service(p_service_id uuid) RETURNS app.services
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_service app.services;
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
+  end if;
+  if not v_service.active then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'This service is not offered at the moment.';
+  end if;
+  return v_service;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION bookable_service(p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.bookable_service(p_service_id uuid) IS 'The service for a booking with any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
+
+
+--
 -- Name: booking_events(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -3040,10 +3861,12 @@ CREATE FUNCTION private.booking_events() RETURNS trigger
     AS $$
 declare
   v_kind text;
-  v_was_blocking boolean := TG_OP = 'UPDATE' and OLD.status in ('pending', 'confirmed');
-  v_is_blocking boolean := NEW.status in ('pending', 'confirmed');
+  v_was_blocking boolean := TG_OP = 'UPDATE' and OLD.status in ('held', 'pending', 'confirmed');
+  v_is_blocking boolean := NEW.status in ('held', 'pending', 'confirmed');
 begin
-  if TG_OP = 'INSERT' then
+  if NEW.status = 'held' then
+    v_kind := null;  -- a hold is no booking yet; it shows as availability only
+  elsif TG_OP = 'INSERT' or OLD.status = 'held' then
     v_kind := 'booking.created';
   elsif NEW.status is distinct from OLD.status then
     v_kind := 'booking.' || NEW.status::text;
@@ -3075,7 +3898,34 @@ $$;
 -- Name: FUNCTION booking_events(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show, and an availability event when the blocked time moves. Definer: writes app.events, which no client may write.';
+COMMENT ON FUNCTION private.booking_events() IS 'AFTER trigger on app.bookings: a bookings event per change a client would show (a hold from its confirmation on), and an availability event when the blocked time moves (holds included). Definer: writes app.events, which no client may write.';
+
+
+--
+-- Name: booking_freed_time(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_freed_time() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if TG_OP = 'DELETE' then
+    perform private.offer_waitlist(OLD.org_id, OLD.provider_id, OLD.blocked);
+  elsif OLD.status in ('pending', 'confirmed')
+      and (NEW.status not in ('pending', 'confirmed') or NEW.blocked <> OLD.blocked) then
+    perform private.offer_waitlist(OLD.org_id, OLD.provider_id, OLD.blocked);
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_freed_time(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_freed_time() IS 'AFTER trigger on app.bookings: a cancelled, declined, completed-early or moved booking, or a deleted hold, offers its old time to the waitlist. Definer: offers run as the owner whoever freed the time.';
 
 
 --
@@ -3089,7 +3939,7 @@ CREATE FUNCTION private.booking_inserted() RETURNS trigger
 declare
   v_ids uuid[];
 begin
-  select pg_catalog.array_agg(n.id) into v_ids from new_rows n;
+  select pg_catalog.array_agg(n.id) into v_ids from new_rows n where n.status <> 'held';
   if v_ids is not null then
     perform private.enqueue_booking_messages(v_ids,
       pg_catalog.array_fill('booking_created'::text, array[pg_catalog.cardinality(v_ids)]),
@@ -3104,7 +3954,7 @@ $$;
 -- Name: FUNCTION booking_inserted(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_inserted() IS 'AFTER INSERT statement trigger on app.bookings: booking_created to each customer, in the same transaction. Definer: writes outbox.messages.';
+COMMENT ON FUNCTION private.booking_inserted() IS 'AFTER INSERT statement trigger on app.bookings: booking_created to each customer, in the same transaction (a hold has none until it is confirmed). Definer: writes outbox.messages.';
 
 
 --
@@ -3142,12 +3992,18 @@ CREATE TABLE app.bookings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     cancelled_at timestamp with time zone,
     cancel_reason text,
+    series_id uuid,
+    hold_expires_at timestamp with time zone,
+    claimed_since timestamp with time zone DEFAULT now() NOT NULL,
+    claimed tstzrange GENERATED ALWAYS AS (tstzrange(claimed_since, hold_expires_at, '[)'::text)) STORED,
     CONSTRAINT bookings_buffer_after_minutes_check CHECK ((buffer_after_minutes >= 0)),
     CONSTRAINT bookings_buffer_before_minutes_check CHECK ((buffer_before_minutes >= 0)),
     CONSTRAINT bookings_cancel_reason_check CHECK ((length(cancel_reason) <= 1000)),
     CONSTRAINT bookings_check CHECK ((ends_at > starts_at)),
     CONSTRAINT bookings_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT bookings_customer_note_check CHECK ((length(customer_note) <= 2000)),
+    CONSTRAINT bookings_hold_after_claim CHECK (((hold_expires_at IS NULL) OR (hold_expires_at > claimed_since))),
+    CONSTRAINT bookings_hold_expiry CHECK (((status = 'held'::app.booking_status) = (hold_expires_at IS NOT NULL))),
     CONSTRAINT bookings_price_minor_check CHECK ((price_minor >= 0))
 );
 
@@ -3158,7 +4014,7 @@ ALTER TABLE ONLY app.bookings FORCE ROW LEVEL SECURITY;
 -- Name: TABLE bookings; Type: COMMENT; Schema: app; Owner: -
 --
 
-COMMENT ON TABLE app.bookings IS 'Appointments. blocked = [start - buffer_before, end + buffer_after); pending and confirmed bookings of one provider never overlap (bookings_no_overlap).';
+COMMENT ON TABLE app.bookings IS 'Appointments and holds. blocked = [start - buffer_before, end + buffer_after); live holds, pending and confirmed bookings of one provider never overlap (bookings_no_overlap).';
 
 
 --
@@ -3173,6 +4029,27 @@ COMMENT ON COLUMN app.bookings.buffer_before_minutes IS 'The service''s buffers 
 --
 
 COMMENT ON COLUMN app.bookings.sequence IS 'Rises by one on every reschedule (iCalendar SEQUENCE).';
+
+
+--
+-- Name: COLUMN bookings.hold_expires_at; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.bookings.hold_expires_at IS 'For a hold (status held): when it stops keeping its slot. NULL for every booking.';
+
+
+--
+-- Name: COLUMN bookings.claimed_since; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.bookings.claimed_since IS 'When this row took its current time: set on insert and on every move.';
+
+
+--
+-- Name: COLUMN bookings.claimed; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.bookings.claimed IS 'The wall-clock time during which the row claims its blocked range: [claimed_since, hold_expires_at), open above for bookings. bookings_no_overlap compares it with blocked, so an expired hold blocks nothing.';
 
 
 --
@@ -3203,7 +4080,8 @@ begin
     'created_at', private.utc(p_booking.created_at),
     'updated_at', private.utc(p_booking.updated_at),
     'cancelled_at', private.utc(p_booking.cancelled_at),
-    'cancel_reason', p_booking.cancel_reason
+    'cancel_reason', p_booking.cancel_reason,
+    'series_id', p_booking.series_id
   );
   if p_with_note then
     v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
@@ -3217,7 +4095,7 @@ $$;
 -- Name: FUNCTION booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract; internal_note only when p_with_note (organization staff or the provider).';
+COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note only when p_with_note (organization staff or the provider).';
 
 
 --
@@ -3287,6 +4165,7 @@ begin
   join old_rows o on o.id = n.id
   cross join lateral (
     select case
+      when o.status = 'held' and n.status in ('pending', 'confirmed') then 'booking_created'
       when n.status is distinct from o.status then
         case n.status
           when 'confirmed' then 'booking_confirmed'
@@ -3309,7 +4188,7 @@ $$;
 -- Name: FUNCTION booking_updated(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_updated() IS 'AFTER UPDATE statement trigger on app.bookings: booking_confirmed, booking_declined, booking_cancelled or booking_rescheduled to the customer, in the same transaction. Definer: writes outbox.messages.';
+COMMENT ON FUNCTION private.booking_updated() IS 'AFTER UPDATE statement trigger on app.bookings: booking_created (a hold confirmed), booking_confirmed, booking_declined, booking_cancelled or booking_rescheduled to the customer, in the same transaction. Definer: writes outbox.messages.';
 
 
 --
@@ -3347,6 +4226,104 @@ $$;
 --
 
 COMMENT ON FUNCTION private.bytes_to_numeric(p_bytes bytea) IS 'The unsigned big-endian integer of these bytes (RFC 8017 OS2IP), exactly, as numeric.';
+
+
+--
+-- Name: calendar_feed(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.calendar_feed(p_provider_id uuid, p_token text) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_feed app.calendar_feeds;
+  v_provider app.providers;
+  v_user auth.users;
+begin
+  select * into v_feed from app.calendar_feeds f where f.token_hash = private.token_hash(p_token);
+  if not found or v_feed.provider_id is distinct from p_provider_id then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such calendar feed.';
+  end if;
+  if p_provider_id is not null then
+    select * into v_provider from app.providers p where p.id = p_provider_id;
+    return private.calendar_json(
+      v_provider.display_name, private.provider_zone(v_provider.id), v_provider.id, null);
+  end if;
+  select * into v_user from auth.users u where u.id = v_feed.user_id;
+  return private.calendar_json(coalesce(nullif(v_user.full_name, ''), 'Bookings'), null, null, v_user.id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION calendar_feed(p_provider_id uuid, p_token text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.calendar_feed(p_provider_id uuid, p_token text) IS 'The feed object (private.calendar_json) that a token opens: a provider''s (p_provider_id), or its user''s (NULL); 404 not_found for any other token, so a wrong one and an unknown provider answer the same. Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
+
+
+--
+-- Name: calendar_json(text, text, uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.calendar_json(p_name text, p_zone text, p_provider_id uuid, p_customer_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_since timestamptz := private.now() - interval '30 days';
+  v_events json;
+begin
+  select coalesce(pg_catalog.json_agg(e.event order by e.starts_at, e.id), '[]')
+  into v_events
+  from (
+    select b.id, b.starts_at, pg_catalog.json_build_object(
+      'uid', b.id::text || '@slotbase',
+      'sequence', b.sequence + case when x.cancelled then 1 else 0 end,
+      'status', case when x.cancelled then 'CANCELLED'
+                     when b.status = 'pending' then 'TENTATIVE'
+                     else 'CONFIRMED' end,
+      'booking_status', b.status,
+      'timezone', x.zone,
+      'start', private.local_iso(b.starts_at, x.zone),
+      'end', private.local_iso(b.ends_at, x.zone),
+      'summary', case
+        when p_provider_id is not null
+          then s.name || coalesce(' – ' || nullif(u.full_name, ''), '')
+        else s.name || ' with ' || p.display_name end,
+      'location', o.name,
+      'description', b.customer_note,
+      'updated_at', private.utc(b.updated_at)
+    ) as event
+    from app.bookings b
+    join app.services s on s.id = b.service_id
+    join app.providers p on p.id = b.provider_id
+    join app.organizations o on o.id = b.org_id
+    join auth.users u on u.id = b.customer_id
+    cross join lateral (
+      select b.status in ('cancelled', 'declined') as cancelled,
+             coalesce(p.timezone, o.timezone) as zone
+    ) x
+    where (b.provider_id = p_provider_id or b.customer_id = p_customer_id)
+      and b.status <> 'held'
+      and case when x.cancelled then b.updated_at > v_since else b.ends_at > v_since end
+  ) e;
+  return pg_catalog.json_build_object(
+    'name', p_name,
+    'timezone', p_zone,
+    'etag', pg_catalog.md5(pg_catalog.concat_ws(E'\n', p_name, p_zone, v_events::text)),
+    'events', v_events
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION calendar_json(p_name text, p_zone text, p_provider_id uuid, p_customer_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.calendar_json(p_name text, p_zone text, p_provider_id uuid, p_customer_id uuid) IS 'The feed object of a provider (p_provider_id) or a customer (p_customer_id): {name, timezone, etag, events: [{uid, sequence, status (TENTATIVE, CONFIRMED, CANCELLED), booking_status, timezone, start, end, summary, location, description, updated_at}]}. Reads every row it names: called only by the definer feed readers, after the token matched.';
 
 
 --
@@ -3395,6 +4372,45 @@ COMMENT ON FUNCTION private.change_password(p_current_password text, p_new_passw
 
 
 --
+-- Name: check_booking_for(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_booking_for(p_org_id uuid, p_customer_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_customer_id = auth.uid() then
+    return;
+  end if;
+  if not private.is_org_staff(p_org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s staff may book for another customer.';
+  end if;
+  -- Only people who came to this organization themselves: a booking made for any account
+  -- would send a stranger platform email with text the organization chose.
+  if not exists (select 1 from auth.users u where u.id = p_customer_id and u.deleted_at is null)
+      or not (
+        exists (select 1 from app.bookings b
+                where b.org_id = p_org_id and b.customer_id = p_customer_id)
+        or exists (select 1 from app.memberships m
+                   where m.org_id = p_org_id and m.user_id = p_customer_id)
+      ) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'customer_id must be a customer of this organization: someone who has booked here before, or a member.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION check_booking_for(p_org_id uuid, p_customer_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_booking_for(p_org_id uuid, p_customer_id uuid) IS 'May the caller book for this customer at this organization? Themselves always; another customer only as staff+ (403 forbidden), and only someone who has booked there before or is a member (422 validation_failed). Called from definer functions, whose owner reads every booking and membership; not granted to clients.';
+
+
+--
 -- Name: check_customer_may_book(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -3419,7 +4435,9 @@ begin
     pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
   if (select pg_catalog.count(*) from app.bookings b
       where b.org_id = p_org_id and b.customer_id = p_customer_id
-        and b.status in ('pending', 'confirmed') and b.ends_at > private.now())
+        and (b.status in ('pending', 'confirmed')
+             or (b.status = 'held' and b.hold_expires_at > private.now()))
+        and b.ends_at > private.now())
       >= v_org.max_active_bookings_per_customer then
     raise exception using errcode = 'PT409', message = 'too_many_bookings',
       detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here; cancel one first.',
@@ -3433,7 +4451,7 @@ $$;
 -- Name: FUNCTION check_customer_may_book(p_org_id uuid, p_customer_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) IS 'The organization''s rules on who may book: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings. Definer: counts the customer''s bookings whatever the caller may see.';
+COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) IS 'The organization''s rules on who may book or hold: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings and live holds. Definer: counts the customer''s bookings whatever the caller may see.';
 
 
 --
@@ -3638,6 +4656,40 @@ $$;
 --
 
 COMMENT ON FUNCTION private.check_provider() IS 'BEFORE INSERT OR UPDATE trigger on app.providers: 422 validation_failed for a bad name, zone or bio; 403 forbidden when the provider themself (not a manager) changes anything but display_name, timezone, bio.';
+
+
+--
+-- Name: check_resource(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_resource() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+begin
+  -- The check constraints of 011 stay the last word; these answer with a sentence naming the field.
+  if NEW.name is null or pg_catalog.length(pg_catalog.btrim(NEW.name)) not between 1 and 200 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'name must have 1 to 200 characters.';
+  end if;
+  if NEW.kind is null or NEW.kind !~ '^[a-z0-9][a-z0-9_-]{0,62}$' then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'kind must be 1 to 63 lowercase letters, digits, "_" or "-", starting with a letter or digit (such as room or chair).';
+  end if;
+  if NEW.capacity is null or NEW.capacity not between 1 and 100 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'capacity must be between 1 and 100.';
+  end if;
+  return NEW;
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION check_resource(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_resource() IS 'BEFORE INSERT OR UPDATE trigger on app.resources: 422 validation_failed with a sentence naming the field (name, kind, capacity) that is out of range.';
 
 
 --
@@ -3874,6 +4926,54 @@ COMMENT ON FUNCTION private.confirm_email(p_token text) IS 'Mark an address veri
 
 
 --
+-- Name: confirm_hold(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.confirm_hold(p_id uuid, p_customer_note text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_hold app.bookings := private.my_hold_for_update(p_id);
+  v_service app.services;
+begin
+  if v_hold.status <> 'held' then
+    raise exception using errcode = 'PT409', message = 'invalid_transition',
+      detail = 'This hold has already been confirmed.';
+  end if;
+  if v_hold.hold_expires_at <= private.now() then
+    raise exception using errcode = 'PT410', message = 'hold_expired',
+      detail = 'This hold has expired and its slot may be taken; choose a slot again.';
+  end if;
+  select * into v_service from app.services s where s.id = v_hold.service_id;
+  begin
+    -- The claim becomes open-ended; the constraint checks it again, so a booking made after
+    -- the expiry instant (possible once the clock has passed it) wins and this one is refused.
+    update app.bookings b
+    set status = case when v_service.requires_confirmation then 'pending' else 'confirmed' end::app.booking_status,
+        hold_expires_at = null,
+        customer_note = coalesce(p_customer_note, '')
+    where b.id = p_id;
+  exception when exclusion_violation then
+    raise exception using errcode = 'PT410', message = 'hold_expired',
+      detail = 'This hold has expired and its slot may be taken; choose a slot again.';
+  end;
+  update app.waitlist_entries w
+  set status = 'booked', updated_at = private.now()
+  where w.hold_id = p_id and w.status = 'offered';
+  return private.booking_out(p_id);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION confirm_hold(p_id uuid, p_customer_note text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.confirm_hold(p_id uuid, p_customer_note text) IS 'Turn the caller''s live hold into a booking of the same slot (pending when the service wants confirmation); 409 invalid_transition when already confirmed, 410 hold_expired after expiry. Definer: clients may not write app.bookings.';
+
+
+--
 -- Name: confirm_password_reset(text, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -3977,6 +5077,7 @@ declare
   v_service app.services;
   v_start timestamptz;
   v_customer uuid := coalesce(p_customer_id, v_uid);
+  v_provider uuid;
   v_booking app.bookings;
   v_json json;
 begin
@@ -4000,35 +5101,21 @@ begin
     end if;
   end if;
 
-  -- Visibility of provider and service is the caller's own, as in the slot list.
-  v_service := private.offered_service(p_provider_id, p_service_id);
+  -- Visibility of provider and service is the caller's own, as in the slot list. No provider
+  -- means any provider: one is picked below.
+  if p_provider_id is null then
+    v_service := private.bookable_service(p_service_id);
+  else
+    v_service := private.offered_service(p_provider_id, p_service_id);
+  end if;
   v_start := private.parse_instant(p_start);
 
-  if v_customer <> v_uid then
-    if not private.is_org_staff(v_service.org_id) then
-      raise exception using errcode = 'PT403', message = 'forbidden',
-        detail = 'Only the organization''s staff may book for another customer.';
-    end if;
-    -- Only people who came to this organization themselves: a booking made for any account
-    -- would send a stranger platform email with text the organization chose.
-    if not exists (select 1 from auth.users u where u.id = v_customer and u.deleted_at is null)
-        or not (
-          exists (select 1 from app.bookings b
-                  where b.org_id = v_service.org_id and b.customer_id = v_customer)
-          or exists (select 1 from app.memberships m
-                     where m.org_id = v_service.org_id and m.user_id = v_customer)
-        ) then
-      raise exception using errcode = 'PT422', message = 'validation_failed',
-        detail = 'customer_id must be a customer of this organization: someone who has booked here before, or a member.';
-    end if;
-  end if;
-
+  perform private.check_booking_for(v_service.org_id, v_customer);
   perform private.check_customer_may_book(v_service.org_id, v_customer);
 
-  -- Bookings of one provider take turns: the check below then sees every committed booking,
-  -- and concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
-  perform private.lock_provider_calendar(p_provider_id);
-  perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service_id, v_start));
+  -- Bookings of one provider take turns: the check then sees every committed booking, and
+  -- concurrent inserts cannot deadlock on the exclusion index, which stays the last word.
+  v_provider := private.take_calendar(p_provider_id, v_service, v_start);
 
   begin
     insert into app.bookings (
@@ -4036,7 +5123,7 @@ begin
       buffer_before_minutes, buffer_after_minutes, status, price_minor, currency,
       customer_note, created_by, created_at, updated_at)
     values (
-      v_service.org_id, p_provider_id, p_service_id, v_customer, v_start,
+      v_service.org_id, v_provider, p_service_id, v_customer, v_start,
       v_start + pg_catalog.make_interval(mins => v_service.duration_minutes),
       v_service.buffer_before_minutes, v_service.buffer_after_minutes,
       case when v_service.requires_confirmation then 'pending' else 'confirmed' end::app.booking_status,
@@ -4064,7 +5151,184 @@ $$;
 -- Name: FUNCTION create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) IS 'Book a slot after the same checks as the slot list; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
+COMMENT ON FUNCTION private.create_booking(p_provider_id uuid, p_service_id uuid, p_start text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) IS 'Book a slot after the same checks as the slot list, with p_provider_id or (NULL) any provider offering the service; the exclusion constraint settles races (409 slot_taken). Definer: checks against bookings the caller cannot read.';
+
+
+--
+-- Name: create_booking_series(uuid, uuid, text, text, integer, text, text, uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.create_booking_series(p_provider_id uuid, p_service_id uuid, p_start text, p_every text, p_count integer, p_on_conflict text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_customer uuid := coalesce(p_customer_id, v_uid);
+  v_weeks integer := case p_every when 'P1W' then 1 when 'P2W' then 2 when 'P4W' then 4 end;
+  v_replay json;
+  v_service app.services;
+  v_zone text;
+  v_first timestamptz;
+  v_series_id uuid;
+  v_start timestamptz;
+  v_problem text;
+  v_booked integer := 0;
+  v_skipped jsonb := '[]';
+  v_cap integer;
+  v_active bigint;
+  v_state text;
+  v_code text;
+  v_detail text;
+begin
+  if v_weeks is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'every must be P1W, P2W or P4W (every 1, 2 or 4 weeks).';
+  end if;
+  if p_count is null or p_count not between 2 and 52 then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'count must be between 2 and 52.';
+  end if;
+  if p_on_conflict is null or p_on_conflict not in ('fail', 'skip') then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'on_conflict must be fail or skip.';
+  end if;
+
+  v_replay := private.idempotent_replay(p_idempotency_key, pg_catalog.jsonb_build_object(
+    'route', 'POST /bookings/series', 'provider_id', p_provider_id, 'service_id', p_service_id,
+    'start', p_start, 'every', p_every, 'count', p_count, 'on_conflict', p_on_conflict,
+    'customer_note', p_customer_note, 'customer_id', p_customer_id));
+  if v_replay is not null then
+    return v_replay;
+  end if;
+
+  -- The checks of a single booking (60-bookings), once for the series.
+  v_service := private.offered_service(p_provider_id, p_service_id);
+  v_first := private.parse_instant(p_start);
+  v_zone := private.provider_zone(p_provider_id);
+  perform private.check_booking_for(v_service.org_id, v_customer);
+  perform private.check_customer_may_book(v_service.org_id, v_customer);
+  perform private.lock_provider_calendar(p_provider_id);
+
+  insert into app.booking_series (
+    org_id, provider_id, service_id, customer_id, every_weeks, occurrences, first_start,
+    created_by, created_at)
+  values (
+    v_service.org_id, p_provider_id, p_service_id, v_customer, v_weeks, p_count, v_first,
+    v_uid, private.now())
+  returning id into v_series_id;
+
+  for i in 0 .. p_count - 1 loop
+    -- The same wall-clock time i periods later, read in the provider's zone.
+    v_start := ((v_first at time zone v_zone) + pg_catalog.make_interval(weeks => i * v_weeks))
+      at time zone v_zone;
+    v_problem := private.slot_problem(p_provider_id, p_service_id, v_start);
+    if v_problem is null then
+      begin
+        insert into app.bookings (
+          org_id, provider_id, service_id, customer_id, starts_at, ends_at,
+          buffer_before_minutes, buffer_after_minutes, status, price_minor, currency,
+          customer_note, created_by, created_at, updated_at, series_id)
+        values (
+          v_service.org_id, p_provider_id, p_service_id, v_customer, v_start,
+          v_start + pg_catalog.make_interval(mins => v_service.duration_minutes),
+          v_service.buffer_before_minutes, v_service.buffer_after_minutes,
+          case when v_service.requires_confirmation then 'pending' else 'confirmed' end::app.booking_status,
+          v_service.price_minor, v_service.currency, coalesce(p_customer_note, ''), v_uid,
+          private.now(), private.now(), v_series_id);
+        v_booked := v_booked + 1;
+      exception when exclusion_violation then
+        -- The constraint's own detail names the other booking's times: never passed on.
+        v_problem := 'slot_taken';
+      end;
+    end if;
+    continue when v_problem is null;
+    if p_on_conflict = 'skip' then
+      v_skipped := v_skipped || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+        'start', private.local_iso(v_start, v_zone), 'reason', v_problem));
+      continue;
+    end if;
+    -- fail: the single booking's error for this start, naming it (the caller's own time).
+    begin
+      perform private.raise_slot_problem(v_problem);
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_code = message_text,
+        v_detail = pg_exception_detail;
+      raise exception using errcode = v_state, message = v_code,
+        detail = pg_catalog.format('The occurrence at %s cannot be booked, so none was: %s',
+          private.local_iso(v_start, v_zone), v_detail);
+    end;
+  end loop;
+
+  if v_booked = 0 then
+    raise exception using errcode = 'PT409', message = 'slot_taken',
+      detail = 'None of the series'' occurrences is available; choose another time.';
+  end if;
+
+  -- The cap of private.check_customer_may_book, for everything this series adds (the customer's
+  -- lock taken there is still held).
+  select o.max_active_bookings_per_customer into v_cap from app.organizations o where o.id = v_service.org_id;
+  select pg_catalog.count(*) into v_active
+  from app.bookings b
+  where b.org_id = v_service.org_id and b.customer_id = v_customer
+    and b.status in ('pending', 'confirmed') and b.ends_at > private.now();
+  if v_active > v_cap then
+    raise exception using errcode = 'PT409', message = 'too_many_bookings',
+      detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here, and this series would make %s; nothing was booked.',
+        v_cap, v_active);
+  end if;
+
+  return private.idempotent_store(p_idempotency_key, 201, pg_catalog.json_build_object(
+    'series_id', v_series_id,
+    'bookings', (
+      select pg_catalog.json_agg(private.booking_out(b.id) order by b.starts_at)
+      from app.bookings b where b.series_id = v_series_id),
+    'skipped', v_skipped));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_booking_series(p_provider_id uuid, p_service_id uuid, p_start text, p_every text, p_count integer, p_on_conflict text, p_customer_note text, p_customer_id uuid, p_idempotency_key text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.create_booking_series(p_provider_id uuid, p_service_id uuid, p_start text, p_every text, p_count integer, p_on_conflict text, p_customer_note text, p_customer_id uuid, p_idempotency_key text) IS 'Book a recurring series (see api.create_booking_series): each occurrence after the same checks as a single booking, inserted with series_id under a savepoint so a lost race is one occurrence''s slot_taken. Definer: checks against bookings the caller cannot read, and writes app.bookings and app.booking_series, which clients may not.';
+
+
+--
+-- Name: create_hold(uuid, uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.create_hold(p_provider_id uuid, p_service_id uuid, p_start text) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_service app.services;
+  v_start timestamptz;
+  v_provider uuid;
+begin
+  if p_provider_id is null then
+    v_service := private.bookable_service(p_service_id);
+  else
+    v_service := private.offered_service(p_provider_id, p_service_id);
+  end if;
+  v_start := private.parse_instant(p_start);
+  -- Live holds count with upcoming bookings against the organization's cap, so one account
+  -- cannot hold a whole calendar.
+  perform private.check_customer_may_book(v_service.org_id, v_uid);
+  v_provider := private.take_calendar(p_provider_id, v_service, v_start);
+  return private.hold_json(private.insert_hold(v_provider, v_service, v_uid, v_start));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION create_hold(p_provider_id uuid, p_service_id uuid, p_start text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.create_hold(p_provider_id uuid, p_service_id uuid, p_start text) IS 'Hold a free slot for the caller, with the checks of a booking. Definer: checks against bookings the caller cannot read and writes app.bookings.';
 
 
 --
@@ -4083,8 +5347,11 @@ CREATE TABLE app.organizations (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     max_active_bookings_per_customer integer DEFAULT 10 NOT NULL,
     booking_requires_verified_email boolean DEFAULT false NOT NULL,
+    hold_minutes integer DEFAULT 10 NOT NULL,
+    waitlist_enabled boolean DEFAULT true NOT NULL,
     CONSTRAINT organizations_cancellation_cutoff_minutes_check CHECK (((cancellation_cutoff_minutes >= 0) AND (cancellation_cutoff_minutes <= 525600))),
     CONSTRAINT organizations_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT organizations_hold_minutes_check CHECK (((hold_minutes >= 1) AND (hold_minutes <= 1440))),
     CONSTRAINT organizations_max_active_bookings_per_customer_check CHECK (((max_active_bookings_per_customer >= 1) AND (max_active_bookings_per_customer <= 1000))),
     CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT organizations_slug_check CHECK ((slug ~ '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'::text))
@@ -4126,6 +5393,20 @@ COMMENT ON COLUMN app.organizations.max_active_bookings_per_customer IS 'How man
 --
 
 COMMENT ON COLUMN app.organizations.booking_requires_verified_email IS 'Customers must have verified their email address before they can book here.';
+
+
+--
+-- Name: COLUMN organizations.hold_minutes; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.organizations.hold_minutes IS 'How long a hold keeps its slot (POST /bookings/holds, and the holds the waitlist offers).';
+
+
+--
+-- Name: COLUMN organizations.waitlist_enabled; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON COLUMN app.organizations.waitlist_enabled IS 'Customers may join the waitlist for this organization''s services.';
 
 
 --
@@ -4296,10 +5577,10 @@ COMMENT ON FUNCTION private.decode_cursor(p_cursor text, VARIADIC p_types regtyp
 
 
 --
--- Name: demo_ids(); Type: FUNCTION; Schema: private; Owner: -
+-- Name: demo_ids(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.demo_ids() RETURNS json
+CREATE FUNCTION private.demo_ids(p_calendar_feed text DEFAULT NULL::text) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -4313,7 +5594,8 @@ begin
                    from app.services v where v.org_id = o.id),
       'owner', 'owner@salon-norrebro.example',
       'provider', 'mette@salon-norrebro.example',
-      'customer', 'customer@salon-norrebro.example'
+      'customer', 'customer@salon-norrebro.example',
+      'calendar_feed', p_calendar_feed
     )
     from app.organizations o
     where o.slug = 'salon-norrebro'
@@ -4323,10 +5605,10 @@ $$;
 
 
 --
--- Name: FUNCTION demo_ids(); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION demo_ids(p_calendar_feed text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.demo_ids() IS 'The demo salon''s ids (organization, providers and services by name) and logins, NULL before it is seeded. Definer: reads across the demo organization.';
+COMMENT ON FUNCTION private.demo_ids(p_calendar_feed text) IS 'The demo salon''s ids (organization, providers and services by name), logins and p_calendar_feed (a feed path, known only when it was just made), NULL before it is seeded. Definer: reads across the demo organization.';
 
 
 --
@@ -4407,6 +5689,7 @@ begin
       'price_minor', b.price_minor,
       'currency', b.currency,
       'cancel_reason', b.cancel_reason,
+      'hold_expires_at', private.local_iso(b.hold_expires_at, z.zone),
       'org_id', o.id,
       'org_name', o.name,
       'org_slug', o.slug,
@@ -4571,6 +5854,15 @@ begin
   if pg_catalog.to_regclass('auth.one_time_tokens') is not null then
     delete from auth.one_time_tokens t where t.user_id = p_user_id;
   end if;
+  -- Their calendar feeds, and those of their provider profiles: the URLs stop working.
+  if pg_catalog.to_regclass('app.calendar_feeds') is not null then
+    delete from app.calendar_feeds f where f.user_id = p_user_id or f.provider_id = any (v_provider_ids);
+  end if;
+
+  -- What they were waiting for, and the slots held for them, end with the account (a freed
+  -- hold goes to the next one in line).
+  delete from app.waitlist_entries w where w.customer_id = p_user_id;
+  delete from app.bookings b where b.customer_id = p_user_id and b.status = 'held';
 
   -- Their bookings stay as anonymous business records: ids, times, status, price.
   update app.bookings b
@@ -4633,7 +5925,7 @@ $$;
 -- Name: FUNCTION erase_user(p_user_id uuid, p_reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
+COMMENT ON FUNCTION private.erase_user(p_user_id uuid, p_reason text) IS 'Replace an account''s personal data with placeholders everywhere it appears (account, sessions, tokens, failed logins, waitlist entries and holds, notes and cancel reasons of their bookings, provider profiles, stored responses, messages, audit entries), end its sessions and make login impossible. Bookings keep ids, times, status and price. Not granted to clients: private.erase_me and private.anonymize_user call it. Definer: it must reach every row about the person whatever the session may read, also when an operator runs it in psql (docs/gdpr.md).';
 
 
 --
@@ -4804,6 +6096,40 @@ COMMENT ON FUNCTION private.events_floor() IS 'The oldest event id still kept (n
 
 
 --
+-- Name: expire_holds(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.expire_holds() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_count integer;
+begin
+  -- They stopped blocking at expiry already; deleting them now hands their slots on to the
+  -- waitlist (the delete trigger in 64-waitlist). SKIP LOCKED: a hold being confirmed right
+  -- now is left to that transaction.
+  delete from app.bookings b
+  where b.id in (
+    select h.id from app.bookings h
+    where h.status = 'held' and h.hold_expires_at <= private.now()
+    order by h.hold_expires_at
+    limit 500
+    for update skip locked);
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION expire_holds(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.expire_holds() IS 'Delete up to 500 expired holds (the worker runs it with its maintenance) and return how many. Definer: run by the worker as service_role; deletes rows of every organization.';
+
+
+--
 -- Name: export_me(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -4850,6 +6176,58 @@ $$;
 --
 
 COMMENT ON FUNCTION private.export_user(p_user_id uuid) IS 'Any account''s export document, for platform admins. Definer: see private.personal_data.';
+
+
+--
+-- Name: guard_resource_claims(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.guard_resource_claims() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_now timestamptz;
+begin
+  if TG_OP = 'UPDATE' and NEW.kind = OLD.kind and NEW.capacity >= OLD.capacity then
+    return NEW;  -- no claimed unit can be lost (deactivating keeps the claims it has)
+  end if;
+  perform private.lock_resource_kind(OLD.org_id, OLD.kind);
+  if TG_OP = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
+    -- Deleted by a cascade from its organization, whose bookings go with it.
+    delete from app.resource_claims c where c.resource_id = OLD.id;
+    return OLD;
+  end if;
+  v_now := private.now();
+  -- Upcoming (or running) claims of a live hold or booking on the units about to go.
+  if exists (
+    select 1 from app.resource_claims c
+    where c.resource_id = OLD.id
+      and (TG_OP = 'DELETE' or NEW.kind <> OLD.kind or c.unit > NEW.capacity)
+      and pg_catalog.upper(c.blocked) > v_now
+      and (pg_catalog.upper_inf(c.claimed) or pg_catalog.upper(c.claimed) > v_now)
+  ) then
+    raise exception using errcode = 'PT409', message = 'resource_unavailable',
+      detail = case TG_OP
+        when 'DELETE' then 'Upcoming bookings use this resource; cancel or move them first, or deactivate it (active: false) so that no new booking gets it.'
+        else 'Upcoming bookings use this resource as it is; cancel or move them first, or add another resource.'
+      end;
+  end if;
+  if TG_OP = 'DELETE' then
+    -- What is left are past claims and claims of expired holds: they go with the resource.
+    delete from app.resource_claims c where c.resource_id = OLD.id;
+    return OLD;
+  end if;
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION guard_resource_claims(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.guard_resource_claims() IS 'BEFORE UPDATE OR DELETE trigger on app.resources: 409 resource_unavailable when lowering the capacity, changing the kind or deleting would take a unit from an upcoming live hold or booking; a deletion takes the resource''s past claims with it. Definer: reads and deletes claims of bookings the caller may not see, and clients never write app.resource_claims.';
 
 
 --
@@ -4947,6 +6325,190 @@ $$;
 --
 
 COMMENT ON FUNCTION private.hash_password(p_password text) IS 'bcrypt hash at the configured cost (private.settings.bcrypt_cost).';
+
+
+--
+-- Name: hold_deleted_events(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.hold_deleted_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform private.publish_event('availability', 'availability.changed', OLD.org_id, OLD.provider_id,
+    p_during => OLD.blocked);
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION hold_deleted_events(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.hold_deleted_events() IS 'AFTER DELETE trigger on app.bookings for holds (released or expired): an availability event for the time it kept. Definer: writes app.events, which no client may write.';
+
+
+--
+-- Name: hold_json(app.bookings); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.hold_json(p_hold app.bookings) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_zone text := private.provider_zone(p_hold.provider_id);
+begin
+  return pg_catalog.json_build_object(
+    'id', p_hold.id,
+    'org_id', p_hold.org_id,
+    'provider_id', p_hold.provider_id,
+    'service_id', p_hold.service_id,
+    'start', private.local_iso(p_hold.starts_at, v_zone),
+    'end', private.local_iso(p_hold.ends_at, v_zone),
+    'expires_at', private.utc(p_hold.hold_expires_at));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION hold_json(p_hold app.bookings); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.hold_json(p_hold app.bookings) IS 'The hold object of the REST contract: {id, org_id, provider_id, service_id, start, end, expires_at}.';
+
+
+--
+-- Name: hold_lapsed(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.hold_lapsed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  update app.waitlist_entries w
+  set status = 'lapsed', updated_at = private.now()
+  where w.hold_id = OLD.id and w.status = 'offered';
+  return OLD;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION hold_lapsed(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.hold_lapsed() IS 'BEFORE DELETE trigger on app.bookings for holds: the waitlist entry it was offered to has lapsed (while the row still names it). Definer: clients may not write app.waitlist_entries.';
+
+
+--
+-- Name: idempotent_replay(text, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.idempotent_replay(p_key text, p_request jsonb) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := auth.uid();
+  v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(p_request::text, 'UTF8'));
+  v_key app.idempotency_keys;
+begin
+  if p_key is null then
+    return null;
+  end if;
+  -- A concurrent request with the same key waits here until the first one commits.
+  insert into app.idempotency_keys (user_id, key, request_hash)
+  values (v_uid, p_key, v_hash)
+  on conflict do nothing;
+  if found then
+    return null;
+  end if;
+  select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_key;
+  if v_key.request_hash <> v_hash then
+    raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
+      detail = 'This Idempotency-Key was used with a different request.';
+  end if;
+  perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
+  perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
+  return v_key.response_body::json;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION idempotent_replay(p_key text, p_request jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.idempotent_replay(p_key text, p_request jsonb) IS 'The caller''s earlier response for this Idempotency-Key and request (replayed with Idempotent-Replayed: true), or NULL when the key is new, which reserves it; 422 idempotency_key_reused for another request. Called from definer functions (they write app.idempotency_keys); not granted to clients.';
+
+
+--
+-- Name: idempotent_store(text, integer, json); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.idempotent_store(p_key text, p_status integer, p_body json) RETURNS json
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_key is not null then
+    update app.idempotency_keys k
+    set response_status = p_status, response_body = p_body::text
+    where k.user_id = auth.uid() and k.key = p_key;
+  end if;
+  return p_body;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION idempotent_store(p_key text, p_status integer, p_body json); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.idempotent_store(p_key text, p_status integer, p_body json) IS 'Keep the response of a request reserved by private.idempotent_replay, and pass it on. Not granted to clients.';
+
+
+--
+-- Name: insert_hold(uuid, app.services, uuid, timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.insert_hold(p_provider_id uuid, p_service app.services, p_customer_id uuid, p_start timestamp with time zone) RETURNS app.bookings
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_hold app.bookings;
+begin
+  begin
+    insert into app.bookings (
+      org_id, provider_id, service_id, customer_id, starts_at, ends_at,
+      buffer_before_minutes, buffer_after_minutes, status, hold_expires_at, price_minor, currency,
+      created_by, created_at, updated_at)
+    values (
+      p_service.org_id, p_provider_id, p_service.id, p_customer_id, p_start,
+      p_start + pg_catalog.make_interval(mins => p_service.duration_minutes),
+      p_service.buffer_before_minutes, p_service.buffer_after_minutes, 'held',
+      private.now() + pg_catalog.make_interval(mins => (
+        select o.hold_minutes from app.organizations o where o.id = p_service.org_id)),
+      p_service.price_minor, p_service.currency, p_customer_id, private.now(), private.now())
+    returning * into v_hold;
+  exception when exclusion_violation then
+    perform private.raise_slot_problem('slot_taken');
+  end;
+  return v_hold;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION insert_hold(p_provider_id uuid, p_service app.services, p_customer_id uuid, p_start timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.insert_hold(p_provider_id uuid, p_service app.services, p_customer_id uuid, p_start timestamp with time zone) IS 'Insert a hold of the organization''s hold_minutes for a customer on a calendar the caller has locked and checked (private.take_calendar); a lost race is 409 slot_taken. Definer: clients may not write app.bookings; reached from private.create_hold and the waitlist only.';
 
 
 --
@@ -5232,6 +6794,47 @@ $$;
 
 
 --
+-- Name: issue_calendar_token(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.issue_calendar_token(p_provider_id uuid) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_token text := private.random_token();
+  v_hash bytea := private.token_hash(v_token);
+begin
+  if p_provider_id is null then
+    insert into app.calendar_feeds (user_id, token_hash, created_by, created_at)
+    values (v_uid, v_hash, v_uid, private.now())
+    on conflict (user_id) where user_id is not null do update
+      set token_hash = excluded.token_hash, created_at = excluded.created_at;
+    return pg_catalog.json_build_object(
+      'token', v_token, 'url_path', '/api/v1/users/me/calendar.ics?token=' || v_token);
+  end if;
+  perform private.require_feed_keeper(p_provider_id);
+  insert into app.calendar_feeds (provider_id, token_hash, created_by, created_at)
+  values (p_provider_id, v_hash, v_uid, private.now())
+  on conflict (provider_id) where provider_id is not null do update
+    set token_hash = excluded.token_hash, created_by = excluded.created_by,
+        created_at = excluded.created_at;
+  return pg_catalog.json_build_object(
+    'token', v_token,
+    'url_path', pg_catalog.format('/api/v1/providers/%s/calendar.ics?token=%s', p_provider_id, v_token));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION issue_calendar_token(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.issue_calendar_token(p_provider_id uuid) IS 'A new feed token for a provider (p_provider_id), or for the caller''s own bookings (NULL), replacing the previous one: {token, url_path}. 401, 403, 404 as private.require_feed_keeper. Definer: app.calendar_feeds and private.random_token are closed to clients; the caller is checked first.';
+
+
+--
 -- Name: users; Type: TABLE; Schema: auth; Owner: -
 --
 
@@ -5356,6 +6959,83 @@ COMMENT ON FUNCTION private.issue_tokens(p_user auth.users, p_session_id uuid, p
 
 
 --
+-- Name: join_waitlist(uuid, text, text, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.join_waitlist(p_service_id uuid, p_from text, p_to text, p_provider_id uuid) RETURNS json
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+  v_service app.services;
+  v_org app.organizations;
+  v_zone text;
+  v_from timestamptz;
+  v_to timestamptz;
+  v_entry app.waitlist_entries;
+begin
+  if p_provider_id is null then
+    v_service := private.bookable_service(p_service_id);
+  else
+    v_service := private.offered_service(p_provider_id, p_service_id);
+  end if;
+  select * into v_org from app.organizations o where o.id = v_service.org_id;
+  v_zone := coalesce(private.provider_zone(p_provider_id), v_org.timezone);
+  if p_from is null or p_to is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'from and to are required: the window of time you want.';
+  end if;
+  v_from := private.range_bound(p_from, v_zone, false, 'from');
+  v_to := private.range_bound(p_to, v_zone, true, 'to');
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed', detail = 'to must be after from.';
+  end if;
+  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Wait for at most 62 days of time at once.';
+  end if;
+  if not v_org.waitlist_enabled then
+    raise exception using errcode = 'PT409', message = 'waitlist_closed',
+      detail = 'This organization keeps no waitlist.';
+  end if;
+  if v_to <= private.now() + pg_catalog.make_interval(mins => v_service.min_notice_minutes) then
+    raise exception using errcode = 'PT409', message = 'waitlist_closed',
+      detail = 'This window of time can no longer be booked.';
+  end if;
+  -- An offer confirmed is a booking: who may not book here may not wait here either.
+  if v_org.booking_requires_verified_email and not exists (
+    select from auth.users u where u.id = v_uid and u.email_verified_at is not null
+  ) then
+    raise exception using errcode = 'PT403', message = 'email_not_verified',
+      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
+  end if;
+  -- Entries count against the same cap as bookings, so one account cannot queue for everything.
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.customer:' || v_org.id::text || ':' || v_uid::text, 0));
+  if (select pg_catalog.count(*) from app.waitlist_entries w
+      where w.org_id = v_org.id and w.customer_id = v_uid and w.status in ('waiting', 'offered')
+        and pg_catalog.upper(w.wanted) > private.now()) >= v_org.max_active_bookings_per_customer then
+    raise exception using errcode = 'PT409', message = 'too_many_bookings',
+      detail = pg_catalog.format('A customer may wait for at most %s windows here at once; leave one first.',
+        v_org.max_active_bookings_per_customer);
+  end if;
+  insert into app.waitlist_entries (org_id, service_id, provider_id, customer_id, wanted, created_at, updated_at)
+  values (v_org.id, v_service.id, p_provider_id, v_uid, pg_catalog.tstzrange(v_from, v_to), private.now(), private.now())
+  returning * into v_entry;
+  return private.waitlist_json(v_entry);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION join_waitlist(p_service_id uuid, p_from text, p_to text, p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.join_waitlist(p_service_id uuid, p_from text, p_to text, p_provider_id uuid) IS 'Put the caller in line for a service (with one provider, or any) within [from, to). Definer: counts the caller''s entries under the per-customer lock and writes app.waitlist_entries, which clients may not write.';
+
+
+--
 -- Name: json_date(json, text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -5452,6 +7132,30 @@ $$;
 --
 
 COMMENT ON FUNCTION private.jwt_part(p_segment text, p_what text) IS 'The JSON object in one base64url segment of a compact JWS; PT401 malformed_token otherwise.';
+
+
+--
+-- Name: leave_waitlist(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.leave_waitlist(p_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  delete from app.waitlist_entries w where w.id = p_id and w.customer_id = private.require_user();
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such waitlist entry.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION leave_waitlist(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.leave_waitlist(p_id uuid) IS 'Delete the caller''s own entry (a hold it was offered stays until confirmed, released or expired). Definer: clients may not write app.waitlist_entries.';
 
 
 --
@@ -5580,6 +7284,28 @@ $$;
 --
 
 COMMENT ON FUNCTION private.lock_provider_calendar(p_provider_id uuid) IS 'Serialize writes that place a booking on one provider''s calendar until the transaction ends.';
+
+
+--
+-- Name: lock_resource_kind(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.lock_resource_kind(p_org_id uuid, p_kind text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('slotbase.resource:' || p_org_id::text || ':' || p_kind, 0));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION lock_resource_kind(p_org_id uuid, p_kind text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.lock_resource_kind(p_org_id uuid, p_kind text) IS 'Serialize, until the transaction ends, everything that allocates or takes away units of one kind of resource in one organization.';
 
 
 --
@@ -5904,6 +7630,35 @@ COMMENT ON FUNCTION private.modexp(p_base numeric, p_exponent numeric, p_modulus
 
 
 --
+-- Name: my_hold_for_update(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.my_hold_for_update(p_id uuid) RETURNS app.bookings
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_hold app.bookings;
+begin
+  select * into v_hold from app.bookings b
+  where b.id = p_id and b.customer_id = private.require_user()
+  for update;
+  if not found or v_hold.status not in ('held', 'pending', 'confirmed') then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such hold.';
+  end if;
+  return v_hold;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_hold_for_update(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.my_hold_for_update(p_id uuid) IS 'Lock the caller''s own hold (or the booking it has already become), else 404 not_found. Definer: reads the row under lock whatever policies a direct client has.';
+
+
+--
 -- Name: my_invitation(uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -6074,163 +7829,88 @@ COMMENT ON FUNCTION private.now() IS 'The current instant for every rule (notice
 
 
 --
--- Name: search_fold(text); Type: FUNCTION; Schema: private; Owner: -
+-- Name: offer_waitlist(uuid, uuid, tstzrange); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.search_fold(p_text text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+CREATE FUNCTION private.offer_waitlist(p_org_id uuid, p_provider_id uuid, p_during tstzrange) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_entry app.waitlist_entries;
+  v_service app.services;
+  v_now timestamptz := private.now();
+  v_start timestamptz;
+  v_hold app.bookings;
+  v_count integer := 0;
 begin
-  return pg_catalog.lower(extensions.unaccent('extensions.unaccent'::pg_catalog.regdictionary, p_text));
+  if not exists (select 1 from app.providers p where p.id = p_provider_id and p.active) then
+    return 0;
+  end if;
+  -- Entries in line order; SKIP LOCKED leaves one being changed elsewhere to that transaction.
+  for v_entry in
+    select w.* from app.waitlist_entries w
+    join app.service_providers sp on sp.service_id = w.service_id and sp.provider_id = p_provider_id
+    where w.org_id = p_org_id and w.status = 'waiting'
+      and (w.provider_id is null or w.provider_id = p_provider_id)
+      and w.wanted operator(pg_catalog.&&) p_during
+      and pg_catalog.upper(w.wanted) > v_now
+    order by w.line
+    limit 50
+    for update of w skip locked
+  loop
+    select * into v_service from app.services s where s.id = v_entry.service_id and s.active;
+    continue when not found;
+    -- The organization's rules on who may book hold for offers too (they may have changed since
+    -- the entry joined, and the customer may have booked meanwhile): a customer with an
+    -- unverified address where verified ones are wanted, or at the cap of upcoming bookings and
+    -- live holds, is passed over. The count is taken without the customer's lock (taking it
+    -- here, after a calendar lock, could deadlock with a booking), so a booking racing the offer
+    -- can pass the cap by one.
+    continue when exists (
+      select 1 from app.organizations o
+      where o.id = p_org_id and (
+        (o.booking_requires_verified_email and not exists (
+          select 1 from auth.users u
+          where u.id = v_entry.customer_id and u.email_verified_at is not null))
+        or (select pg_catalog.count(*) from app.bookings b
+            where b.org_id = p_org_id and b.customer_id = v_entry.customer_id
+              and (b.status in ('pending', 'confirmed')
+                   or (b.status = 'held' and b.hold_expires_at > v_now))
+              and b.ends_at > v_now) >= o.max_active_bookings_per_customer));
+    perform private.lock_provider_calendar(p_provider_id);
+    -- The first free start in the entry's window near the freed time (a slot's buffers and
+    -- duration reach a little beyond the time itself).
+    select s.starts_at into v_start
+    from private.slots(p_provider_id, v_service.id,
+      greatest(pg_catalog.lower(v_entry.wanted),
+               coalesce(pg_catalog.lower(p_during) - interval '1 day', pg_catalog.lower(v_entry.wanted))),
+      least(pg_catalog.upper(v_entry.wanted),
+            coalesce(pg_catalog.upper(p_during) + interval '1 day', pg_catalog.upper(v_entry.wanted)))) s
+    order by s.starts_at
+    limit 1;
+    continue when v_start is null;
+    begin
+      v_hold := private.insert_hold(p_provider_id, v_service, v_entry.customer_id, v_start);
+    exception when sqlstate 'PT409' then
+      continue;  -- taken meanwhile (a resource, a race): try the next entry
+    end;
+    update app.waitlist_entries w
+    set status = 'offered', hold_id = v_hold.id, offered_at = v_now, updated_at = v_now
+    where w.id = v_entry.id;
+    perform private.enqueue_booking_messages(array[v_hold.id], array['waitlist_offer'], array[null::timestamptz]);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
 end;
 $$;
 
 
 --
--- Name: FUNCTION search_fold(p_text text); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION offer_waitlist(p_org_id uuid, p_provider_id uuid, p_during tstzrange); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.search_fold(p_text text) IS 'Lower case without accents ("Frisør Æble Åben Café" -> "frisor aeble aben cafe"): the text trigram search compares. IMMUTABLE although unaccent() is STABLE, because the dictionary is named explicitly (no search_path lookup) and its rules file is fixed at installation; rebuild search_name if it ever changes.';
-
-
---
--- Name: danish_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: extensions; Owner: -
---
-
-CREATE TEXT SEARCH CONFIGURATION extensions.danish_unaccent (
-    PARSER = pg_catalog."default" );
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR asciiword WITH danish_stem;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR word WITH extensions.unaccent, danish_stem;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR numword WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR email WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR url WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR host WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR sfloat WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR version WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR hword_numpart WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR hword_part WITH extensions.unaccent, danish_stem;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR hword_asciipart WITH danish_stem;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR numhword WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR asciihword WITH danish_stem;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR hword WITH extensions.unaccent, danish_stem;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR url_path WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR file WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR "float" WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR "int" WITH simple;
-
-ALTER TEXT SEARCH CONFIGURATION extensions.danish_unaccent
-    ADD MAPPING FOR uint WITH simple;
-
-
---
--- Name: TEXT SEARCH CONFIGURATION danish_unaccent; Type: COMMENT; Schema: extensions; Owner: -
---
-
-COMMENT ON TEXT SEARCH CONFIGURATION extensions.danish_unaccent IS 'pg_catalog.danish with unaccent before its dictionaries (search_language danish).';
-
-
---
--- Name: services; Type: TABLE; Schema: app; Owner: -
---
-
-CREATE TABLE app.services (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    name text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    duration_minutes integer NOT NULL,
-    buffer_before_minutes integer DEFAULT 0 NOT NULL,
-    buffer_after_minutes integer DEFAULT 0 NOT NULL,
-    price_minor bigint NOT NULL,
-    currency text NOT NULL,
-    min_notice_minutes integer DEFAULT 0 NOT NULL,
-    max_advance_days integer DEFAULT 90 NOT NULL,
-    slot_interval_minutes integer NOT NULL,
-    requires_confirmation boolean DEFAULT false NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    search_config regconfig DEFAULT 'extensions.danish_unaccent'::regconfig NOT NULL,
-    search_document tsvector GENERATED ALWAYS AS ((setweight(to_tsvector(search_config, name), 'A'::"char") || setweight(to_tsvector(search_config, description), 'B'::"char"))) STORED,
-    search_name text GENERATED ALWAYS AS (private.search_fold(name)) STORED,
-    CONSTRAINT services_buffer_after_minutes_check CHECK (((buffer_after_minutes >= 0) AND (buffer_after_minutes <= 480))),
-    CONSTRAINT services_buffer_before_minutes_check CHECK (((buffer_before_minutes >= 0) AND (buffer_before_minutes <= 480))),
-    CONSTRAINT services_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT services_description_check CHECK ((length(description) <= 5000)),
-    CONSTRAINT services_duration_minutes_check CHECK (((duration_minutes >= 5) AND (duration_minutes <= 1440))),
-    CONSTRAINT services_max_advance_days_check CHECK (((max_advance_days >= 1) AND (max_advance_days <= 730))),
-    CONSTRAINT services_min_notice_minutes_check CHECK (((min_notice_minutes >= 0) AND (min_notice_minutes <= 525600))),
-    CONSTRAINT services_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT services_price_minor_check CHECK ((price_minor >= 0)),
-    CONSTRAINT services_slot_interval_minutes_check CHECK (((slot_interval_minutes >= 5) AND (slot_interval_minutes <= 1440)))
-);
-
-ALTER TABLE ONLY app.services FORCE ROW LEVEL SECURITY;
-
-
---
--- Name: TABLE services; Type: COMMENT; Schema: app; Owner: -
---
-
-COMMENT ON TABLE app.services IS 'What can be booked: duration, buffers, price in minor units, notice and advance limits, slot grid.';
-
-
---
--- Name: COLUMN services.search_config; Type: COMMENT; Schema: app; Owner: -
---
-
-COMMENT ON COLUMN app.services.search_config IS 'The folding text search configuration of the organization''s search_language (private.search_config), set by trigger on every write (extensions.danish_unaccent when triggers are skipped); the document is built with it.';
-
-
---
--- Name: COLUMN services.search_document; Type: COMMENT; Schema: app; Owner: -
---
-
-COMMENT ON COLUMN app.services.search_document IS 'Full-text document: name (weight A) and description (B), accents folded, in the organization''s language.';
-
-
---
--- Name: COLUMN services.search_name; Type: COMMENT; Schema: app; Owner: -
---
-
-COMMENT ON COLUMN app.services.search_name IS 'The name folded (private.search_fold) for trigram typo matching.';
+COMMENT ON FUNCTION private.offer_waitlist(p_org_id uuid, p_provider_id uuid, p_during tstzrange) IS 'Offer time that freed up on a provider''s calendar around p_during (NULL bounds: all of it) to the waitlist: each waiting entry in line order that the provider serves, whose customer may book here (a verified address where wanted, under the cap of upcoming bookings), gets a hold on the first free start in its window, and a waitlist_offer email. Returns the number of offers. Definer: called by triggers of whoever freed the time; writes holds and outbox messages.';
 
 
 --
@@ -6293,6 +7973,8 @@ begin
     'cancellation_cutoff_minutes', p_org.cancellation_cutoff_minutes,
     'max_active_bookings_per_customer', p_org.max_active_bookings_per_customer,
     'booking_requires_verified_email', p_org.booking_requires_verified_email,
+    'hold_minutes', p_org.hold_minutes,
+    'waitlist_enabled', p_org.waitlist_enabled,
     'created_at', private.utc(p_org.created_at)
   );
 end;
@@ -6303,7 +7985,7 @@ $$;
 -- Name: FUNCTION org_json(p_org app.organizations); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.org_json(p_org app.organizations) IS 'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, created_at}.';
+COMMENT ON FUNCTION private.org_json(p_org app.organizations) IS 'The org object: {id, slug, name, timezone, currency, search_language, cancellation_cutoff_minutes, max_active_bookings_per_customer, booking_requires_verified_email, hold_minutes, waitlist_enabled, created_at}.';
 
 
 --
@@ -6643,6 +8325,20 @@ begin
       join app.services s on s.id = b.service_id
       where b.customer_id = p_user_id
     ), '[]'),
+    'booking_series', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'id', r.id,
+        'org_id', r.org_id,
+        'provider_id', r.provider_id,
+        'service_id', r.service_id,
+        'every', 'P' || r.every_weeks || 'W',
+        'count', r.occurrences,
+        'first_start', private.utc(r.first_start),
+        'created_at', private.utc(r.created_at)
+      ) order by r.first_start, r.id)
+      from app.booking_series r
+      where r.customer_id = p_user_id
+    ), '[]'),
     -- Their working calendar: when and what, never who booked or their notes.
     'bookings_as_provider', coalesce((
       select pg_catalog.json_agg(pg_catalog.json_build_object(
@@ -6668,6 +8364,10 @@ begin
       from app.booking_notes n
       join app.bookings b on b.id = n.booking_id
       where b.customer_id = p_user_id and n.internal_note <> ''
+    ), '[]'),
+    'waitlist', coalesce((
+      select pg_catalog.json_agg(private.waitlist_json(w) order by w.line)
+      from app.waitlist_entries w where w.customer_id = p_user_id
     ), '[]'),
     'consents', coalesce((
       select pg_catalog.json_agg(private.consent_json(c) order by c.at, c.id)
@@ -6820,6 +8520,105 @@ $$;
 --
 
 COMMENT ON FUNCTION private.provider_json(p_provider app.providers) IS 'The provider object: {id, org_id, user_id (members of the organization only), display_name, timezone, bio, active}; timezone is the effective zone (the provider''s own, else the organization''s).';
+
+
+--
+-- Name: provider_slots(uuid[], uuid, timestamp with time zone, timestamp with time zone, uuid, boolean, boolean, boolean); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.provider_slots(p_provider_ids uuid[], p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid, p_ignore_bookings boolean DEFAULT false, p_ignore_limits boolean DEFAULT false, p_ignore_resources boolean DEFAULT false) RETURNS TABLE(provider_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET jit TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+declare
+  v_service app.services;
+  v_now timestamptz := private.now();
+  v_duration interval;
+  v_before interval;
+  v_after interval;
+  v_step interval;
+  v_span tstzrange;
+  v_resources boolean;
+begin
+  select * into v_service from app.services s where s.id = p_service_id;
+  if not found then
+    return;
+  end if;
+  v_step := pg_catalog.make_interval(mins => v_service.slot_interval_minutes);
+  v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
+  v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
+  v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
+  v_resources := not (p_ignore_bookings or p_ignore_resources)
+    and exists (select 1 from app.service_resources r where r.service_id = p_service_id);
+  -- Everything that could touch a candidate: the range widened by a day and the buffers.
+  v_span := pg_catalog.tstzrange(p_from - interval '1 day' - v_before, p_to + interval '1 day' + v_duration + v_after);
+
+  return query
+  with windows as (
+    select w.provider_id, w.window_range
+    from private.working_windows(p_provider_ids, p_from, p_to) w
+  ), busy as materialized (
+    select b.provider_id, pg_catalog.range_agg(b.period) as m
+    from (
+      select t.provider_id, t.period
+      from app.time_off t
+      where t.provider_id = any (p_provider_ids) and t.period operator(pg_catalog.&&) v_span
+      union all
+      select k.provider_id, k.blocked
+      from app.bookings k
+      where not p_ignore_bookings
+        and k.org_id = v_service.org_id
+        and k.provider_id = any (p_provider_ids)
+        and k.blocked operator(pg_catalog.&&) v_span
+        and (k.status in ('pending', 'confirmed') or (k.status = 'held' and k.hold_expires_at > v_now))
+        and k.id is distinct from p_exclude_booking
+    ) b
+    group by b.provider_id
+  ), working as (
+    select w.provider_id, pg_catalog.range_agg(w.window_range) as m
+    from windows w
+    group by w.provider_id
+  ), free as materialized (
+    select x.provider_id, x.m operator(pg_catalog.-) coalesce(busy.m, '{}'::tstzmultirange) as m
+    from working x
+    left join busy on busy.provider_id = x.provider_id
+  )
+  -- Starts are on the grid counted from the window's start. A start fits when the booking with
+  -- its buffers lies inside one free piece, so the grid is walked only inside the free pieces
+  -- near the window (the window widened by the buffers, which may reach into a window next to
+  -- it): no candidate is generated to be thrown away.
+  select w.provider_id, s.at, s.at + v_duration
+  from windows w
+  join free f on f.provider_id = w.provider_id
+  cross join lateral pg_catalog.unnest(f.m operator(pg_catalog.*) pg_catalog.tstzmultirange(pg_catalog.tstzrange(
+    pg_catalog.lower(w.window_range) - v_before, pg_catalog.upper(w.window_range) + v_after))) as r(piece)
+  cross join lateral (
+    select greatest(pg_catalog.lower(r.piece) + v_before, pg_catalog.lower(w.window_range)) as first_at,
+           least(pg_catalog.upper(r.piece) - v_after, pg_catalog.upper(w.window_range)) - v_duration as last_at
+  ) b
+  cross join lateral pg_catalog.generate_series(
+    pg_catalog.lower(w.window_range) + v_step * ceil(
+      extract(epoch from b.first_at - pg_catalog.lower(w.window_range)) / extract(epoch from v_step)),
+    b.last_at,
+    v_step) as s(at)
+  where s.at >= p_from
+    and s.at < p_to
+    and (p_ignore_limits or (
+      s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
+      and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
+    and (not v_resources or private.resources_free(p_service_id,
+      pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after), p_exclude_booking));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION provider_slots(p_provider_ids uuid[], p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean, p_ignore_resources boolean); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.provider_slots(p_provider_ids uuid[], p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean, p_ignore_resources boolean) IS 'The availability engine, for several providers at once: bookable starts of a service with each provider in [p_from, p_to), inside working windows (with both buffers), outside time off, active bookings and live holds (except p_exclude_booking), with the service''s resources free unless told to ignore them, on the grid from each window''s start, within notice and advance unless told to ignore them. One query for all providers, so the org-wide list costs one pass; in no particular order. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
 
 
 --
@@ -7079,6 +8878,9 @@ begin
   if p_problem = 'slot_taken' then
     raise exception using errcode = 'PT409', message = 'slot_taken',
       detail = 'This time is not available; choose another slot.';
+  elsif p_problem = 'resource_unavailable' then
+    raise exception using errcode = 'PT409', message = 'resource_unavailable',
+      detail = 'A room, chair or piece of equipment this service needs is taken at this time; choose another slot.';
   elsif p_problem = 'too_soon' then
     raise exception using errcode = 'PT422', message = 'too_soon',
       detail = 'This start is sooner than the service''s minimum notice.';
@@ -7166,7 +8968,9 @@ CREATE FUNCTION private.record_booking_change() RETURNS trigger
 declare
   v_action text;
 begin
-  if TG_OP = 'INSERT' then
+  if NEW.status = 'held' then
+    return NEW;  -- a hold is not a booking yet: its history starts when it is confirmed
+  elsif TG_OP = 'INSERT' or OLD.status = 'held' then
     v_action := 'created';
   elsif NEW.status is distinct from OLD.status then
     v_action := NEW.status::text;
@@ -7180,8 +8984,8 @@ begin
   insert into app.booking_history (org_id, booking_id, at, actor_id, action, from_status, to_status, from_start, to_start)
   values (
     NEW.org_id, NEW.id, private.now(), auth.uid(), v_action,
-    case when TG_OP = 'UPDATE' then OLD.status end, NEW.status,
-    case when TG_OP = 'UPDATE' then OLD.starts_at end, NEW.starts_at
+    case when v_action <> 'created' then OLD.status end, NEW.status,
+    case when v_action <> 'created' then OLD.starts_at end, NEW.starts_at
   );
   return NEW;
 end;
@@ -7192,7 +8996,7 @@ $$;
 -- Name: FUNCTION record_booking_change(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user. Definer: writes app.booking_history, which no client may write.';
+COMMENT ON FUNCTION private.record_booking_change() IS 'AFTER trigger: one app.booking_history row per change of a booking, with the acting user; a hold has none until it is confirmed (created). Definer: writes app.booking_history, which no client may write.';
 
 
 --
@@ -7352,6 +9156,32 @@ $$;
 --
 
 COMMENT ON FUNCTION private.reindex_org_search() IS 'AFTER UPDATE OF search_language trigger on app.organizations: re-index the organization''s services and providers in the new language. Definer: the manager who changes the language has no privilege on search_config, and the documents must follow for every row, not only those the caller may write.';
+
+
+--
+-- Name: release_hold(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.release_hold(p_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_hold app.bookings := private.my_hold_for_update(p_id);
+begin
+  if v_hold.status <> 'held' then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such hold.';
+  end if;
+  delete from app.bookings b where b.id = p_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION release_hold(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.release_hold(p_id uuid) IS 'Delete the caller''s hold: its slot is free at once (and offered to the waitlist). Definer: clients may not write app.bookings.';
 
 
 --
@@ -7540,6 +9370,38 @@ COMMENT ON FUNCTION private.require_api_login() IS 'PT403 forbidden unless the s
 
 
 --
+-- Name: require_feed_keeper(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_feed_keeper(p_provider_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_provider app.providers;
+begin
+  perform private.require_user();
+  select * into v_provider from app.providers p where p.id = p_provider_id;
+  -- As the providers' select policy: active ones are public, inactive ones for members only.
+  if not found or not (v_provider.active or private.is_org_member(v_provider.org_id)) then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such provider.';
+  end if;
+  if not (private.is_provider_self(v_provider.id) or private.is_org_staff(v_provider.org_id)) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the provider and the organization''s owners, admins and staff may manage its calendar feed.';
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_feed_keeper(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_feed_keeper(p_provider_id uuid) IS '401 for anon, 404 for a provider the caller cannot see, 403 unless the caller is the provider themself or staff+ of its organization. Called by the definer functions below, so it asks only questions about auth.uid(), not row-level security.';
+
+
+--
 -- Name: require_fresh_snapshot(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -7564,6 +9426,66 @@ $$;
 --
 
 COMMENT ON FUNCTION private.require_fresh_snapshot() IS 'PT409 conflict under REPEATABLE READ, where a count after an advisory lock would miss rows committed meanwhile.';
+
+
+--
+-- Name: resources; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.resources (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    capacity smallint DEFAULT 1 NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT resources_capacity_check CHECK (((capacity >= 1) AND (capacity <= 100))),
+    CONSTRAINT resources_kind_check CHECK ((kind ~ '^[a-z0-9][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT resources_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY app.resources FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE resources; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.resources IS 'Rooms, chairs, equipment an organization shares between providers; capacity units of one kind can be in use at once.';
+
+
+--
+-- Name: require_managed_resource(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.require_managed_resource(p_id uuid) RETURNS app.resources
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_resource app.resources;
+begin
+  perform private.require_user();
+  select * into v_resource from app.resources x where x.id = p_id;
+  if not found then
+    raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such resource.';
+  end if;
+  if not private.is_org_manager(v_resource.org_id) then
+    raise exception using errcode = 'PT403', message = 'forbidden',
+      detail = 'Only the organization''s owners and admins may change its resources.';
+  end if;
+  return v_resource;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION require_managed_resource(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.require_managed_resource(p_id uuid) IS 'The resource, or 401 for anon, 404 unless the caller is a member of its organization, 403 unless they are an owner or admin.';
 
 
 --
@@ -7880,6 +9802,78 @@ COMMENT ON FUNCTION private.reschedule_booking(p_id uuid, p_start text) IS 'Move
 
 
 --
+-- Name: resource_json(app.resources); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.resource_json(p_resource app.resources) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return pg_catalog.json_build_object(
+    'id', p_resource.id,
+    'org_id', p_resource.org_id,
+    'name', p_resource.name,
+    'kind', p_resource.kind,
+    'capacity', p_resource.capacity,
+    'active', p_resource.active,
+    'created_at', private.utc(p_resource.created_at),
+    'updated_at', private.utc(p_resource.updated_at)
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION resource_json(p_resource app.resources); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.resource_json(p_resource app.resources) IS 'The resource object {id, org_id, name, kind, capacity, active, created_at, updated_at} (instants in UTC).';
+
+
+--
+-- Name: resources_free(uuid, tstzrange, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.resources_free(p_service_id uuid, p_blocked tstzrange, p_exclude_booking uuid DEFAULT NULL::uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_now timestamptz := private.now();
+begin
+  -- For every kind the service needs: the active units of that kind, less the units a live claim
+  -- holds anywhere in p_blocked, must cover the count.
+  return not exists (
+    select 1
+    from app.service_resources r
+    where r.service_id = p_service_id
+      and r.count > (
+        select coalesce(pg_catalog.sum(x.capacity), 0)
+        from app.resources x
+        where x.org_id = r.org_id and x.kind = r.kind and x.active
+      ) - (
+        select pg_catalog.count(distinct (c.resource_id, c.unit))
+        from app.resource_claims c
+        join app.resources x on x.id = c.resource_id
+        where x.org_id = r.org_id and x.kind = r.kind and x.active
+          and c.blocked operator(pg_catalog.&&) p_blocked
+          and (pg_catalog.upper_inf(c.claimed) or pg_catalog.upper(c.claimed) > v_now)
+          and c.booking_id is distinct from p_exclude_booking
+      )
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION resources_free(p_service_id uuid, p_blocked tstzrange, p_exclude_booking uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.resources_free(p_service_id uuid, p_blocked tstzrange, p_exclude_booking uuid) IS 'Whether every resource the service needs is free in enough units for the whole of p_blocked (live holds and active bookings claim units; p_exclude_booking''s own claims do not count). Definer: the slot engine asks for anyone, and claims belong to other customers'' bookings; it answers yes or no only.';
+
+
+--
 -- Name: retention_cutoff(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -7907,6 +9901,34 @@ $_$;
 --
 
 COMMENT ON FUNCTION private.retention_cutoff(p_setting text) IS 'private.now() minus the retention period (days) in a setting; NULL when the setting is empty (keep forever).';
+
+
+--
+-- Name: revoke_calendar_token(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.revoke_calendar_token(p_provider_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+begin
+  if p_provider_id is null then
+    delete from app.calendar_feeds f where f.user_id = v_uid;
+  else
+    perform private.require_feed_keeper(p_provider_id);
+    delete from app.calendar_feeds f where f.provider_id = p_provider_id;
+  end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION revoke_calendar_token(p_provider_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.revoke_calendar_token(p_provider_id uuid) IS 'Delete the feed of a provider (p_provider_id), or the caller''s own (NULL): its URL stops working. 401, 403, 404 as private.require_feed_keeper. Definer: app.calendar_feeds is closed to clients; the caller is checked first.';
 
 
 --
@@ -8121,6 +10143,39 @@ $_$;
 --
 
 COMMENT ON FUNCTION private.schedule_events() IS 'AFTER statement trigger on working hours, date overrides and time off: one availability event per provider whose schedule changed (with the time range, for time off). Definer: writes app.events, which no client may write, whoever changed the schedule.';
+
+
+--
+-- Name: schedule_freed_time(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.schedule_freed_time() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_row record;
+begin
+  -- Time off removed frees its own period; new or changed hours may free any time ahead.
+  if TG_TABLE_NAME = 'time_off' then
+    for v_row in select o.org_id, o.provider_id, o.period from old_rows o loop
+      perform private.offer_waitlist(v_row.org_id, v_row.provider_id, v_row.period);
+    end loop;
+  else
+    for v_row in select distinct n.org_id, n.provider_id from changed_rows n order by n.provider_id loop
+      perform private.offer_waitlist(v_row.org_id, v_row.provider_id, pg_catalog.tstzrange(private.now(), null));
+    end loop;
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION schedule_freed_time(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.schedule_freed_time() IS 'AFTER statement trigger on app.time_off (delete), app.working_hours and app.date_overrides (insert, update, delete): offers the time that may have freed up to the waitlist. Definer: offers run as the owner.';
 
 
 --
@@ -8527,6 +10582,9 @@ declare
   v_beard uuid;
   v_colour uuid;
   v_locs uuid;
+  v_series uuid;
+  v_first timestamptz;
+  v_feed_token text := private.random_token();
 begin
   if exists (select 1 from app.organizations o where o.slug = 'salon-norrebro') then
     return private.demo_ids();
@@ -8587,7 +10645,39 @@ begin
   insert into app.working_hours (org_id, provider_id, weekday, starts, ends)
   values (v_org, v_jonas, 6, '10:00', '15:00');
 
-  return private.demo_ids();
+  -- Two chairs and one basin: both can cut at once, and a colouring also needs the basin.
+  insert into app.resources (org_id, name, kind, capacity) values
+    (v_org, 'Stol ved vinduet', 'chair', 1),
+    (v_org, 'Stol ved spejlet', 'chair', 1),
+    (v_org, 'Vask', 'basin', 1);
+  insert into app.service_resources (org_id, service_id, kind, count) values
+    (v_org, v_cut, 'chair', 1), (v_org, v_beard, 'chair', 1), (v_org, v_locs, 'chair', 1),
+    (v_org, v_colour, 'chair', 1), (v_org, v_colour, 'basin', 1);
+
+  -- A course: Karl's locs every second Tuesday at 10:00 with Jonas, four times, from the first
+  -- Tuesday at least two days ahead.
+  v_first := ((pg_catalog.date_trunc('week', private.now() at time zone 'Europe/Copenhagen')::date
+    + 1 + case when (private.now() at time zone 'Europe/Copenhagen')::date + 2
+                    > pg_catalog.date_trunc('week', private.now() at time zone 'Europe/Copenhagen')::date + 1
+               then 7 else 0 end) + time '10:00') at time zone 'Europe/Copenhagen';
+  insert into app.booking_series (org_id, provider_id, service_id, customer_id, every_weeks,
+    occurrences, first_start, created_by)
+  values (v_org, v_jonas, v_locs, v_customer, 2, 4, v_first, v_customer)
+  returning id into v_series;
+  insert into app.bookings (org_id, provider_id, service_id, customer_id, starts_at, ends_at,
+    buffer_after_minutes, status, price_minor, currency, series_id, created_by, created_at, updated_at)
+  select v_org, v_jonas, v_locs, v_customer, t, t + interval '90 minutes', 15, 'confirmed', 90000,
+    'DKK', v_series, v_customer, private.now(), private.now()
+  from (
+    select ((v_first at time zone 'Europe/Copenhagen') + i * interval '14 days') at time zone 'Europe/Copenhagen' as t
+    from pg_catalog.generate_series(0, 3) i
+  ) x;
+
+  -- Mette's calendar feed; the token is shown once, now, and stored only as its hash.
+  insert into app.calendar_feeds (provider_id, token_hash, created_by)
+  values (v_mette, private.token_hash(v_feed_token), v_mette_user);
+
+  return private.demo_ids('/api/v1/providers/' || v_mette || '/calendar.ics?token=' || v_feed_token);
 end;
 $$;
 
@@ -8596,7 +10686,7 @@ $$;
 -- Name: FUNCTION seed_demo(p_owner_password text, p_customer_password text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day. Returns the ids (private.demo_ids()); when the demo exists already, returns them and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';
+COMMENT ON FUNCTION private.seed_demo(p_owner_password text, p_customer_password text) IS 'Seed the demo salon: an owner, a provider (Mette, with a login) and a customer account, two providers, four services (one requiring confirmation, with buffers), weekly hours with a split day, two chairs and a basin the services need, a course of four bookings for the customer, and Mette''s calendar feed. Returns the ids (private.demo_ids()) and, this once, the feed''s path with its token; when the demo exists already, returns the ids and changes nothing. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and every table forces row-level security.';
 
 
 --
@@ -8650,7 +10740,8 @@ begin
       from app.service_providers sp
       join app.providers p on p.id = sp.provider_id
       where sp.service_id = p_service.id
-    ), '[]')
+    ), '[]'),
+    'resource_requirements', private.service_requirements_json(p_service.id)
   );
 end;
 $$;
@@ -8660,7 +10751,32 @@ $$;
 -- Name: FUNCTION service_json(p_service app.services); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.service_json(p_service app.services) IS 'The service object: every field of app.services but the timestamps, plus provider_ids (the providers offering it that the caller may see).';
+COMMENT ON FUNCTION private.service_json(p_service app.services) IS 'The service object: every field of app.services but the timestamps, plus provider_ids (the providers offering it that the caller may see) and resource_requirements ([{kind, count}], 47-resources).';
+
+
+--
+-- Name: service_requirements_json(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.service_requirements_json(p_service_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return coalesce((
+    select pg_catalog.json_agg(pg_catalog.json_build_object('kind', r.kind, 'count', r.count) order by r.kind)
+    from app.service_resources r
+    where r.service_id = p_service_id
+  ), '[]');
+end;
+$$;
+
+
+--
+-- Name: FUNCTION service_requirements_json(p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.service_requirements_json(p_service_id uuid) IS 'A service''s resource_requirements, [{kind, count}] by kind, as the caller may read them (the service''s own visibility).';
 
 
 --
@@ -8778,6 +10894,53 @@ COMMENT ON FUNCTION private.set_service_providers(p_service app.services, p_prov
 
 
 --
+-- Name: set_service_resources(app.services, json); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.set_service_resources(p_service app.services, p_requirements json) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_bad constant text :=
+    'resource_requirements must be a list of {kind, count}: kind 1 to 63 lowercase letters, digits, "_" or "-"; count 1 to 100.';
+begin
+  if pg_catalog.json_typeof(p_requirements) is distinct from 'array' or exists (
+    select 1 from pg_catalog.json_array_elements(p_requirements) e(item)
+    where pg_catalog.json_typeof(e.item) is distinct from 'object'
+       or exists (select 1 from pg_catalog.json_object_keys(
+                    case when pg_catalog.json_typeof(e.item) = 'object' then e.item else '{}' end) k(key)
+                  where k.key not in ('kind', 'count'))
+       or pg_catalog.json_typeof(e.item -> 'kind') is distinct from 'string'
+       or (e.item ->> 'kind') !~ '^[a-z0-9][a-z0-9_-]{0,62}$'
+       or pg_catalog.json_typeof(e.item -> 'count') is distinct from 'number'
+       or (e.item ->> 'count') !~ '^[0-9]{1,3}$'
+       or case when (e.item ->> 'count') ~ '^[0-9]{1,3}$' then (e.item ->> 'count')::integer end
+            not between 1 and 100
+  ) then
+    raise exception using errcode = 'PT422', message = 'validation_failed', detail = v_bad;
+  end if;
+  if (select pg_catalog.count(*) <> pg_catalog.count(distinct e.item ->> 'kind')
+      from pg_catalog.json_array_elements(p_requirements) e(item)) then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'resource_requirements names a kind twice; give each kind once, with its count.';
+  end if;
+  delete from app.service_resources r where r.service_id = p_service.id;
+  insert into app.service_resources (org_id, service_id, kind, count)
+  select p_service.org_id, p_service.id, e.item ->> 'kind', (e.item ->> 'count')::smallint
+  from pg_catalog.json_array_elements(p_requirements) e(item);
+end;
+$_$;
+
+
+--
+-- Name: FUNCTION set_service_resources(p_service app.services, p_requirements json); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.set_service_resources(p_service app.services, p_requirements json) IS 'Make the service need exactly these resources: [{kind, count}], each kind once, count 1..100; [] for none. 422 validation_failed otherwise. Bookings already made keep the units they hold. Runs as the caller: the policies on app.service_resources require an owner or admin.';
+
+
+--
 -- Name: setting(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -8827,10 +10990,16 @@ begin
     return 'outside_working_hours';
   end if;
   if not exists (
-    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true) s
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true, true) s
     where s.starts_at = p_start
   ) then
     return 'slot_taken';
+  end if;
+  if not exists (
+    select 1 from private.slots(p_provider_id, p_service_id, p_start, v_tick, p_exclude_booking, false, true) s
+    where s.starts_at = p_start
+  ) then
+    return 'resource_unavailable';
   end if;
   return null;
 end;
@@ -8841,87 +11010,32 @@ $$;
 -- Name: FUNCTION slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
+COMMENT ON FUNCTION private.slot_problem(p_provider_id uuid, p_service_id uuid, p_start timestamp with time zone, p_exclude_booking uuid) IS 'Why a start cannot be booked (too_soon, too_far_ahead, outside_working_hours, slot_taken, resource_unavailable), or NULL: the same engine as the slot list, so an offered slot is always bookable. Definer: like private.slots, it reads bookings and time off the caller may not read, and answers a reason code only.';
 
 
 --
--- Name: slots(uuid, uuid, timestamp with time zone, timestamp with time zone, uuid, boolean, boolean); Type: FUNCTION; Schema: private; Owner: -
+-- Name: slots(uuid, uuid, timestamp with time zone, timestamp with time zone, uuid, boolean, boolean, boolean); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid, p_ignore_bookings boolean DEFAULT false, p_ignore_limits boolean DEFAULT false) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+CREATE FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid DEFAULT NULL::uuid, p_ignore_bookings boolean DEFAULT false, p_ignore_limits boolean DEFAULT false, p_ignore_resources boolean DEFAULT false) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  v_service app.services;
-  v_zone text := private.provider_zone(p_provider_id);
-  v_now timestamptz := private.now();
-  v_duration interval;
-  v_before interval;
-  v_after interval;
-  v_span tstzrange;
-  v_busy tstzmultirange;
 begin
-  select * into v_service from app.services s where s.id = p_service_id;
-  if not found or v_zone is null then
-    return;
-  end if;
-  v_duration := pg_catalog.make_interval(mins => v_service.duration_minutes);
-  v_before := pg_catalog.make_interval(mins => v_service.buffer_before_minutes);
-  v_after := pg_catalog.make_interval(mins => v_service.buffer_after_minutes);
-  -- Everything that could touch a candidate: the range widened by a day and the buffers.
-  v_span := pg_catalog.tstzrange(p_from - interval '1 day' - v_before, p_to + interval '1 day' + v_duration + v_after);
-
-  select coalesce(pg_catalog.range_agg(b.period), '{}') into v_busy
-  from (
-    select t.period
-    from app.time_off t
-    where t.provider_id = p_provider_id and t.period operator(pg_catalog.&&) v_span
-    union all
-    select k.blocked
-    from app.bookings k
-    where not p_ignore_bookings
-      and k.org_id = v_service.org_id
-      and k.provider_id = p_provider_id
-      and k.blocked operator(pg_catalog.&&) v_span
-      and k.status in ('pending', 'confirmed')
-      and k.id is distinct from p_exclude_booking
-  ) b;
-
   return query
-  with windows as (
-    select w.window_range
-    from private.working_windows(
-      p_provider_id,
-      (p_from at time zone v_zone)::date - 1,
-      (p_to at time zone v_zone)::date + 1) w
-  ), free as (
-    select coalesce(pg_catalog.range_agg(w.window_range), '{}') operator(pg_catalog.-) v_busy as m
-    from windows w
-  )
-  select s.at, s.at + v_duration
-  from windows w
-  cross join lateral pg_catalog.generate_series(
-    pg_catalog.lower(w.window_range),
-    pg_catalog.upper(w.window_range) - v_duration,
-    pg_catalog.make_interval(mins => v_service.slot_interval_minutes)) as s(at)
-  cross join free f
-  where s.at >= p_from
-    and s.at < p_to
-    and pg_catalog.tstzrange(s.at - v_before, s.at + v_duration + v_after) operator(pg_catalog.<@) f.m
-    and (p_ignore_limits or (
-      s.at >= v_now + pg_catalog.make_interval(mins => v_service.min_notice_minutes)
-      and s.at <= v_now + pg_catalog.make_interval(days => v_service.max_advance_days)))
-  order by s.at;
+  select s.starts_at, s.ends_at
+  from private.provider_slots(array[p_provider_id], p_service_id, p_from, p_to, p_exclude_booking,
+    p_ignore_bookings, p_ignore_limits, p_ignore_resources) s
+  order by s.starts_at;
 end;
 $$;
 
 
 --
--- Name: FUNCTION slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean, p_ignore_resources boolean); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean) IS 'Bookable starts of a service with a provider in [p_from, p_to): inside working windows (with both buffers), outside time off and active bookings (except p_exclude_booking), on the grid from each window''s start, within notice and advance unless told to ignore them. Definer: a free slot depends on other customers'' bookings and on time off, which the caller may not read; it returns instants only, never whose or why.';
+COMMENT ON FUNCTION private.slots(p_provider_id uuid, p_service_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_exclude_booking uuid, p_ignore_bookings boolean, p_ignore_limits boolean, p_ignore_resources boolean) IS 'Bookable starts of a service with one provider in [p_from, p_to): private.provider_slots for that provider alone.';
 
 
 --
@@ -8943,6 +11057,33 @@ $$;
 --
 
 COMMENT ON FUNCTION private.staff_roles() IS 'The roles ("staff+") that see and handle every booking of an organization: owner, admin and staff.';
+
+
+--
+-- Name: stamp_claim(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.stamp_claim() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- The wall-clock start of the row's claim on its time (see app.bookings.claimed): on insert,
+  -- and whenever the time moves, so an expired hold on the new time never stands in the way.
+  if TG_OP = 'INSERT' or (NEW.starts_at, NEW.ends_at, NEW.buffer_before_minutes, NEW.buffer_after_minutes)
+      is distinct from (OLD.starts_at, OLD.ends_at, OLD.buffer_before_minutes, OLD.buffer_after_minutes) then
+    NEW.claimed_since := private.now();
+  end if;
+  return NEW;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION stamp_claim(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.stamp_claim() IS 'BEFORE trigger on app.bookings: claimed_since is the clock''s now (private.now()) on insert and on every move, on every path that writes a booking.';
 
 
 --
@@ -8972,6 +11113,155 @@ $$;
 --
 
 COMMENT ON FUNCTION private.successor_token(p_token text) IS 'The refresh token that succeeds p_token: HMAC-SHA256 of it under the server''s refresh_successor key (private.secrets). Called only from private.refresh (a definer), which reads the key as the owner.';
+
+
+--
+-- Name: sync_resource_claims(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.sync_resource_claims() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_live boolean := NEW.status in ('held', 'pending', 'confirmed');
+  v_was_live boolean := TG_OP = 'UPDATE' and OLD.status in ('held', 'pending', 'confirmed');
+  v_need record;
+  v_now timestamptz;
+  v_got bigint;
+begin
+  if v_was_live and v_live and NEW.service_id = OLD.service_id
+      and NEW.blocked = OLD.blocked and NEW.claimed_since = OLD.claimed_since then
+    -- The same time, claimed since the same instant: a pending booking confirmed, or a hold
+    -- turned into a booking (its claim no longer expires). The units stay; only the claimed
+    -- range follows the booking's.
+    if NEW.claimed <> OLD.claimed then
+      update app.resource_claims c set claimed = NEW.claimed where c.booking_id = NEW.id;
+    end if;
+    return null;
+  end if;
+  if TG_OP = 'UPDATE' then
+    if not v_was_live and not v_live then
+      return null;  -- a note on a cancelled booking, say
+    end if;
+    delete from app.resource_claims c where c.booking_id = NEW.id;
+  end if;
+  if not v_live then
+    return null;
+  end if;
+  -- New, moved or claimed anew: allocate from scratch, one kind at a time, kinds in one order
+  -- so that two bookings needing the same kinds take the locks the same way round.
+  for v_need in
+    select r.kind, r.count from app.service_resources r
+    where r.service_id = NEW.service_id
+    order by r.kind
+  loop
+    perform private.lock_resource_kind(NEW.org_id, v_need.kind);
+    v_now := private.now();  -- after the lock: this statement sees every claim committed before it
+    begin
+      insert into app.resource_claims (org_id, booking_id, resource_id, unit, blocked, claimed)
+      select NEW.org_id, NEW.id, u.resource_id, u.unit, NEW.blocked, NEW.claimed
+      from (
+        select x.id as resource_id, n.unit
+        from app.resources x
+        cross join lateral pg_catalog.generate_series(1, x.capacity::integer) n(unit)
+        where x.org_id = NEW.org_id and x.kind = v_need.kind and x.active
+          and not exists (
+            select 1 from app.resource_claims c
+            where c.resource_id = x.id and c.unit = n.unit
+              and c.blocked operator(pg_catalog.&&) NEW.blocked
+              and (pg_catalog.upper_inf(c.claimed) or pg_catalog.upper(c.claimed) > v_now)
+          )
+        order by x.name, x.id, n.unit
+        limit v_need.count
+      ) u;
+      get diagnostics v_got = row_count;
+    exception when exclusion_violation then
+      -- The constraint's detail names another booking's times: never passed on.
+      v_got := -1;
+    end;
+    if v_got < v_need.count then
+      raise exception using errcode = 'PT409', message = 'resource_unavailable',
+        detail = 'The room, chair or equipment this service needs is taken at this time; choose another slot.';
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION sync_resource_claims(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.sync_resource_claims() IS 'AFTER INSERT OR UPDATE trigger on app.bookings keeping app.resource_claims: a new, moved or re-claimed live hold or booking gets count free units of each kind its service needs (active resources by name, id, unit; under a lock per organization and kind), or 409 resource_unavailable; a hold confirmed keeps its units with the longer claimed range; a booking that stops being live gives its units back. Definer: claims are checked against other customers'' bookings and no client writes app.resource_claims.';
+
+
+--
+-- Name: take_calendar(uuid, app.services, timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.take_calendar(p_provider_id uuid, p_service app.services, p_start timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_candidates uuid[];
+  v_candidate uuid;
+  v_id uuid;
+  v_problems text[];
+begin
+  if p_provider_id is not null then
+    perform private.lock_provider_calendar(p_provider_id);
+    perform private.raise_slot_problem(private.slot_problem(p_provider_id, p_service.id, p_start));
+    return p_provider_id;
+  end if;
+  -- Any provider: lock every candidate's calendar in one global order (by id), so parallel
+  -- "any" bookings see each other's commits and never wait on each other in a circle.
+  select pg_catalog.array_agg(p.id order by p.id) into v_candidates
+  from app.service_providers sp
+  join app.providers p on p.id = sp.provider_id
+  where sp.service_id = p_service.id and p.org_id = p_service.org_id and p.active;
+  if v_candidates is null then
+    raise exception using errcode = 'PT422', message = 'service_not_offered',
+      detail = 'No provider offers this service at the moment.';
+  end if;
+  foreach v_candidate in array v_candidates loop
+    perform private.lock_provider_calendar(v_candidate);
+  end loop;
+  perform private.require_fresh_snapshot();
+  -- The free provider with the fewest bookings on that local day, then the longest-standing.
+  select p.id into v_id
+  from app.providers p
+  cross join lateral (select (p_start at time zone private.provider_zone(p.id))::date as day) d
+  where p.id = any (v_candidates)
+    and private.slot_problem(p.id, p_service.id, p_start) is null
+  order by (
+      select pg_catalog.count(*) from app.bookings b
+      where b.provider_id = p.id and b.status in ('pending', 'confirmed')
+        and b.starts_at >= (d.day::timestamp at time zone private.provider_zone(p.id))
+        and b.starts_at < ((d.day + 1)::timestamp at time zone private.provider_zone(p.id))),
+    p.created_at, p.id
+  limit 1;
+  if v_id is null then
+    select pg_catalog.array_agg(private.slot_problem(c, p_service.id, p_start)) into v_problems
+    from pg_catalog.unnest(v_candidates) c;
+    -- A provider free but without the room or chair says more than a taken calendar.
+    perform private.raise_slot_problem(case
+      when 'resource_unavailable' = any (v_problems) then 'resource_unavailable'
+      when 'slot_taken' = any (v_problems) then 'slot_taken'
+      else v_problems[1] end);
+  end if;
+  return v_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION take_calendar(p_provider_id uuid, p_service app.services, p_start timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.take_calendar(p_provider_id uuid, p_service app.services, p_start timestamp with time zone) IS 'Lock the calendar a new claim lands on and return its provider once the start is free there (the same checks as the slot list; 409 slot_taken, resource_unavailable, 422 too_soon, ...). With p_provider_id NULL, any active provider offering the service: all their calendars are locked in id order, and the free one with the fewest bookings that local day wins, then the one added first. Definer: reads other customers'' bookings to count and to check.';
 
 
 --
@@ -9600,7 +11890,7 @@ declare
   v_uid uuid := private.require_user();
 begin
   select * into v_booking from app.bookings b where b.id = p_id for update;
-  if not found or not (
+  if not found or v_booking.status = 'held' or not (
     v_booking.customer_id = v_uid
     or private.is_org_staff(v_booking.org_id)
     or private.is_provider_self(v_booking.provider_id)
@@ -9616,7 +11906,72 @@ $$;
 -- Name: FUNCTION visible_booking_for_update(p_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.visible_booking_for_update(p_id uuid) IS 'Lock a booking the caller may see (customer, staff+, the provider), else 404 not_found.';
+COMMENT ON FUNCTION private.visible_booking_for_update(p_id uuid) IS 'Lock a booking the caller may see (customer, staff+, the provider), else 404 not_found; a hold is not a booking (see 62-holds).';
+
+
+--
+-- Name: waitlist_entries; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.waitlist_entries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    line bigint NOT NULL,
+    org_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    provider_id uuid,
+    customer_id uuid NOT NULL,
+    wanted tstzrange NOT NULL,
+    status text DEFAULT 'waiting'::text NOT NULL,
+    hold_id uuid,
+    offered_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT waitlist_entries_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'offered'::text, 'booked'::text, 'lapsed'::text, 'cancelled'::text]))),
+    CONSTRAINT waitlist_entries_wanted_check CHECK (((NOT isempty(wanted)) AND (NOT lower_inf(wanted)) AND (NOT upper_inf(wanted))))
+);
+
+ALTER TABLE ONLY app.waitlist_entries FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE waitlist_entries; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.waitlist_entries IS 'A customer waiting for a service (from one provider, or any) within a window of time. First come, first offered (line): a freed slot becomes a hold for the first entry it fits.';
+
+
+--
+-- Name: waitlist_json(app.waitlist_entries); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.waitlist_json(p_entry app.waitlist_entries) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_zone text := coalesce(private.provider_zone(p_entry.provider_id),
+    (select o.timezone from app.organizations o where o.id = p_entry.org_id));
+begin
+  return pg_catalog.json_build_object(
+    'id', p_entry.id,
+    'org_id', p_entry.org_id,
+    'service_id', p_entry.service_id,
+    'provider_id', p_entry.provider_id,
+    'from', private.local_iso(pg_catalog.lower(p_entry.wanted), v_zone),
+    'to', private.local_iso(pg_catalog.upper(p_entry.wanted), v_zone),
+    'status', p_entry.status,
+    'hold_id', p_entry.hold_id,
+    'offered_at', private.utc(p_entry.offered_at),
+    'created_at', private.utc(p_entry.created_at));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION waitlist_json(p_entry app.waitlist_entries); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.waitlist_json(p_entry app.waitlist_entries) IS 'The waitlist entry of the REST contract: {id, org_id, service_id, provider_id, from, to, status, hold_id, offered_at, created_at}; from/to in the provider''s zone, or the organization''s for any provider.';
 
 
 --
@@ -9776,51 +12131,60 @@ COMMENT ON FUNCTION private.working_hours_json(p_provider_id uuid) IS 'The worki
 
 
 --
--- Name: working_windows(uuid, date, date); Type: FUNCTION; Schema: private; Owner: -
+-- Name: working_windows(uuid[], timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) RETURNS TABLE(window_range tstzrange)
+CREATE FUNCTION private.working_windows(p_provider_ids uuid[], p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(provider_id uuid, window_range tstzrange)
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  v_zone text := private.provider_zone(p_provider_id);
 begin
+  -- PL/pgSQL, not SQL: its plan is kept between calls, where a SQL function plans every time.
   return query
-  with days as (
-    select d::date as day
-    from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') d
+  with providers as (
+    select p.id, coalesce(p.timezone, o.timezone) as zone
+    from app.providers p
+    join app.organizations o on o.id = p.org_id
+    where p.id = any (p_provider_ids)
+  ), days as (
+    -- Every local date that can touch [p_from, p_to), with a day to spare on each side.
+    select providers.id, providers.zone, d::date as day
+    from providers
+    cross join lateral pg_catalog.generate_series(
+      ((p_from at time zone providers.zone)::date - 1)::timestamp,
+      ((p_to at time zone providers.zone)::date + 1)::timestamp,
+      interval '1 day') d
   ), local_windows as (
-    select w as local_range
+    select days.id, days.zone, w as local_range
     from days
-    join app.date_overrides o on o.provider_id = p_provider_id and o.on_date = days.day
+    join app.date_overrides o on o.provider_id = days.id and o.on_date = days.day
     cross join lateral pg_catalog.unnest(o.windows) w
     union all
-    select pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
+    select days.id, days.zone, pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
     from days
     join app.working_hours h
-      on h.provider_id = p_provider_id
+      on h.provider_id = days.id
      and h.weekday = extract(isodow from days.day)
      and (h.valid_from is null or h.valid_from <= days.day)
      and (h.valid_until is null or days.day <= h.valid_until)
     where not exists (
       select 1 from app.date_overrides o
-      where o.provider_id = p_provider_id and o.on_date = days.day
+      where o.provider_id = days.id and o.on_date = days.day
     )
   )
-  select pg_catalog.tstzrange(
-    pg_catalog.lower(l.local_range) at time zone v_zone,
-    pg_catalog.upper(l.local_range) at time zone v_zone)
+  select l.id, pg_catalog.tstzrange(
+    pg_catalog.lower(l.local_range) at time zone l.zone,
+    pg_catalog.upper(l.local_range) at time zone l.zone)
   from local_windows l;
 end;
 $$;
 
 
 --
--- Name: FUNCTION working_windows(p_provider_id uuid, p_from date, p_to date); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION working_windows(p_provider_ids uuid[], p_from timestamp with time zone, p_to timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.working_windows(p_provider_id uuid, p_from date, p_to date) IS 'A provider''s working windows on local dates p_from..p_to as instant ranges: wall-clock times read in the provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
+COMMENT ON FUNCTION private.working_windows(p_provider_ids uuid[], p_from timestamp with time zone, p_to timestamp with time zone) IS 'The working windows of providers on every local date touching [p_from, p_to) (a day either side) as instant ranges: wall-clock times read in each provider''s zone on each date, so 09:00-17:00 stays 09:00-17:00 local on DST days.';
 
 
 --
@@ -11903,6 +14267,59 @@ COMMENT ON TABLE app.booking_notes IS 'Internal notes on a booking: organization
 
 
 --
+-- Name: booking_series; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.booking_series (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    provider_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    every_weeks smallint NOT NULL,
+    occurrences smallint NOT NULL,
+    first_start timestamp with time zone NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT booking_series_every_weeks_check CHECK ((every_weeks = ANY (ARRAY[1, 2, 4]))),
+    CONSTRAINT booking_series_occurrences_check CHECK (((occurrences >= 2) AND (occurrences <= 52)))
+);
+
+ALTER TABLE ONLY app.booking_series FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE booking_series; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.booking_series IS 'A recurring booking: every 1, 2 or 4 weeks at the same local wall-clock time in the provider''s zone; its occurrences are rows of app.bookings with series_id.';
+
+
+--
+-- Name: calendar_feeds; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.calendar_feeds (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    provider_id uuid,
+    user_id uuid,
+    token_hash bytea NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT calendar_feeds_check CHECK ((num_nonnulls(provider_id, user_id) = 1))
+);
+
+ALTER TABLE ONLY app.calendar_feeds FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE calendar_feeds; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.calendar_feeds IS 'One secret feed URL per provider and per user, stored as the sha256 of its token; issuing a new one replaces (revokes) the old.';
+
+
+--
 -- Name: date_overrides; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -12003,6 +14420,30 @@ COMMENT ON TABLE app.provider_former_people IS 'Accounts once linked to a provid
 
 
 --
+-- Name: resource_claims; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.resource_claims (
+    org_id uuid NOT NULL,
+    booking_id uuid NOT NULL,
+    resource_id uuid NOT NULL,
+    unit smallint NOT NULL,
+    blocked tstzrange NOT NULL,
+    claimed tstzrange NOT NULL,
+    CONSTRAINT resource_claims_unit_check CHECK ((unit >= 1))
+);
+
+ALTER TABLE ONLY app.resource_claims FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE resource_claims; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.resource_claims IS 'Which unit of which resource a live hold or active booking uses, over the booking''s blocked and claimed ranges; one unit is never used twice at once (resource_claims_no_overlap). Kept by trigger on app.bookings.';
+
+
+--
 -- Name: service_providers; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -12020,6 +14461,29 @@ ALTER TABLE ONLY app.service_providers FORCE ROW LEVEL SECURITY;
 --
 
 COMMENT ON TABLE app.service_providers IS 'Which providers offer which services (same organization by construction).';
+
+
+--
+-- Name: service_resources; Type: TABLE; Schema: app; Owner: -
+--
+
+CREATE TABLE app.service_resources (
+    org_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    kind text NOT NULL,
+    count smallint NOT NULL,
+    CONSTRAINT service_resources_count_check CHECK (((count >= 1) AND (count <= 100))),
+    CONSTRAINT service_resources_kind_check CHECK ((kind ~ '^[a-z0-9][a-z0-9_-]{0,62}$'::text))
+);
+
+ALTER TABLE ONLY app.service_resources FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: TABLE service_resources; Type: COMMENT; Schema: app; Owner: -
+--
+
+COMMENT ON TABLE app.service_resources IS 'What a service needs besides its provider: count resources of a kind, for the whole blocked time.';
 
 
 --
@@ -12046,6 +14510,20 @@ ALTER TABLE ONLY app.time_off FORCE ROW LEVEL SECURITY;
 --
 
 COMMENT ON TABLE app.time_off IS 'Absences as instant ranges. The reason is visible to organization members only.';
+
+
+--
+-- Name: waitlist_entries_line_seq; Type: SEQUENCE; Schema: app; Owner: -
+--
+
+ALTER TABLE app.waitlist_entries ALTER COLUMN line ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app.waitlist_entries_line_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 
 --
@@ -12463,11 +14941,27 @@ ALTER TABLE ONLY app.booking_notes
 
 
 --
+-- Name: booking_series booking_series_org_id_id_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_org_id_id_key UNIQUE (org_id, id);
+
+
+--
+-- Name: booking_series booking_series_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: bookings bookings_no_overlap; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
 ALTER TABLE ONLY app.bookings
-    ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (org_id WITH =, provider_id WITH =, blocked WITH &&) WHERE ((status = ANY (ARRAY['pending'::app.booking_status, 'confirmed'::app.booking_status])));
+    ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (org_id WITH =, provider_id WITH =, blocked WITH &&, claimed WITH &&) WHERE ((status = ANY (ARRAY['held'::app.booking_status, 'pending'::app.booking_status, 'confirmed'::app.booking_status])));
 
 
 --
@@ -12476,6 +14970,22 @@ ALTER TABLE ONLY app.bookings
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: calendar_feeds calendar_feeds_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.calendar_feeds
+    ADD CONSTRAINT calendar_feeds_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: calendar_feeds calendar_feeds_token_hash_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.calendar_feeds
+    ADD CONSTRAINT calendar_feeds_token_hash_key UNIQUE (token_hash);
 
 
 --
@@ -12559,11 +15069,51 @@ ALTER TABLE ONLY app.providers
 
 
 --
+-- Name: resource_claims resource_claims_no_overlap; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resource_claims
+    ADD CONSTRAINT resource_claims_no_overlap EXCLUDE USING gist (resource_id WITH =, unit WITH =, blocked WITH &&, claimed WITH &&);
+
+
+--
+-- Name: resource_claims resource_claims_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resource_claims
+    ADD CONSTRAINT resource_claims_pkey PRIMARY KEY (booking_id, resource_id, unit);
+
+
+--
+-- Name: resources resources_org_id_id_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resources
+    ADD CONSTRAINT resources_org_id_id_key UNIQUE (org_id, id);
+
+
+--
+-- Name: resources resources_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resources
+    ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: service_providers service_providers_pkey; Type: CONSTRAINT; Schema: app; Owner: -
 --
 
 ALTER TABLE ONLY app.service_providers
     ADD CONSTRAINT service_providers_pkey PRIMARY KEY (service_id, provider_id);
+
+
+--
+-- Name: service_resources service_resources_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.service_resources
+    ADD CONSTRAINT service_resources_pkey PRIMARY KEY (service_id, kind);
 
 
 --
@@ -12588,6 +15138,22 @@ ALTER TABLE ONLY app.services
 
 ALTER TABLE ONLY app.time_off
     ADD CONSTRAINT time_off_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: waitlist_entries waitlist_entries_line_key; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_line_key UNIQUE (line);
+
+
+--
+-- Name: waitlist_entries waitlist_entries_pkey; Type: CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_pkey PRIMARY KEY (id);
 
 
 --
@@ -12812,10 +15378,38 @@ CREATE INDEX booking_notes_org_id_idx ON app.booking_notes USING btree (org_id);
 
 
 --
+-- Name: booking_series_customer_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX booking_series_customer_idx ON app.booking_series USING btree (customer_id);
+
+
+--
+-- Name: booking_series_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX booking_series_org_id_idx ON app.booking_series USING btree (org_id);
+
+
+--
+-- Name: booking_series_provider_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX booking_series_provider_id_idx ON app.booking_series USING btree (provider_id);
+
+
+--
 -- Name: bookings_customer_idx; Type: INDEX; Schema: app; Owner: -
 --
 
 CREATE INDEX bookings_customer_idx ON app.bookings USING btree (customer_id, starts_at, id);
+
+
+--
+-- Name: bookings_hold_expiry_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX bookings_hold_expiry_idx ON app.bookings USING btree (hold_expires_at) WHERE (status = 'held'::app.booking_status);
 
 
 --
@@ -12837,6 +15431,27 @@ CREATE INDEX bookings_provider_idx ON app.bookings USING btree (provider_id, sta
 --
 
 CREATE INDEX bookings_reminder_idx ON app.bookings USING btree (starts_at) WHERE (status = ANY (ARRAY['pending'::app.booking_status, 'confirmed'::app.booking_status]));
+
+
+--
+-- Name: bookings_series_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX bookings_series_idx ON app.bookings USING btree (series_id, starts_at) WHERE (series_id IS NOT NULL);
+
+
+--
+-- Name: calendar_feeds_provider_key; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE UNIQUE INDEX calendar_feeds_provider_key ON app.calendar_feeds USING btree (provider_id) WHERE (provider_id IS NOT NULL);
+
+
+--
+-- Name: calendar_feeds_user_key; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE UNIQUE INDEX calendar_feeds_user_key ON app.calendar_feeds USING btree (user_id) WHERE (user_id IS NOT NULL);
 
 
 --
@@ -12945,6 +15560,20 @@ CREATE INDEX providers_user_id_idx ON app.providers USING btree (user_id);
 
 
 --
+-- Name: resource_claims_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX resource_claims_org_id_idx ON app.resource_claims USING btree (org_id);
+
+
+--
+-- Name: resources_org_kind_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX resources_org_kind_idx ON app.resources USING btree (org_id, kind);
+
+
+--
 -- Name: service_providers_org_id_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -12956,6 +15585,13 @@ CREATE INDEX service_providers_org_id_idx ON app.service_providers USING btree (
 --
 
 CREATE INDEX service_providers_provider_id_idx ON app.service_providers USING btree (provider_id);
+
+
+--
+-- Name: service_resources_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX service_resources_org_id_idx ON app.service_resources USING btree (org_id, kind);
 
 
 --
@@ -12991,6 +15627,34 @@ CREATE INDEX time_off_org_id_idx ON app.time_off USING btree (org_id);
 --
 
 CREATE INDEX time_off_provider_period_idx ON app.time_off USING gist (provider_id, period);
+
+
+--
+-- Name: waitlist_entries_customer_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX waitlist_entries_customer_idx ON app.waitlist_entries USING btree (customer_id, created_at);
+
+
+--
+-- Name: waitlist_entries_hold_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX waitlist_entries_hold_idx ON app.waitlist_entries USING btree (hold_id) WHERE (hold_id IS NOT NULL);
+
+
+--
+-- Name: waitlist_entries_org_id_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX waitlist_entries_org_id_idx ON app.waitlist_entries USING btree (org_id);
+
+
+--
+-- Name: waitlist_entries_waiting_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX waitlist_entries_waiting_idx ON app.waitlist_entries USING btree (org_id, line) WHERE (status = 'waiting'::text);
 
 
 --
@@ -13134,10 +15798,17 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.booking_not
 
 
 --
+-- Name: booking_series audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.booking_series FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', 'customer_id');
+
+
+--
 -- Name: bookings audit_changes; Type: TRIGGER; Schema: app; Owner: -
 --
 
-CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', 'blocked', 'org_id', 'customer_id');
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', 'blocked,claimed', 'org_id', 'customer_id');
 
 
 --
@@ -13176,6 +15847,20 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.providers F
 
 
 --
+-- Name: resources audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', '');
+
+
+--
+-- Name: service_resources audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.service_resources FOR EACH ROW EXECUTE FUNCTION private.audit_row('service_id,kind', '', 'org_id', '');
+
+
+--
 -- Name: services audit_changes; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -13187,6 +15872,13 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.services FO
 --
 
 CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.time_off FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', 'provider:provider_id');
+
+
+--
+-- Name: waitlist_entries audit_changes; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.waitlist_entries FOR EACH ROW EXECUTE FUNCTION private.audit_row('id', '', 'org_id', 'customer_id');
 
 
 --
@@ -13204,10 +15896,38 @@ CREATE TRIGGER bookings_events AFTER INSERT OR UPDATE ON app.bookings FOR EACH R
 
 
 --
+-- Name: bookings bookings_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_freed_time AFTER UPDATE ON app.bookings FOR EACH ROW WHEN ((old.status = ANY (ARRAY['pending'::app.booking_status, 'confirmed'::app.booking_status]))) EXECUTE FUNCTION private.booking_freed_time();
+
+
+--
 -- Name: bookings bookings_history; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER bookings_history AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.record_booking_change();
+
+
+--
+-- Name: bookings bookings_hold_deleted_events; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_hold_deleted_events AFTER DELETE ON app.bookings FOR EACH ROW WHEN ((old.status = 'held'::app.booking_status)) EXECUTE FUNCTION private.hold_deleted_events();
+
+
+--
+-- Name: bookings bookings_hold_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_hold_freed_time AFTER DELETE ON app.bookings FOR EACH ROW WHEN ((old.status = 'held'::app.booking_status)) EXECUTE FUNCTION private.booking_freed_time();
+
+
+--
+-- Name: bookings bookings_hold_lapsed; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_hold_lapsed BEFORE DELETE ON app.bookings FOR EACH ROW WHEN ((old.status = 'held'::app.booking_status)) EXECUTE FUNCTION private.hold_lapsed();
 
 
 --
@@ -13225,6 +15945,20 @@ CREATE TRIGGER bookings_outbox_updated AFTER UPDATE ON app.bookings REFERENCING 
 
 
 --
+-- Name: bookings bookings_resource_claims; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_resource_claims AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.sync_resource_claims();
+
+
+--
+-- Name: bookings bookings_stamp_claim; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_stamp_claim BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.stamp_claim();
+
+
+--
 -- Name: bookings bookings_touch_updated_at; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -13239,6 +15973,13 @@ CREATE TRIGGER date_overrides_delete_events AFTER DELETE ON app.date_overrides R
 
 
 --
+-- Name: date_overrides date_overrides_deleted_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER date_overrides_deleted_freed_time AFTER DELETE ON app.date_overrides REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_freed_time();
+
+
+--
 -- Name: date_overrides date_overrides_insert_events; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -13246,10 +15987,24 @@ CREATE TRIGGER date_overrides_insert_events AFTER INSERT ON app.date_overrides R
 
 
 --
+-- Name: date_overrides date_overrides_inserted_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER date_overrides_inserted_freed_time AFTER INSERT ON app.date_overrides REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_freed_time();
+
+
+--
 -- Name: date_overrides date_overrides_update_events; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER date_overrides_update_events AFTER UPDATE ON app.date_overrides REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: date_overrides date_overrides_updated_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER date_overrides_updated_freed_time AFTER UPDATE ON app.date_overrides REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_freed_time();
 
 
 --
@@ -13316,6 +16071,27 @@ CREATE TRIGGER providers_touch_updated_at BEFORE UPDATE ON app.providers FOR EAC
 
 
 --
+-- Name: resources resources_check; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER resources_check BEFORE INSERT OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.check_resource();
+
+
+--
+-- Name: resources resources_guard_claims; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER resources_guard_claims BEFORE DELETE OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.guard_resource_claims();
+
+
+--
+-- Name: resources resources_touch_updated_at; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
 -- Name: services services_check; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -13351,6 +16127,13 @@ CREATE TRIGGER time_off_delete_events AFTER DELETE ON app.time_off REFERENCING O
 
 
 --
+-- Name: time_off time_off_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER time_off_freed_time AFTER DELETE ON app.time_off REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_freed_time();
+
+
+--
 -- Name: time_off time_off_insert_events; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -13379,10 +16162,24 @@ CREATE TRIGGER working_hours_insert_events AFTER INSERT ON app.working_hours REF
 
 
 --
+-- Name: working_hours working_hours_inserted_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER working_hours_inserted_freed_time AFTER INSERT ON app.working_hours REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_freed_time();
+
+
+--
 -- Name: working_hours working_hours_update_events; Type: TRIGGER; Schema: app; Owner: -
 --
 
 CREATE TRIGGER working_hours_update_events AFTER UPDATE ON app.working_hours REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_events();
+
+
+--
+-- Name: working_hours working_hours_updated_freed_time; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER working_hours_updated_freed_time AFTER UPDATE ON app.working_hours REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION private.schedule_freed_time();
 
 
 --
@@ -13460,6 +16257,46 @@ ALTER TABLE ONLY app.booking_notes
 
 
 --
+-- Name: booking_series booking_series_created_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: booking_series booking_series_customer_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES auth.users(id) ON DELETE RESTRICT;
+
+
+--
+-- Name: booking_series booking_series_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: booking_series booking_series_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE RESTRICT;
+
+
+--
+-- Name: booking_series booking_series_org_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.booking_series
+    ADD CONSTRAINT booking_series_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE RESTRICT;
+
+
+--
 -- Name: bookings bookings_created_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -13489,6 +16326,38 @@ ALTER TABLE ONLY app.bookings
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE RESTRICT;
+
+
+--
+-- Name: bookings bookings_series_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_series_id_fkey FOREIGN KEY (series_id) REFERENCES app.booking_series(id) ON DELETE SET NULL;
+
+
+--
+-- Name: calendar_feeds calendar_feeds_created_by_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.calendar_feeds
+    ADD CONSTRAINT calendar_feeds_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: calendar_feeds calendar_feeds_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.calendar_feeds
+    ADD CONSTRAINT calendar_feeds_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES app.providers(id) ON DELETE CASCADE;
+
+
+--
+-- Name: calendar_feeds calendar_feeds_user_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.calendar_feeds
+    ADD CONSTRAINT calendar_feeds_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 
 --
@@ -13580,6 +16449,30 @@ ALTER TABLE ONLY app.providers
 
 
 --
+-- Name: resource_claims resource_claims_booking_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resource_claims
+    ADD CONSTRAINT resource_claims_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES app.bookings(id) ON DELETE CASCADE;
+
+
+--
+-- Name: resource_claims resource_claims_org_id_resource_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resource_claims
+    ADD CONSTRAINT resource_claims_org_id_resource_id_fkey FOREIGN KEY (org_id, resource_id) REFERENCES app.resources(org_id, id) ON DELETE RESTRICT;
+
+
+--
+-- Name: resources resources_org_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.resources
+    ADD CONSTRAINT resources_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: service_providers service_providers_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 
@@ -13593,6 +16486,14 @@ ALTER TABLE ONLY app.service_providers
 
 ALTER TABLE ONLY app.service_providers
     ADD CONSTRAINT service_providers_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: service_resources service_resources_org_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.service_resources
+    ADD CONSTRAINT service_resources_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE CASCADE;
 
 
 --
@@ -13617,6 +16518,38 @@ ALTER TABLE ONLY app.time_off
 
 ALTER TABLE ONLY app.time_off
     ADD CONSTRAINT time_off_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: waitlist_entries waitlist_entries_customer_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: waitlist_entries waitlist_entries_hold_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_hold_id_fkey FOREIGN KEY (hold_id) REFERENCES app.bookings(id) ON DELETE SET NULL;
+
+
+--
+-- Name: waitlist_entries waitlist_entries_org_id_provider_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_provider_id_fkey FOREIGN KEY (org_id, provider_id) REFERENCES app.providers(org_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: waitlist_entries waitlist_entries_org_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
+--
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_service_id_fkey FOREIGN KEY (org_id, service_id) REFERENCES app.services(org_id, id) ON DELETE CASCADE;
 
 
 --
@@ -13704,10 +16637,36 @@ ALTER TABLE app.booking_history ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.booking_notes ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: booking_series; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.booking_series ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: bookings; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
 ALTER TABLE app.bookings ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: calendar_feeds; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.calendar_feeds ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: booking_series customers and staff read their series; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "customers and staff read their series" ON app.booking_series FOR SELECT TO authenticated USING (((customer_id = ( SELECT auth.uid() AS uid)) OR (org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[]))));
+
+
+--
+-- Name: waitlist_entries customers and staff read waitlist entries; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "customers and staff read waitlist entries" ON app.waitlist_entries FOR SELECT TO authenticated USING (((customer_id = ( SELECT auth.uid() AS uid)) OR (org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[]))));
+
 
 --
 -- Name: bookings customers, providers and staff read their bookings; Type: POLICY; Schema: app; Owner: -
@@ -13755,6 +16714,20 @@ CREATE POLICY "members read their organization's memberships" ON app.memberships
 
 
 --
+-- Name: resource_claims members read their organization's resource claims; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "members read their organization's resource claims" ON app.resource_claims FOR SELECT TO authenticated USING (( SELECT private.is_org_member(resource_claims.org_id) AS is_org_member));
+
+
+--
+-- Name: resources members read their organization's resources; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "members read their organization's resources" ON app.resources FOR SELECT TO authenticated USING (( SELECT private.is_org_member(resources.org_id) AS is_org_member));
+
+
+--
 -- Name: memberships; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
@@ -13774,10 +16747,24 @@ CREATE POLICY "owners and admins add providers" ON app.providers FOR INSERT TO a
 
 
 --
+-- Name: resources owners and admins add resources; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins add resources" ON app.resources FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_org_manager(resources.org_id) AS is_org_manager));
+
+
+--
 -- Name: services owners and admins add services; Type: POLICY; Schema: app; Owner: -
 --
 
 CREATE POLICY "owners and admins add services" ON app.services FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_org_manager(services.org_id) AS is_org_manager));
+
+
+--
+-- Name: resources owners and admins delete resources; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins delete resources" ON app.resources FOR DELETE TO authenticated USING (( SELECT private.is_org_manager(resources.org_id) AS is_org_manager));
 
 
 --
@@ -13788,10 +16775,31 @@ CREATE POLICY "owners and admins link providers to services" ON app.service_prov
 
 
 --
+-- Name: service_resources owners and admins remove what services need; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins remove what services need" ON app.service_resources FOR DELETE TO authenticated USING (( SELECT private.is_org_manager(service_resources.org_id) AS is_org_manager));
+
+
+--
+-- Name: service_resources owners and admins set what services need; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins set what services need" ON app.service_resources FOR INSERT TO authenticated WITH CHECK (( SELECT private.is_org_manager(service_resources.org_id) AS is_org_manager));
+
+
+--
 -- Name: service_providers owners and admins unlink providers from services; Type: POLICY; Schema: app; Owner: -
 --
 
 CREATE POLICY "owners and admins unlink providers from services" ON app.service_providers FOR DELETE TO authenticated USING (( SELECT private.is_org_manager(service_providers.org_id) AS is_org_manager));
+
+
+--
+-- Name: resources owners and admins update resources; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "owners and admins update resources" ON app.resources FOR UPDATE TO authenticated USING (( SELECT private.is_org_manager(resources.org_id) AS is_org_manager)) WITH CHECK (( SELECT private.is_org_manager(resources.org_id) AS is_org_manager));
 
 
 --
@@ -13851,10 +16859,28 @@ CREATE POLICY "readers of a booking read its history" ON app.booking_history FOR
 
 
 --
+-- Name: resource_claims; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.resource_claims ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: resources; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.resources ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: service_providers; Type: ROW SECURITY; Schema: app; Owner: -
 --
 
 ALTER TABLE app.service_providers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_resources; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.service_resources ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: services; Type: ROW SECURITY; Schema: app; Owner: -
@@ -13963,6 +16989,15 @@ CREATE POLICY "users read active services and all of their organizations' serv" 
 
 
 --
+-- Name: service_resources users read what the services they see need; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "users read what the services they see need" ON app.service_resources FOR SELECT TO authenticated USING ((EXISTS ( SELECT 1
+   FROM app.services s
+  WHERE (s.id = service_resources.service_id))));
+
+
+--
 -- Name: providers visitors read active providers; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -14002,6 +17037,15 @@ CREATE POLICY "visitors read organizations" ON app.organizations FOR SELECT TO a
 
 
 --
+-- Name: service_resources visitors read what the services they see need; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "visitors read what the services they see need" ON app.service_resources FOR SELECT TO anon USING ((EXISTS ( SELECT 1
+   FROM app.services s
+  WHERE (s.id = service_resources.service_id))));
+
+
+--
 -- Name: service_providers visitors read which providers offer which services; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -14016,6 +17060,12 @@ CREATE POLICY "visitors read working hours of visible providers" ON app.working_
    FROM app.providers p
   WHERE (p.id = working_hours.provider_id))));
 
+
+--
+-- Name: waitlist_entries; Type: ROW SECURITY; Schema: app; Owner: -
+--
+
+ALTER TABLE app.waitlist_entries ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: working_hours; Type: ROW SECURITY; Schema: app; Owner: -
