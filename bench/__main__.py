@@ -8,6 +8,7 @@ import sys
 
 from bench import (
     accounts,
+    beyond,
     bookings,
     events,
     outbox,
@@ -31,6 +32,8 @@ if __name__ == "__main__":
     tokens.main(SECONDS)
     print()
     bookings.main(SECONDS)
+    print()
+    beyond.main(SECONDS)
     print()
     outbox.main(SECONDS)
     print()
