@@ -1,7 +1,7 @@
 -- The booking domain under row-level security: every app table x every persona x select, insert,
 -- update and delete, each cell asserted as allowed, filtered or refused.
 -- Depends on: sql/migrations/002_bookings.sql and 011 (the tables), sql/code/40-organizations.sql
---   to 47-resources.sql, 60-bookings.sql, 63-series.sql and 77-feeds.sql (their grants and
+--   to 47-resources.sql, 60-bookings.sql, 63-series.sql, 64-waitlist.sql and 77-feeds.sql (their grants and
 --   policies), and tests/sql/helpers/10-personas.sql (personas switch role exactly as the API
 --   does) and 20-app-personas.sql
 --   (tests.id for fixture ids, tests.rows_written for writes that prove themselves and are undone).
@@ -11,7 +11,7 @@
 -- no row. The last section compares every table with its state after the fixtures, so no refused
 -- attempt can have moved data unnoticed.
 begin;
-select plan(587);
+select plan(620);
 
 -- Fixtures, as the superuser ------------------------------------------------------------------
 -- Salon A: providers Pia (her own account), Per and Ivy (inactive); services Haircut, Colour and
@@ -140,6 +140,15 @@ select results_eq(
   'The fixtures left two history rows for Cora''s booking at Salon A: created, then confirmed'
 );
 
+-- The waitlist: Cora waits at both, Otto for Per at Salon A.
+insert into app.waitlist_entries (id, org_id, service_id, provider_id, customer_id, wanted) values
+  (tests.id('wait_cora_a'), tests.id('org_a'), tests.id('service_cut'), null, tests.user_id('cora_customer'),
+   tstzrange('2026-04-06 08:00+02', '2026-04-06 18:00+02')),
+  (tests.id('wait_otto_a'), tests.id('org_a'), tests.id('service_cut'), tests.id('provider_per'), tests.user_id('otto_customer'),
+   tstzrange('2026-04-07 08:00+02', '2026-04-07 18:00+02')),
+  (tests.id('wait_cora_b'), tests.id('org_b'), tests.id('service_massage'), null, tests.user_id('cora_customer'),
+   tstzrange('2026-04-06 08:00+02', '2026-04-06 18:00+02'));
+
 -- Every app table as the fixtures left it, compared again at the end.
 create temp view app_fingerprints as
 select 'organizations' as table_name, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from app.organizations t
@@ -158,7 +167,8 @@ union all select 'calendar_feeds', md5(coalesce(string_agg(t::text, '|' order by
 union all select 'booking_series', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.booking_series t
 union all select 'resources', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.resources t
 union all select 'service_resources', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.service_resources t
-union all select 'resource_claims', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.resource_claims t;
+union all select 'resource_claims', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.resource_claims t
+union all select 'waitlist_entries', md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from app.waitlist_entries t;
 create temp table fixture_fingerprints on commit drop as select * from app_fingerprints;
 
 -- Reads: one query per table, and the rows each audience should get back.
@@ -1086,6 +1096,70 @@ select set_eq(:'q_claims', :'claims_b', 'Bea reads Studio B''s resource claims a
 select throws_ok(:'insert_claim', '42501', null, 'Bea cannot insert a resource claim');
 select throws_ok(:'update_claim', '42501', null, 'Bea cannot update a resource claim');
 select throws_ok(:'delete_claim', '42501', null, 'Bea cannot delete a resource claim');
+
+-- The waitlist: every persona -------------------------------------------------------------------
+-- A customer reads their own entries, the organization's owners, admins and staff read its
+-- entries; nobody writes the table but the definer functions of 64-waitlist.
+select
+  $$select w.id from app.waitlist_entries w$$ as q_waitlist,
+  $$values (tests.id('wait_cora_a')), (tests.id('wait_cora_b'))$$ as waitlist_cora,
+  $$values (tests.id('wait_otto_a'))$$ as waitlist_otto,
+  $$values (tests.id('wait_cora_a')), (tests.id('wait_otto_a'))$$ as waitlist_a,
+  $$values (tests.id('wait_cora_b'))$$ as waitlist_b,
+  $$insert into app.waitlist_entries (org_id, service_id, customer_id, wanted)
+    values (tests.id('org_a'), tests.id('service_cut'), tests.user_id('cora_customer'),
+            tstzrange('2026-04-08 08:00+02', '2026-04-08 18:00+02')) returning id$$ as insert_wait,
+  $$update app.waitlist_entries w set status = 'offered' where w.id = tests.id('wait_cora_a') returning w.id$$ as update_wait,
+  $$delete from app.waitlist_entries w where w.id = tests.id('wait_otto_a') returning w.id$$ as delete_wait
+\gset
+
+select tests.authenticate_as_anon();
+select throws_ok(:'q_waitlist', '42501', null, 'Anon cannot read the waitlist');
+select throws_ok(:'insert_wait', '42501', null, 'Anon cannot join the waitlist directly');
+select throws_ok(:'update_wait', '42501', null, 'Anon cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Anon cannot delete a waitlist entry');
+
+select tests.authenticate_as('cora_customer');
+select set_eq(:'q_waitlist', :'waitlist_cora', 'Cora reads her own entries at both organizations');
+select throws_ok(:'insert_wait', '42501', null, 'Cora cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Cora cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Cora cannot delete a waitlist entry');
+
+select tests.authenticate_as('otto_customer');
+select set_eq(:'q_waitlist', :'waitlist_otto', 'Otto reads his own entry, not Cora''s');
+select throws_ok(:'insert_wait', '42501', null, 'Otto cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Otto cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Otto cannot delete a waitlist entry');
+
+select tests.authenticate_as('pia_provider');
+select is_empty(:'q_waitlist', 'Pia, a provider member, reads no waitlist entry');
+select throws_ok(:'insert_wait', '42501', null, 'Pia cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Pia cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Pia cannot delete a waitlist entry');
+
+select tests.authenticate_as('stan_staff');
+select set_eq(:'q_waitlist', :'waitlist_a', 'Stan, staff, reads Salon A''s waitlist and not Studio B''s');
+select throws_ok(:'insert_wait', '42501', null, 'Stan cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Stan cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Stan cannot delete a waitlist entry');
+
+select tests.authenticate_as('ada_admin');
+select set_eq(:'q_waitlist', :'waitlist_a', 'Ada reads Salon A''s waitlist and not Studio B''s');
+select throws_ok(:'insert_wait', '42501', null, 'Ada cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Ada cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Ada cannot delete a waitlist entry');
+
+select tests.authenticate_as('olga_owner');
+select set_eq(:'q_waitlist', :'waitlist_a', 'Olga reads Salon A''s waitlist and not Studio B''s');
+select throws_ok(:'insert_wait', '42501', null, 'Olga cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Olga cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Olga cannot delete a waitlist entry');
+
+select tests.authenticate_as('bea_admin_b');
+select set_eq(:'q_waitlist', :'waitlist_b', 'Bea reads Studio B''s waitlist and none of Salon A''s, though Cora waits at both');
+select throws_ok(:'insert_wait', '42501', null, 'Bea cannot write a waitlist entry directly');
+select throws_ok(:'update_wait', '42501', null, 'Bea cannot change a waitlist entry');
+select throws_ok(:'delete_wait', '42501', null, 'Bea cannot delete a waitlist entry');
 
 -- as the superuser, checking that nothing moved ---------------------------------------------------
 select tests.clear_authentication();
