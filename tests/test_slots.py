@@ -552,3 +552,65 @@ async def test_every_offered_slot_can_be_booked_exactly_once_and_check_agrees_wi
             assert answer == {"available": True, "reason": None}, start
             await sql.act(bo, "cancel", booking["id"])
     assert await seed.overlaps() == []
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plans=st.lists(schedules(), min_size=2, max_size=4))
+async def test_org_wide_slots_are_each_providers_own_merged_and_nothing_else(
+    seed: Seed, sql: Sql, plans: list[dict[str, Any]]
+):
+    """One query for every provider: each provider's hours and time off stay their own, and an
+    inactive provider or one who does not offer the service adds nothing."""
+    await seed.freeze(PROPERTY_CLOCK)
+    org = await seed.org(timezone=ZONE, cutoff_minutes=0)
+    shared = {k: plans[0][k] for k in ("duration", "before", "after", "interval", "min_notice")}
+    providers = [await seed.provider(org) for _ in plans]
+    resting = await seed.provider(org, active=False)
+    elsewhere = await seed.provider(org)
+    service = await seed.service(org, [*providers, resting], **shared)
+    expected: dict[str, list[str]] = {}
+    for provider, plan in zip(
+        [*providers, resting, elsewhere], [*plans, plans[0], plans[0]], strict=True
+    ):
+        for start, end in plan["windows"]:
+            await seed.hours(provider, [1], hhmm(start), hhmm(end))
+        if plan["time_off"]:
+            start, end = (local(MONDAY, hhmm(at), ZONE) for at in plan["time_off"])
+            await seed.time_off(provider, start, end)
+        if provider in providers:
+            for start in expected_starts({**plan, **shared}):
+                expected.setdefault(start, []).append(provider)
+
+    merged = await sql.call(
+        None, "select api.org_slots($1, $2, $3, $4)", org, service, str(MONDAY), str(MONDAY)
+    )
+    assert (merged["org_id"], merged["service_id"], merged["timezone"]) == (org, service, ZONE)
+    assert [slot["start"] for slot in merged["slots"]] == sorted(expected)
+    # Providers in the order they were added, as "any" breaks ties.
+    assert {slot["start"]: slot["provider_ids"] for slot in merged["slots"]} == expected
+    for slot in merged["slots"]:
+        end = datetime.fromisoformat(slot["start"]) + timedelta(minutes=shared["duration"])
+        assert datetime.fromisoformat(slot["end"]) == end
+
+
+async def test_org_wide_slots_answer_not_found_and_not_offered_like_a_providers(
+    seed: Seed, sql: Sql
+):
+    org, _, service = await shop(seed)
+    other_org = await seed.org(timezone=ZONE)
+    for args, code in (
+        ((other_org, service), "not_found"),  # the service is another organization's
+        ((str(uuid.uuid4()), service), "not_found"),
+    ):
+        with pytest.raises(SqlError) as refused:
+            await sql.call(None, "select api.org_slots($1, $2)", *args)
+        assert refused.value.code == code
+    await seed.conn.execute("update app.services set active = false where id = $1", service)
+    with pytest.raises(SqlError) as hidden:
+        await sql.call(None, "select api.org_slots($1, $2)", org, service)
+    assert hidden.value.code == "not_found", "an inactive service is invisible to visitors"
