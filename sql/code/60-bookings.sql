@@ -267,6 +267,36 @@ $$;
 comment on function private.lock_provider_calendar(uuid) is
   'Serialize writes that place a booking on one provider''s calendar until the transaction ends.';
 
+create or replace function private.customer_booking_problem(p_org_id uuid, p_customer_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_org app.organizations;
+  v_now timestamptz := private.now();
+begin
+  select * into v_org from app.organizations o where o.id = p_org_id;
+  if v_org.booking_requires_verified_email and not exists (
+    select from auth.users u where u.id = p_customer_id and u.email_verified_at is not null
+  ) then
+    return 'email_not_verified';
+  end if;
+  if (select pg_catalog.count(*) from app.bookings b
+      where b.org_id = p_org_id and b.customer_id = p_customer_id
+        and (b.status in ('pending', 'confirmed') or (b.status = 'held' and b.hold_expires_at > v_now))
+        and b.ends_at > v_now)
+      >= v_org.max_active_bookings_per_customer then
+    return 'too_many_bookings';
+  end if;
+  return null;
+end;
+$$;
+comment on function private.customer_booking_problem(uuid, uuid) is
+  'Why the organization''s rules keep a customer from another booking or hold (email_not_verified: it books verified addresses only; too_many_bookings: max_active_bookings_per_customer upcoming active bookings and live holds), or NULL. Definer: counts the customer''s bookings whatever the caller may see.';
+
 create or replace function private.check_customer_may_book(p_org_id uuid, p_customer_id uuid)
 returns void
 language plpgsql
@@ -275,36 +305,30 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_org app.organizations;
+  v_problem text;
 begin
-  select * into v_org from app.organizations o where o.id = p_org_id;
-  if v_org.booking_requires_verified_email and not exists (
-    select from auth.users u where u.id = p_customer_id and u.email_verified_at is not null
-  ) then
-    raise exception using errcode = 'PT403', message = 'email_not_verified',
-      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
-  end if;
   -- One customer's bookings at one organization take turns here, so parallel requests cannot
   -- all pass the count.
   perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
-  if (select pg_catalog.count(*) from app.bookings b
-      where b.org_id = p_org_id and b.customer_id = p_customer_id
-        and (b.status in ('pending', 'confirmed')
-             or (b.status = 'held' and b.hold_expires_at > private.now()))
-        and b.ends_at > private.now())
-      >= v_org.max_active_bookings_per_customer then
+  v_problem := private.customer_booking_problem(p_org_id, p_customer_id);
+  if v_problem = 'email_not_verified' then
+    raise exception using errcode = 'PT403', message = 'email_not_verified',
+      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
+  elsif v_problem = 'too_many_bookings' then
     raise exception using errcode = 'PT409', message = 'too_many_bookings',
       detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here; cancel one first.',
-        v_org.max_active_bookings_per_customer);
+        (select o.max_active_bookings_per_customer from app.organizations o where o.id = p_org_id));
   end if;
 end;
 $$;
 comment on function private.check_customer_may_book(uuid, uuid) is
-  'The organization''s rules on who may book or hold: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings and live holds. Definer: counts the customer''s bookings whatever the caller may see.';
+  'The organization''s rules on who may book or hold (private.customer_booking_problem), checked under the customer''s lock: 403 email_not_verified, 409 too_many_bookings. Definer: counts the customer''s bookings whatever the caller may see.';
 
-create or replace function private.bookable_service(p_service_id uuid)
+drop function if exists private.bookable_service(uuid);
+
+create or replace function private.bookable_service(p_provider_id uuid, p_service_id uuid)
 returns app.services
 language plpgsql
 stable
@@ -314,6 +338,9 @@ as $$
 declare
   v_service app.services;
 begin
+  if p_provider_id is not null then
+    return private.offered_service(p_provider_id, p_service_id);
+  end if;
   select * into v_service from app.services s where s.id = p_service_id;
   if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
@@ -325,9 +352,28 @@ begin
   return v_service;
 end;
 $$;
-comment on function private.bookable_service(uuid) is
-  'The service for a booking with any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
-grant execute on function private.bookable_service(uuid) to authenticated;
+comment on function private.bookable_service(uuid, uuid) is
+  'The service of a new booking, hold or waitlist entry with this provider (private.offered_service) or, when p_provider_id is NULL, any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
+grant execute on function private.bookable_service(uuid, uuid) to authenticated;
+
+create or replace function private.provider_choice(p_value text)
+returns uuid
+language plpgsql
+immutable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if p_value is distinct from 'any' and private.as_uuid(p_value) is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'provider_id must be a provider''s id or "any".';
+  end if;
+  return private.as_uuid(p_value);
+end;
+$$;
+comment on function private.provider_choice(text) is
+  'provider_id as a caller writes it: a provider''s id, or NULL for "any"; anything else is 422 validation_failed.';
+grant execute on function private.provider_choice(text) to authenticated;
 
 create or replace function private.take_calendar(p_provider_id uuid, p_service app.services, p_start timestamptz)
 returns uuid
@@ -437,11 +483,7 @@ begin
 
   -- Visibility of provider and service is the caller's own, as in the slot list. No provider
   -- means any provider: one is picked below.
-  if p_provider_id is null then
-    v_service := private.bookable_service(p_service_id);
-  else
-    v_service := private.offered_service(p_provider_id, p_service_id);
-  end if;
+  v_service := private.bookable_service(p_provider_id, p_service_id);
   v_start := private.parse_instant(p_start);
 
   perform private.check_booking_for(v_service.org_id, v_customer);
@@ -653,16 +695,10 @@ volatile
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_provider uuid := private.as_uuid(create_booking.provider_id);
 begin
-  if v_provider is null and create_booking.provider_id is distinct from 'any' then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'provider_id must be a provider''s id or "any".';
-  end if;
-  return private.create_booking(v_provider, create_booking.service_id,
-    create_booking.start, create_booking.customer_note, create_booking.customer_id,
-    create_booking.idempotency_key);
+  return private.create_booking(private.provider_choice(create_booking.provider_id),
+    create_booking.service_id, create_booking.start, create_booking.customer_note,
+    create_booking.customer_id, create_booking.idempotency_key);
 end;
 $$;
 comment on function api.create_booking(text, uuid, text, text, uuid, text) is

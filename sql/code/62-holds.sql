@@ -84,11 +84,7 @@ declare
   v_start timestamptz;
   v_provider uuid;
 begin
-  if p_provider_id is null then
-    v_service := private.bookable_service(p_service_id);
-  else
-    v_service := private.offered_service(p_provider_id, p_service_id);
-  end if;
+  v_service := private.bookable_service(p_provider_id, p_service_id);
   v_start := private.parse_instant(p_start);
   -- Live holds count with upcoming bookings against the organization's cap, so one account
   -- cannot hold a whole calendar.
@@ -108,14 +104,9 @@ volatile
 security invoker
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_provider uuid := private.as_uuid(create_hold.provider_id);
 begin
-  if v_provider is null and create_hold.provider_id is distinct from 'any' then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'provider_id must be a provider''s id or "any".';
-  end if;
-  return private.create_hold(v_provider, create_hold.service_id, create_hold.start);
+  return private.create_hold(private.provider_choice(create_hold.provider_id), create_hold.service_id,
+    create_hold.start);
 end;
 $$;
 comment on function api.create_hold(text, uuid, text) is

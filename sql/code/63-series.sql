@@ -180,9 +180,13 @@ begin
           v_service.price_minor, v_service.currency, coalesce(p_customer_note, ''), v_uid,
           private.now(), private.now(), v_series_id);
         v_booked := v_booked + 1;
-      exception when exclusion_violation then
-        -- The constraint's own detail names the other booking's times: never passed on.
-        v_problem := 'slot_taken';
+      exception
+        when exclusion_violation then
+          -- The constraint's own detail names the other booking's times: never passed on.
+          v_problem := 'slot_taken';
+        when sqlstate 'PT409' then
+          -- The resource claims trigger lost a race for the last unit (47-resources).
+          v_problem := 'resource_unavailable';
       end;
     end if;
     continue when v_problem is null;

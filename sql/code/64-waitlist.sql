@@ -64,11 +64,7 @@ declare
   v_to timestamptz;
   v_entry app.waitlist_entries;
 begin
-  if p_provider_id is null then
-    v_service := private.bookable_service(p_service_id);
-  else
-    v_service := private.offered_service(p_provider_id, p_service_id);
-  end if;
+  v_service := private.bookable_service(p_provider_id, p_service_id);
   select * into v_org from app.organizations o where o.id = v_service.org_id;
   v_zone := coalesce(private.provider_zone(p_provider_id), v_org.timezone);
   if p_from is null or p_to is null then
@@ -224,22 +220,10 @@ begin
     select * into v_service from app.services s where s.id = v_entry.service_id and s.active;
     continue when not found;
     -- The organization's rules on who may book hold for offers too (they may have changed since
-    -- the entry joined, and the customer may have booked meanwhile): a customer with an
-    -- unverified address where verified ones are wanted, or at the cap of upcoming bookings and
-    -- live holds, is passed over. The count is taken without the customer's lock (taking it
-    -- here, after a calendar lock, could deadlock with a booking), so a booking racing the offer
-    -- can pass the cap by one.
-    continue when exists (
-      select 1 from app.organizations o
-      where o.id = p_org_id and (
-        (o.booking_requires_verified_email and not exists (
-          select 1 from auth.users u
-          where u.id = v_entry.customer_id and u.email_verified_at is not null))
-        or (select pg_catalog.count(*) from app.bookings b
-            where b.org_id = p_org_id and b.customer_id = v_entry.customer_id
-              and (b.status in ('pending', 'confirmed')
-                   or (b.status = 'held' and b.hold_expires_at > v_now))
-              and b.ends_at > v_now) >= o.max_active_bookings_per_customer));
+    -- the entry joined, and the customer may have booked meanwhile): a customer who may not book
+    -- is passed over. Counted without the customer's lock (taking it here, after a calendar
+    -- lock, could deadlock with a booking), so a booking racing the offer can pass the cap by one.
+    continue when private.customer_booking_problem(p_org_id, v_entry.customer_id) is not null;
     perform private.lock_provider_calendar(p_provider_id);
     -- The first free start in the entry's window near the freed time (a slot's buffers and
     -- duration reach a little beyond the time itself).
