@@ -7,8 +7,16 @@ A hypothesis state machine drives the api functions at the SQL level, on a conne
 authenticator acting (as private.handle_request does) as one of four customers; the clock is
 pinned and moved forward by a rule, and the worker's maintenance (private.expire_holds) runs as
 the superuser. A model predicts each answer down to the error code, which provider an "any"
-claim lands on, and which waitlist entry is offered which start when time frees up; the checks
-after every step read the tables as the superuser, past the exclusion constraint and RLS.
+claim lands on, which unit of the shared room each live claim holds, and which waitlist entry is
+offered which start when time frees up; the checks after every step read the tables as the
+superuser, past the exclusion constraints and RLS.
+
+With shared resources (the service needs one room of ROOMS, fewer than the providers), a start
+is bookable with a provider when the provider's calendar is free there and one room unit is free
+for the whole blocked time: a unit is used by the live claims it was allocated to (live holds,
+pending and confirmed bookings), and a new claim gets the lowest free unit, for good. So a room
+can be short although fewer than ROOMS claims overlap at any instant: two claims on different
+units, one on each side of the start, leave no single unit free for the whole hour.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ CANDIDATES = [OPEN + GRID * n for n in range(7)] + [9 * 60 + 15, 12 * 60 + 30]
 WINDOWS = [(9 * 60, 10 * 60 + 30), (10 * 60, 12 * 60), (11 * 60, 13 * 60), (9 * 60, 13 * 60)]
 CUSTOMERS = ["alma", "bo", "cleo", "dan"]
 PROVIDERS = 3
-ROOMS = 2  # one resource kind with fewer units than providers (when claims are kept)
+ROOMS = 2  # one room resource with fewer units than providers (when claims are kept)
 LIVE_OVERLAPS = """
 select a.id as a, b.id as b
 from app.bookings a
@@ -93,6 +101,7 @@ class Claim:
     start: int
     status: str  # held, confirmed, cancelled, or gone (a deleted hold)
     expires: int | None  # clock seconds, for a hold
+    unit: int | None = None  # the room unit it holds while live (with resources)
 
     def live(self, now: int) -> bool:
         return self.status == "confirmed" or (
@@ -197,15 +206,22 @@ class ClaimsMachine(RuleBasedStateMachine):
             if claim_id != ignore
         )
 
-    def rooms_short(self, start: int) -> bool:
-        """Whether every room is in use somewhere in the block (a conservative reading)."""
+    def room_for(self, start: int) -> int | None:
+        """The unit a new claim of the block gets: the lowest one that no live claim uses
+        anywhere in the block (private.sync_resource_claims; private.resources_free agrees).
+        None when every unit is in use somewhere in the block, or without resources."""
+        if not self.resources:
+            return None
         lo, hi = block(start)
-        busy = sum(
-            1
+        used = {
+            c.unit
             for c in self.claims.values()
             if c.live(self.now) and c.start < hi and lo < c.start + DURATION
-        )
-        return self.resources and busy >= ROOMS
+        }
+        return next((unit for unit in range(1, ROOMS + 1) if unit not in used), None)
+
+    def room_free(self, start: int) -> bool:
+        return not self.resources or self.room_for(start) is not None
 
     def booked_that_day(self, provider: int) -> int:
         return sum(
@@ -213,22 +229,31 @@ class ClaimsMachine(RuleBasedStateMachine):
         )
 
     def expected_claim(self, provider: int | None, start: int) -> tuple[str, int | None]:
-        """The answer to a new hold or booking, and the provider it lands on."""
+        """The answer to a new hold or booking, and the provider it lands on.
+
+        private.slot_problem checks working hours, then the provider's own calendar, then the
+        room. The room is shared, so for "any" it is free for every provider or for none: a
+        provider with a free calendar makes the answer resource_unavailable, none slot_taken
+        (private.take_calendar)."""
         if not fits(start):
             return "PT422 outside_working_hours", None
         candidates = range(PROVIDERS) if provider is None else [provider]
         free = [p for p in candidates if not self.taken(p, start)]
         if not free:
             return "PT409 slot_taken", None
+        if not self.room_free(start):
+            return "PT409 resource_unavailable", None
         # The fewest pending/confirmed bookings that day, then the order providers were added.
         return "ok", min(free, key=lambda p: (self.booked_that_day(p), p))
 
-    def offers(self, freed: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    def offers(self, freed: list[tuple[int, int]]) -> list[tuple[str, int, int, int | None]]:
         """private.offer_waitlist on each (provider, start) freed in turn: which waiting entry
-        gets a hold on which start. Applies the holds to a scratch copy of the claims."""
+        gets a hold on which start (the first in its window free on the provider's calendar
+        and with a free room unit), holding which unit. Applies the holds to a scratch copy of
+        the claims."""
         claims = dict(self.claims)
         entries = {entry_id: Entry(**vars(e)) for entry_id, e in self.entries.items()}
-        made: list[tuple[str, int, int]] = []
+        made: list[tuple[str, int, int, int | None]] = []
         saved = self.claims
         try:
             self.claims = claims
@@ -246,17 +271,18 @@ class ClaimsMachine(RuleBasedStateMachine):
                     starts = [
                         s
                         for s in range(entry.window[0], entry.window[1])
-                        if fits(s) and not self.taken(provider, s)
+                        if fits(s) and not self.taken(provider, s) and self.room_free(s)
                     ]
                     if not starts:
                         continue
                     start = min(starts)
+                    unit = self.room_for(start)
                     key = f"offer-{len(made)}"
                     claims[key] = Claim(
-                        provider, entry.customer, start, "held", self.now + HOLD_MINUTES * 60
+                        provider, entry.customer, start, "held", self.now + HOLD_MINUTES * 60, unit
                     )
                     entry.status, entry.hold = "offered", key
-                    made.append((entry.id, provider, start))
+                    made.append((entry.id, provider, start, unit))
         finally:
             self.claims = saved
         return made
@@ -267,13 +293,16 @@ class ClaimsMachine(RuleBasedStateMachine):
         except SqlError as exc:
             return f"{exc.sqlstate} {exc.code}", None
 
-    def take_offers(self, predicted: list[tuple[str, int, int]] | None, alternatives=()) -> None:
+    def take_offers(
+        self, predicted: list[tuple[str, int, int, int | None]] | None, alternatives=()
+    ) -> None:
         """Read the offers the step made and check them against the prediction (or any of
         the alternatives, when the order of freeing is the database's to choose)."""
         rows = self.run(
             self.seed.conn.fetch(
                 "select w.id, w.hold_id, b.provider_id, b.starts_at, b.customer_id,"
-                " b.status::text, b.hold_expires_at"
+                " b.status::text, b.hold_expires_at,"
+                " (select c.unit from app.resource_claims c where c.booking_id = b.id) as unit"
                 " from app.waitlist_entries w join app.bookings b on b.id = w.hold_id"
                 " where w.org_id = $1 and w.status = 'offered'",
                 self.org,
@@ -289,6 +318,7 @@ class ClaimsMachine(RuleBasedStateMachine):
                 str(row["id"]),
                 self.providers.index(str(row["provider_id"])),
                 self.minutes(row["starts_at"]),
+                row["unit"],
             )
             for row in fresh
         )
@@ -308,6 +338,7 @@ class ClaimsMachine(RuleBasedStateMachine):
                 self.minutes(row["starts_at"]),
                 "held",
                 self.now + HOLD_MINUTES * 60,
+                row["unit"],
             )
             entry.status, entry.hold = "offered", hold_id
 
@@ -333,8 +364,7 @@ class ClaimsMachine(RuleBasedStateMachine):
 
     def claim(self, kind: str, provider: int | None, start: int, customer: str) -> None:
         expected, lands_on = self.expected_claim(provider, start)
-        if expected == "ok" and self.rooms_short(start):
-            expected = "resource_unavailable?"
+        unit = self.room_for(start)
         function = "api.create_hold" if kind == "hold" else "api.create_booking"
         outcome, answer = self.call(
             self.customers[customer],
@@ -343,13 +373,7 @@ class ClaimsMachine(RuleBasedStateMachine):
             self.service,
             at(start),
         )
-        if expected == "resource_unavailable?":
-            # How units are assigned decides; either answer keeps the invariants.
-            assert outcome in {"ok", "PT409 resource_unavailable"}, outcome
-            if outcome == "ok":
-                lands_on = self.providers.index(answer["provider_id"])
-        else:
-            assert outcome == expected, (kind, provider, start, outcome, expected)
+        assert outcome == expected, (kind, provider, start, outcome, expected)
         if outcome != "ok":
             return
         assert lands_on is not None
@@ -370,10 +394,10 @@ class ClaimsMachine(RuleBasedStateMachine):
             assert datetime.fromisoformat(answer["expires_at"]) == CLOCK + timedelta(
                 seconds=expires
             )
-            self.claims[answer["id"]] = Claim(lands_on, customer, start, "held", expires)
+            self.claims[answer["id"]] = Claim(lands_on, customer, start, "held", expires, unit)
         else:
             assert answer["status"] == "confirmed"
-            self.claims[answer["id"]] = Claim(lands_on, customer, start, "confirmed", None)
+            self.claims[answer["id"]] = Claim(lands_on, customer, start, "confirmed", None, unit)
 
     @rule(
         provider=st.sampled_from([None, 0, 1, 2]),
@@ -517,19 +541,25 @@ class ClaimsMachine(RuleBasedStateMachine):
             assert len(at_once) <= row["capacity"], at_once
             assert 1 <= row["unit"] <= row["capacity"]
         if self.resources:
-            # Every live claim of the service holds its room.
-            live = {claim_id for claim_id, c in self.claims.items() if c.live(self.now)}
-            ids = {
-                str(row["booking_id"])
+            # Every live claim of the service holds one room: the unit the model gave it.
+            live = {
+                claim_id: (c.start, c.unit)
+                for claim_id, c in self.claims.items()
+                if c.live(self.now)
+            }
+            held = {
+                str(row["booking_id"]): (self.minutes(row["blocked"].lower), row["unit"])
                 for row in self.run(
                     self.seed.conn.fetch(
-                        "select distinct booking_id from app.resource_claims where org_id = $1"
+                        "select booking_id, unit, blocked from app.resource_claims"
+                        " where org_id = $1"
                         " and (upper_inf(claimed) or upper(claimed) > private.now())",
                         self.org,
                     )
                 )
             }
-            assert ids == live, (ids, live)
+            assert len(rows) == len(held)
+            assert held == live, (held, live)
 
     @invariant()
     def waitlist_entries_follow_their_holds(self) -> None:

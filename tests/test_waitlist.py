@@ -431,6 +431,40 @@ async def test_entries_that_do_not_fit_the_freed_time_keep_waiting(full: Full):
     assert str(offered["provider_id"]) == full.provider
 
 
+async def test_a_cancelled_booking_gives_its_room_to_the_offer_of_its_time(seed: Seed, sql: Sql):
+    """The service needs the one room there is; the 09:00 booking holds it. Cancelled, its time
+    and its room are free again, so the first in line is offered 09:00, the first free start."""
+    org = await seed.org(timezone=ZONE, cutoff_minutes=0)
+    provider = await seed.provider(org)
+    service = await seed.service(org, [provider], duration=60)
+    await seed.hours(provider, [1], "09:00", "11:00")
+    await seed.conn.execute(
+        "insert into app.resources (org_id, name, kind, capacity) values ($1, 'Room', 'room', 1)",
+        org,
+    )
+    await seed.conn.execute(
+        "insert into app.service_resources (org_id, service_id, kind, count)"
+        " values ($1, $2, 'room', 1)",
+        org,
+        service,
+    )
+    x, alma = await seed.user(), await seed.user()
+    nine = await sql.book(x, provider, service, at("09:00"))
+    entry = await sql.call(alma, "select api.join_waitlist($1, $2, $3)", service, *WHOLE_MONDAY)
+    await sql.act(x, "cancel", nine["id"])
+    offered = await seed.conn.fetchrow(
+        "select w.status, b.starts_at, b.customer_id from app.waitlist_entries w"
+        " join app.bookings b on b.id = w.hold_id where w.id = $1",
+        entry["id"],
+    )
+    assert offered is not None
+    assert (offered["status"], offered["starts_at"], str(offered["customer_id"])) == (
+        "offered",
+        datetime.fromisoformat(at("09:00")),
+        alma.user_id,
+    )
+
+
 async def test_time_off_removed_offers_its_time(seed: Seed, sql: Sql):
     org = await seed.org(timezone=ZONE)
     provider = await seed.provider(org)
