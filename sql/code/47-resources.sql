@@ -265,8 +265,11 @@ $$;
 comment on function private.sync_resource_claims() is
   'AFTER INSERT OR UPDATE trigger on app.bookings keeping app.resource_claims: a new, moved or re-claimed live hold or booking gets count free units of each kind its service needs (active resources by name, id, unit; under a lock per organization and kind), or 409 resource_unavailable; a hold confirmed keeps its units with the longer claimed range; a booking that stops being live gives its units back. Definer: claims are checked against other customers'' bookings and no client writes app.resource_claims.';
 
+-- Named to fire before bookings_freed_time (64-waitlist): AFTER triggers of one event fire in
+-- name order, and the waitlist must see a cancelled booking's units already free.
 drop trigger if exists bookings_resource_claims on app.bookings;
-create trigger bookings_resource_claims after insert or update on app.bookings
+drop trigger if exists bookings_claim_resources on app.bookings;
+create trigger bookings_claim_resources after insert or update on app.bookings
   for each row execute function private.sync_resource_claims();
 
 -- ---------------------------------------------------------------------------------------------

@@ -294,6 +294,8 @@ drop trigger if exists bookings_hold_lapsed on app.bookings;
 create trigger bookings_hold_lapsed before delete on app.bookings
   for each row when (OLD.status = 'held') execute function private.hold_lapsed();
 
+-- Fires after bookings_claim_resources (47-resources; AFTER triggers go in name order), so a
+-- cancelled booking's resource units are free when its time is offered.
 drop trigger if exists bookings_freed_time on app.bookings;
 create trigger bookings_freed_time after update on app.bookings
   for each row when (OLD.status in ('pending', 'confirmed')) execute function private.booking_freed_time();
