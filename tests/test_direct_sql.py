@@ -130,7 +130,7 @@ async def test_a_token_from_a_rest_login_makes_a_direct_client_that_user_and_no_
     for conn, hour in ((as_alma, "10:00"), (as_bruno, "12:00")):
         created = await conn.fetchval(
             "select api.create_booking($1, $2, $3)::text",
-            uuid.UUID(provider),
+            provider,  # text: a provider's id or "any"
             uuid.UUID(service),
             local(day, hour, "Europe/Copenhagen"),
         )
