@@ -118,7 +118,8 @@ async def bookable_provider_set(admin: str, count: int) -> tuple[list[str], str]
     conn = await asyncpg.connect(admin)
     try:
         org = await conn.fetchval(
-            "insert into app.organizations (slug, name) values ('bench-open', 'Open') returning id"
+            "insert into app.organizations (slug, name, max_active_bookings_per_customer)"
+            " values ('bench-open', 'Open', 1000) returning id"
         )
         service = await conn.fetchval(
             "insert into app.services (org_id, name, duration_minutes, price_minor, currency, "
@@ -161,14 +162,22 @@ def starts(day: int, count: int) -> list[str]:
 async def creation(admin: str, api_dsn: str, port: int, seconds: float) -> None:
     clients = 32
     providers, service = await bookable_provider_set(admin, clients)
+    # One customer a client: an organization lets one customer hold only so many upcoming
+    # bookings (max_active_bookings_per_customer).
     conn = await asyncpg.connect(admin)
-    await conn.fetchval("select private.register('racer@example.com', $1, null, null)", PASSWORD)
+    for i in range(clients):
+        await conn.fetchval(
+            "select private.register($1, $2, null, null)", f"racer{i}@example.com", PASSWORD
+        )
     await conn.close()
-    pair = http_json(
-        port, "/api/v1/auth/login", {"email": "racer@example.com", "password": PASSWORD}
-    )
-    token = pair["access_token"]
-    claims = json.dumps(jwt.decode(token, options={"verify_signature": False}))
+    tokens = [
+        http_json(
+            port, "/api/v1/auth/login", {"email": f"racer{i}@example.com", "password": PASSWORD}
+        )["access_token"]
+        for i in range(clients)
+    ]
+    token = tokens[0]
+    claims = [json.dumps(jwt.decode(t, options={"verify_signature": False})) for t in tokens]
 
     # Each client books its own provider's free slots, one after another: days 2.. for the API,
     # days 40.. for direct SQL, so the two runs never compete for a slot.
@@ -187,7 +196,7 @@ async def creation(admin: str, api_dsn: str, port: int, seconds: float) -> None:
                 request_bytes(
                     "POST",
                     "/api/v1/bookings",
-                    {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                    {"Authorization": f"Bearer {tokens[i]}", "Content-Type": "application/json"},
                     body.encode(),
                 )
             )
@@ -217,7 +226,7 @@ async def creation(admin: str, api_dsn: str, port: int, seconds: float) -> None:
             start = next(slots)
         cursors[i] = (day, slots)
         args = json.dumps({"provider_id": providers[i], "service_id": service, "start": start})
-        return await conn.fetchrow(HANDLE, "authenticated", claims, CONTEXT, CREATE, args, False)
+        return await conn.fetchrow(HANDLE, "authenticated", claims[i], CONTEXT, CREATE, args, False)
 
     sql = await sql_load(pool, direct, clients=clients, seconds=seconds, warmup=0)
     await pool.close()

@@ -344,7 +344,7 @@ CREATE FUNCTION api.booking_history(id uuid) RETURNS json
     AS $$
 begin
   perform private.require_user();
-  if not exists (select 1 from app.bookings b where b.id = booking_history.id) then
+  if not exists (select 1 from app.bookings b where b.id = booking_history.id and b.status <> 'held') then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
   end if;
   return pg_catalog.json_build_object('items', coalesce((
@@ -387,6 +387,9 @@ begin
   if cancel_booking.scope is null or cancel_booking.scope not in ('this', 'following') then
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'scope must be this or following.';
+  end if;
+  if cancel_booking.scope = 'following' then
+    perform private.lock_following(cancel_booking.id);
   end if;
   v_booking := private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
   if cancel_booking.scope = 'following' then
@@ -579,16 +582,10 @@ CREATE FUNCTION api.create_booking(provider_id text, service_id uuid, start text
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  v_provider uuid := private.as_uuid(create_booking.provider_id);
 begin
-  if v_provider is null and create_booking.provider_id is distinct from 'any' then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'provider_id must be a provider''s id or "any".';
-  end if;
-  return private.create_booking(v_provider, create_booking.service_id,
-    create_booking.start, create_booking.customer_note, create_booking.customer_id,
-    create_booking.idempotency_key);
+  return private.create_booking(private.provider_choice(create_booking.provider_id),
+    create_booking.service_id, create_booking.start, create_booking.customer_note,
+    create_booking.customer_id, create_booking.idempotency_key);
 end;
 $$;
 
@@ -633,14 +630,9 @@ CREATE FUNCTION api.create_hold(provider_id text, service_id uuid, start text) R
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-  v_provider uuid := private.as_uuid(create_hold.provider_id);
 begin
-  if v_provider is null and create_hold.provider_id is distinct from 'any' then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'provider_id must be a provider''s id or "any".';
-  end if;
-  return private.create_hold(v_provider, create_hold.service_id, create_hold.start);
+  return private.create_hold(private.provider_choice(create_hold.provider_id), create_hold.service_id,
+    create_hold.start);
 end;
 $$;
 
@@ -1093,7 +1085,7 @@ $$;
 -- Name: FUNCTION export_me(); Type: COMMENT; Schema: api; Owner: -
 --
 
-COMMENT ON FUNCTION api.export_me() IS 'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], booking_series: [{id, org_id, provider_id, service_id, every, count, first_start, created_at}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
+COMMENT ON FUNCTION api.export_me() IS 'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], booking_series: [{id, org_id, provider_id, service_id, every, count, first_start, created_at}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], waitlist: [{id, org_id, service_id, provider_id, from, to, status, hold_id, offered_at, created_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
 
 
 --
@@ -3821,16 +3813,19 @@ COMMENT ON COLUMN app.services.search_name IS 'The name folded (private.search_f
 
 
 --
--- Name: bookable_service(uuid); Type: FUNCTION; Schema: private; Owner: -
+-- Name: bookable_service(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
 --
 
-CREATE FUNCTION private.bookable_service(p_service_id uuid) RETURNS app.services
+CREATE FUNCTION private.bookable_service(p_provider_id uuid, p_service_id uuid) RETURNS app.services
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
   v_service app.services;
 begin
+  if p_provider_id is not null then
+    return private.offered_service(p_provider_id, p_service_id);
+  end if;
   select * into v_service from app.services s where s.id = p_service_id;
   if not found or not (v_service.active or private.is_org_member(v_service.org_id)) then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such service.';
@@ -3845,10 +3840,10 @@ $$;
 
 
 --
--- Name: FUNCTION bookable_service(p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
+-- Name: FUNCTION bookable_service(p_provider_id uuid, p_service_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.bookable_service(p_service_id uuid) IS 'The service for a booking with any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
+COMMENT ON FUNCTION private.bookable_service(p_provider_id uuid, p_service_id uuid) IS 'The service of a new booking, hold or waitlist entry with this provider (private.offered_service) or, when p_provider_id is NULL, any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
 
 
 --
@@ -4247,6 +4242,17 @@ begin
   end if;
   if p_provider_id is not null then
     select * into v_provider from app.providers p where p.id = p_provider_id;
+    -- A provider's feed lasts while whoever issued it may still keep that calendar: the person
+    -- linked to the provider, or the organization's staff+. Someone who leaves, is unlinked or
+    -- loses the role loses the URL with it.
+    if v_feed.created_by is null or not (
+        v_provider.user_id = v_feed.created_by
+        or exists (
+          select 1 from app.memberships m
+          where m.org_id = v_provider.org_id and m.user_id = v_feed.created_by
+            and m.role = any (private.staff_roles()))) then
+      raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such calendar feed.';
+    end if;
     return private.calendar_json(
       v_provider.display_name, private.provider_zone(v_provider.id), v_provider.id, null);
   end if;
@@ -4260,7 +4266,7 @@ $$;
 -- Name: FUNCTION calendar_feed(p_provider_id uuid, p_token text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.calendar_feed(p_provider_id uuid, p_token text) IS 'The feed object (private.calendar_json) that a token opens: a provider''s (p_provider_id), or its user''s (NULL); 404 not_found for any other token, so a wrong one and an unknown provider answer the same. Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
+COMMENT ON FUNCTION private.calendar_feed(p_provider_id uuid, p_token text) IS 'The feed object (private.calendar_json) that a token opens: a provider''s (p_provider_id; only while its issuer is still the provider''s linked person or the organization''s staff+), or its user''s (NULL); 404 not_found for any other token, so a wrong one and an unknown provider answer the same. Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
 
 
 --
@@ -4419,29 +4425,21 @@ CREATE FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uui
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  v_org app.organizations;
+  v_problem text;
 begin
-  select * into v_org from app.organizations o where o.id = p_org_id;
-  if v_org.booking_requires_verified_email and not exists (
-    select from auth.users u where u.id = p_customer_id and u.email_verified_at is not null
-  ) then
-    raise exception using errcode = 'PT403', message = 'email_not_verified',
-      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
-  end if;
   -- One customer's bookings at one organization take turns here, so parallel requests cannot
   -- all pass the count.
   perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || p_org_id::text || ':' || p_customer_id::text, 0));
-  if (select pg_catalog.count(*) from app.bookings b
-      where b.org_id = p_org_id and b.customer_id = p_customer_id
-        and (b.status in ('pending', 'confirmed')
-             or (b.status = 'held' and b.hold_expires_at > private.now()))
-        and b.ends_at > private.now())
-      >= v_org.max_active_bookings_per_customer then
+  v_problem := private.customer_booking_problem(p_org_id, p_customer_id);
+  if v_problem = 'email_not_verified' then
+    raise exception using errcode = 'PT403', message = 'email_not_verified',
+      detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
+  elsif v_problem = 'too_many_bookings' then
     raise exception using errcode = 'PT409', message = 'too_many_bookings',
       detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here; cancel one first.',
-        v_org.max_active_bookings_per_customer);
+        (select o.max_active_bookings_per_customer from app.organizations o where o.id = p_org_id));
   end if;
 end;
 $$;
@@ -4451,7 +4449,7 @@ $$;
 -- Name: FUNCTION check_customer_may_book(p_org_id uuid, p_customer_id uuid); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) IS 'The organization''s rules on who may book or hold: 403 email_not_verified when it wants verified addresses; 409 too_many_bookings past max_active_bookings_per_customer upcoming active bookings and live holds. Definer: counts the customer''s bookings whatever the caller may see.';
+COMMENT ON FUNCTION private.check_customer_may_book(p_org_id uuid, p_customer_id uuid) IS 'The organization''s rules on who may book or hold (private.customer_booking_problem), checked under the customer''s lock: 403 email_not_verified, 409 too_many_bookings. Definer: counts the customer''s bookings whatever the caller may see.';
 
 
 --
@@ -4941,7 +4939,7 @@ begin
     raise exception using errcode = 'PT409', message = 'invalid_transition',
       detail = 'This hold has already been confirmed.';
   end if;
-  if v_hold.hold_expires_at <= private.now() then
+  if v_hold.hold_expires_at <= private.now() or v_hold.starts_at <= private.now() then
     raise exception using errcode = 'PT410', message = 'hold_expired',
       detail = 'This hold has expired and its slot may be taken; choose a slot again.';
   end if;
@@ -5103,11 +5101,7 @@ begin
 
   -- Visibility of provider and service is the caller's own, as in the slot list. No provider
   -- means any provider: one is picked below.
-  if p_provider_id is null then
-    v_service := private.bookable_service(p_service_id);
-  else
-    v_service := private.offered_service(p_provider_id, p_service_id);
-  end if;
+  v_service := private.bookable_service(p_provider_id, p_service_id);
   v_start := private.parse_instant(p_start);
 
   perform private.check_booking_for(v_service.org_id, v_customer);
@@ -5237,9 +5231,13 @@ begin
           v_service.price_minor, v_service.currency, coalesce(p_customer_note, ''), v_uid,
           private.now(), private.now(), v_series_id);
         v_booked := v_booked + 1;
-      exception when exclusion_violation then
-        -- The constraint's own detail names the other booking's times: never passed on.
-        v_problem := 'slot_taken';
+      exception
+        when exclusion_violation then
+          -- The constraint's own detail names the other booking's times: never passed on.
+          v_problem := 'slot_taken';
+        when sqlstate 'PT409' then
+          -- The resource claims trigger lost a race for the last unit (47-resources).
+          v_problem := 'resource_unavailable';
       end;
     end if;
     continue when v_problem is null;
@@ -5271,7 +5269,9 @@ begin
   select pg_catalog.count(*) into v_active
   from app.bookings b
   where b.org_id = v_service.org_id and b.customer_id = v_customer
-    and b.status in ('pending', 'confirmed') and b.ends_at > private.now();
+    and (b.status in ('pending', 'confirmed')
+         or (b.status = 'held' and b.hold_expires_at > private.now()))
+    and b.ends_at > private.now();
   if v_active > v_cap then
     raise exception using errcode = 'PT409', message = 'too_many_bookings',
       detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here, and this series would make %s; nothing was booked.',
@@ -5309,11 +5309,7 @@ declare
   v_start timestamptz;
   v_provider uuid;
 begin
-  if p_provider_id is null then
-    v_service := private.bookable_service(p_service_id);
-  else
-    v_service := private.offered_service(p_provider_id, p_service_id);
-  end if;
+  v_service := private.bookable_service(p_provider_id, p_service_id);
   v_start := private.parse_instant(p_start);
   -- Live holds count with upcoming bookings against the organization's cap, so one account
   -- cannot hold a whole calendar.
@@ -5494,6 +5490,43 @@ $$;
 --
 
 COMMENT ON FUNCTION private.create_superuser(p_email text, p_password text) IS 'Create a platform admin, or promote an existing account: a verified one keeps its password; an unverified one gets this password, is marked verified and loses every session (an unproven registration must not become an admin). Run by the slotbase command as the database owner. Definer: the slotbase command runs it as the connecting administrator, who holds the owner''s privileges but not its BYPASSRLS, and auth.users forces row-level security.';
+
+
+--
+-- Name: customer_booking_problem(uuid, uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.customer_booking_problem(p_org_id uuid, p_customer_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_org app.organizations;
+  v_now timestamptz := private.now();
+begin
+  select * into v_org from app.organizations o where o.id = p_org_id;
+  if v_org.booking_requires_verified_email and not exists (
+    select from auth.users u where u.id = p_customer_id and u.email_verified_at is not null
+  ) then
+    return 'email_not_verified';
+  end if;
+  if (select pg_catalog.count(*) from app.bookings b
+      where b.org_id = p_org_id and b.customer_id = p_customer_id
+        and (b.status in ('pending', 'confirmed') or (b.status = 'held' and b.hold_expires_at > v_now))
+        and b.ends_at > v_now)
+      >= v_org.max_active_bookings_per_customer then
+    return 'too_many_bookings';
+  end if;
+  return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION customer_booking_problem(p_org_id uuid, p_customer_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.customer_booking_problem(p_org_id uuid, p_customer_id uuid) IS 'Why the organization''s rules keep a customer from another booking or hold (email_not_verified: it books verified addresses only; too_many_bookings: max_active_bookings_per_customer upcoming active bookings and live holds), or NULL. Definer: counts the customer''s bookings whatever the caller may see.';
 
 
 --
@@ -6104,19 +6137,23 @@ CREATE FUNCTION private.expire_holds() RETURNS integer
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  v_count integer;
+  v_hold record;
+  v_count integer := 0;
 begin
   -- They stopped blocking at expiry already; deleting them now hands their slots on to the
-  -- waitlist (the delete trigger in 64-waitlist). SKIP LOCKED: a hold being confirmed right
-  -- now is left to that transaction.
-  delete from app.bookings b
-  where b.id in (
+  -- waitlist (the delete trigger in 64-waitlist, which takes each provider's calendar lock):
+  -- one at a time in provider order, the order every other multi-calendar path locks in.
+  -- SKIP LOCKED: a hold being confirmed right now is left to that transaction.
+  for v_hold in
     select h.id from app.bookings h
     where h.status = 'held' and h.hold_expires_at <= private.now()
-    order by h.hold_expires_at
-    limit 500
-    for update skip locked);
-  get diagnostics v_count = row_count;
+    order by h.provider_id, h.hold_expires_at
+    limit 100
+    for update skip locked
+  loop
+    delete from app.bookings b where b.id = v_hold.id;
+    v_count := v_count + 1;
+  end loop;
   return v_count;
 end;
 $$;
@@ -6126,7 +6163,7 @@ $$;
 -- Name: FUNCTION expire_holds(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.expire_holds() IS 'Delete up to 500 expired holds (the worker runs it with its maintenance) and return how many. Definer: run by the worker as service_role; deletes rows of every organization.';
+COMMENT ON FUNCTION private.expire_holds() IS 'Delete up to 100 expired holds, in provider order (the worker runs it every round), and return how many. Definer: run by the worker as service_role; deletes rows of every organization.';
 
 
 --
@@ -6975,11 +7012,7 @@ declare
   v_to timestamptz;
   v_entry app.waitlist_entries;
 begin
-  if p_provider_id is null then
-    v_service := private.bookable_service(p_service_id);
-  else
-    v_service := private.offered_service(p_provider_id, p_service_id);
-  end if;
+  v_service := private.bookable_service(p_provider_id, p_service_id);
   select * into v_org from app.organizations o where o.id = v_service.org_id;
   v_zone := coalesce(private.provider_zone(p_provider_id), v_org.timezone);
   if p_from is null or p_to is null then
@@ -7011,6 +7044,7 @@ begin
       detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
   end if;
   -- Entries count against the same cap as bookings, so one account cannot queue for everything.
+  perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || v_org.id::text || ':' || v_uid::text, 0));
   if (select pg_catalog.count(*) from app.waitlist_entries w
@@ -7236,6 +7270,35 @@ $$;
 --
 
 COMMENT ON FUNCTION private.local_iso(p_at timestamp with time zone, p_zone text) IS 'RFC 3339 text of an instant in a zone, with that zone''s offset at that instant (DST-correct).';
+
+
+--
+-- Name: lock_following(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.lock_following(p_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+begin
+  -- Lock this occurrence (above) and every later one of its series, in start order, before any
+  -- cancellation frees time and offers it to the waitlist under a calendar lock: a reschedule
+  -- takes a row lock and then the calendar's, so the other way round could deadlock.
+  perform 1 from app.bookings later
+  where later.series_id = v_booking.series_id and later.starts_at > v_booking.starts_at
+  order by later.starts_at
+  for update;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION lock_following(p_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.lock_following(p_id uuid) IS 'Lock a booking the caller may see (else 404 not_found) and every later occurrence of its series, in start order. Definer: clients hold no UPDATE privilege, which FOR UPDATE needs; the caller is checked first (private.visible_booking_for_update).';
 
 
 --
@@ -7862,22 +7925,10 @@ begin
     select * into v_service from app.services s where s.id = v_entry.service_id and s.active;
     continue when not found;
     -- The organization's rules on who may book hold for offers too (they may have changed since
-    -- the entry joined, and the customer may have booked meanwhile): a customer with an
-    -- unverified address where verified ones are wanted, or at the cap of upcoming bookings and
-    -- live holds, is passed over. The count is taken without the customer's lock (taking it
-    -- here, after a calendar lock, could deadlock with a booking), so a booking racing the offer
-    -- can pass the cap by one.
-    continue when exists (
-      select 1 from app.organizations o
-      where o.id = p_org_id and (
-        (o.booking_requires_verified_email and not exists (
-          select 1 from auth.users u
-          where u.id = v_entry.customer_id and u.email_verified_at is not null))
-        or (select pg_catalog.count(*) from app.bookings b
-            where b.org_id = p_org_id and b.customer_id = v_entry.customer_id
-              and (b.status in ('pending', 'confirmed')
-                   or (b.status = 'held' and b.hold_expires_at > v_now))
-              and b.ends_at > v_now) >= o.max_active_bookings_per_customer));
+    -- the entry joined, and the customer may have booked meanwhile): a customer who may not book
+    -- is passed over. Counted without the customer's lock (taking it here, after a calendar
+    -- lock, could deadlock with a booking), so a booking racing the offer can pass the cap by one.
+    continue when private.customer_booking_problem(p_org_id, v_entry.customer_id) is not null;
     perform private.lock_provider_calendar(p_provider_id);
     -- The first free start in the entry's window near the freed time (a slot's buffers and
     -- duration reach a little beyond the time itself).
@@ -8434,6 +8485,31 @@ COMMENT ON FUNCTION private.pre_request() IS 'For PostgREST''s db-pre-request: r
 
 
 --
+-- Name: provider_choice(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.provider_choice(p_value text) RETURNS uuid
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_value is distinct from 'any' and private.as_uuid(p_value) is null then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'provider_id must be a provider''s id or "any".';
+  end if;
+  return private.as_uuid(p_value);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION provider_choice(p_value text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.provider_choice(p_value text) IS 'provider_id as a caller writes it: a provider''s id, or NULL for "any"; anything else is 422 validation_failed.';
+
+
+--
 -- Name: providers; Type: TABLE; Schema: app; Owner: -
 --
 
@@ -8542,6 +8618,12 @@ declare
   v_span tstzrange;
   v_resources boolean;
 begin
+  -- Callers ask for at most 62 local days (and the waitlist a day more each side); a direct
+  -- caller of this function gets no more than that.
+  if p_to - p_from > interval '66 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
   select * into v_service from app.services s where s.id = p_service_id;
   if not found then
     return;
@@ -10158,7 +10240,7 @@ declare
 begin
   -- Time off removed frees its own period; new or changed hours may free any time ahead.
   if TG_TABLE_NAME = 'time_off' then
-    for v_row in select o.org_id, o.provider_id, o.period from old_rows o loop
+    for v_row in select o.org_id, o.provider_id, o.period from old_rows o order by o.provider_id loop
       perform private.offer_waitlist(v_row.org_id, v_row.provider_id, v_row.period);
     end loop;
   else
@@ -12146,6 +12228,20 @@ begin
     from app.providers p
     join app.organizations o on o.id = p.org_id
     where p.id = any (p_provider_ids)
+  ), hours as materialized (
+    -- Each provider's own rows, looked up one provider at a time (the exclusion constraint's
+    -- index): a join on the provider array would read every provider's hours.
+    select p.id, h.weekday, h.starts, h.ends, h.valid_from, h.valid_until
+    from providers p
+    cross join lateral (select * from app.working_hours x where x.provider_id = p.id) h
+  ), overrides as materialized (
+    select p.id, o.on_date, o.windows
+    from providers p
+    cross join lateral (
+      select * from app.date_overrides x
+      where x.provider_id = p.id
+        and x.on_date between (p_from at time zone p.zone)::date - 1 and (p_to at time zone p.zone)::date + 1
+    ) o
   ), days as (
     -- Every local date that can touch [p_from, p_to), with a day to spare on each side.
     select providers.id, providers.zone, d::date as day
@@ -12157,19 +12253,19 @@ begin
   ), local_windows as (
     select days.id, days.zone, w as local_range
     from days
-    join app.date_overrides o on o.provider_id = days.id and o.on_date = days.day
+    join overrides o on o.id = days.id and o.on_date = days.day
     cross join lateral pg_catalog.unnest(o.windows) w
     union all
     select days.id, days.zone, pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
     from days
-    join app.working_hours h
-      on h.provider_id = days.id
+    join hours h
+      on h.id = days.id
      and h.weekday = extract(isodow from days.day)
      and (h.valid_from is null or h.valid_from <= days.day)
      and (h.valid_until is null or days.day <= h.valid_until)
     where not exists (
-      select 1 from app.date_overrides o
-      where o.provider_id = days.id and o.on_date = days.day
+      select 1 from overrides o
+      where o.id = days.id and o.on_date = days.day
     )
   )
   select l.id, pg_catalog.tstzrange(
@@ -15651,6 +15747,20 @@ CREATE INDEX waitlist_entries_org_id_idx ON app.waitlist_entries USING btree (or
 
 
 --
+-- Name: waitlist_entries_provider_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX waitlist_entries_provider_idx ON app.waitlist_entries USING btree (provider_id) WHERE (provider_id IS NOT NULL);
+
+
+--
+-- Name: waitlist_entries_service_idx; Type: INDEX; Schema: app; Owner: -
+--
+
+CREATE INDEX waitlist_entries_service_idx ON app.waitlist_entries USING btree (service_id);
+
+
+--
 -- Name: waitlist_entries_waiting_idx; Type: INDEX; Schema: app; Owner: -
 --
 
@@ -15889,6 +15999,13 @@ CREATE TRIGGER audit_changes AFTER INSERT OR DELETE OR UPDATE ON app.working_hou
 
 
 --
+-- Name: bookings bookings_claim_resources; Type: TRIGGER; Schema: app; Owner: -
+--
+
+CREATE TRIGGER bookings_claim_resources AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.sync_resource_claims();
+
+
+--
 -- Name: bookings bookings_events; Type: TRIGGER; Schema: app; Owner: -
 --
 
@@ -15942,13 +16059,6 @@ CREATE TRIGGER bookings_outbox_inserted AFTER INSERT ON app.bookings REFERENCING
 --
 
 CREATE TRIGGER bookings_outbox_updated AFTER UPDATE ON app.bookings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.booking_updated();
-
-
---
--- Name: bookings bookings_resource_claims; Type: TRIGGER; Schema: app; Owner: -
---
-
-CREATE TRIGGER bookings_resource_claims AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.sync_resource_claims();
 
 
 --
@@ -16714,13 +16824,6 @@ CREATE POLICY "members read their organization's memberships" ON app.memberships
 
 
 --
--- Name: resource_claims members read their organization's resource claims; Type: POLICY; Schema: app; Owner: -
---
-
-CREATE POLICY "members read their organization's resource claims" ON app.resource_claims FOR SELECT TO authenticated USING (( SELECT private.is_org_member(resource_claims.org_id) AS is_org_member));
-
-
---
 -- Name: resources members read their organization's resources; Type: POLICY; Schema: app; Owner: -
 --
 
@@ -16952,6 +17055,15 @@ CREATE POLICY "staff and the provider add time off" ON app.time_off FOR INSERT T
 CREATE POLICY "staff and the provider read internal notes" ON app.booking_notes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])) OR (EXISTS ( SELECT 1
    FROM app.bookings b
   WHERE ((b.id = booking_notes.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])))))));
+
+
+--
+-- Name: resource_claims staff and the provider read resource claims; Type: POLICY; Schema: app; Owner: -
+--
+
+CREATE POLICY "staff and the provider read resource claims" ON app.resource_claims FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids(private.staff_roles()) AS my_org_ids)::uuid[])) OR (EXISTS ( SELECT 1
+   FROM app.bookings b
+  WHERE ((b.id = resource_claims.booking_id) AND (b.provider_id = ANY (( SELECT private.my_provider_ids() AS my_provider_ids)::uuid[])))))));
 
 
 --

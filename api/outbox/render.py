@@ -110,14 +110,16 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     pending = kind == "booking_created" and payload.get("status") == "pending"
     template = "booking_pending" if pending else kind
     previous = payload.get("previous_start")
-    expires = payload.get("hold_expires_at")
+    held_until = payload.get("hold_expires_at")
     fields = {
         "service": clean(payload["service_name"]),
         "provider": clean(payload["provider_name"]),
         "org": clean(payload["org_name"]),
         "when": when_text(start, locale, zone),
         "previous": when_text(datetime.fromisoformat(previous), locale, zone) if previous else "",
-        "expires": when_text(datetime.fromisoformat(expires), locale, zone) if expires else "",
+        "expires": when_text(datetime.fromisoformat(held_until), locale, zone)
+        if held_until
+        else "",
     }
     subject, lead = (text.format(**fields) for text in words[template])
     price = price_text(int(payload["price_minor"]), payload["currency"], locale)
@@ -133,10 +135,10 @@ def content(row: Mapping[str, Any], payload: dict[str, Any], mail: MailSettings)
     if kind == "booking_cancelled" and payload.get("cancel_reason"):
         details.append((labels["reason"], clean(payload["cancel_reason"], 500)))
     signature = labels["sign"].format(org=fields["org"])
-    link = None
+    offer = None
     if kind == "waitlist_offer":
-        link = (labels["button_waitlist_offer"], f"{mail.public_url}{WAITLIST_PATH}")
-    return Content(subject, [hello, lead], details, link, None, signature)
+        offer = (labels["button_waitlist_offer"], f"{mail.public_url}{WAITLIST_PATH}")
+    return Content(subject, [hello, lead], details, offer, None, signature)
 
 
 def plain_text(c: Content) -> str:

@@ -94,8 +94,15 @@ class Worker:
 
     async def expire_holds(self) -> None:
         """Delete expired holds every round: they stopped blocking at expiry already, and
-        deleting one hands its slot to the next customer on the waitlist (with an email)."""
-        rows = await as_service(self.conn, EXPIRE_HOLDS)
+        deleting one hands its slot to the next customer on the waitlist (with an email).
+
+        A failure here (a deadlock with a booking, a timeout) is logged and tried again next
+        round; it must never keep the outbox from being delivered."""
+        try:
+            rows = await as_service(self.conn, EXPIRE_HOLDS)
+        except asyncpg.PostgresError as exc:
+            log.warning("expiring holds failed: %s", exc)
+            return
         if rows and rows[0][0]:
             log.info("deleted %d expired holds", rows[0][0])
 
@@ -184,12 +191,12 @@ async def run(
                     next_maintenance = now + maintenance_seconds
                     next_purge = now + purge_seconds if now >= next_purge else next_purge
                 wake.clear()  # before the claim: a commit during the batch wakes the next wait
-                await worker.expire_holds()
                 rows = await worker.claim()
                 if heartbeat is not None:
                     os.utime(heartbeat)  # a metadata write; the file exists (heartbeat_file)
                 if rows:
                     await worker.deliver(rows)
+                await worker.expire_holds()  # after delivery: offers it makes go out next round
                 if len(rows) < batch:
                     wait = min(poll_seconds, next_maintenance - time.monotonic())
                     await _wait(stop, wake, wait)

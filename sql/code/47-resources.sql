@@ -61,7 +61,7 @@ end;
 $$;
 comment on function private.lock_resource_kind(uuid, text) is
   'Serialize, until the transaction ends, everything that allocates or takes away units of one kind of resource in one organization.';
-grant execute on function private.lock_resource_kind(uuid, text) to authenticated, service_role;
+revoke execute on function private.lock_resource_kind(uuid, text) from authenticated, service_role;  -- definer callers only
 
 create or replace function private.guard_resource_claims()
 returns trigger
@@ -179,13 +179,21 @@ create policy "owners and admins remove what services need" on app.service_resou
   for delete to authenticated
   using ((select private.is_org_manager(org_id)));
 
--- Claims: members read which unit is in use when; only the trigger on app.bookings writes them.
+-- Claims: the organization's staff+ read which unit is in use when, and a provider those of the
+-- bookings on their own calendar (a claim names its booking and its times, which the bookings
+-- policy shows a provider only for their own calendar); only the trigger on app.bookings writes
+-- them.
 grant select (org_id, booking_id, resource_id, unit, blocked, claimed) on app.resource_claims to authenticated;
 
 drop policy if exists "members read their organization's resource claims" on app.resource_claims;
-create policy "members read their organization's resource claims" on app.resource_claims
+drop policy if exists "staff and the provider read resource claims" on app.resource_claims;
+create policy "staff and the provider read resource claims" on app.resource_claims
   for select to authenticated
-  using ((select private.is_org_member(org_id)));
+  using (org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[])
+         or exists (
+           select 1 from app.bookings b
+           where b.id = booking_id and b.provider_id = any ((select private.my_provider_ids())::uuid[])
+         ));
 
 -- ---------------------------------------------------------------------------------------------
 -- Allocation: the trigger on app.bookings

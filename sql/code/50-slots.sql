@@ -29,6 +29,20 @@ begin
     from app.providers p
     join app.organizations o on o.id = p.org_id
     where p.id = any (p_provider_ids)
+  ), hours as materialized (
+    -- Each provider's own rows, looked up one provider at a time (the exclusion constraint's
+    -- index): a join on the provider array would read every provider's hours.
+    select p.id, h.weekday, h.starts, h.ends, h.valid_from, h.valid_until
+    from providers p
+    cross join lateral (select * from app.working_hours x where x.provider_id = p.id) h
+  ), overrides as materialized (
+    select p.id, o.on_date, o.windows
+    from providers p
+    cross join lateral (
+      select * from app.date_overrides x
+      where x.provider_id = p.id
+        and x.on_date between (p_from at time zone p.zone)::date - 1 and (p_to at time zone p.zone)::date + 1
+    ) o
   ), days as (
     -- Every local date that can touch [p_from, p_to), with a day to spare on each side.
     select providers.id, providers.zone, d::date as day
@@ -40,19 +54,19 @@ begin
   ), local_windows as (
     select days.id, days.zone, w as local_range
     from days
-    join app.date_overrides o on o.provider_id = days.id and o.on_date = days.day
+    join overrides o on o.id = days.id and o.on_date = days.day
     cross join lateral pg_catalog.unnest(o.windows) w
     union all
     select days.id, days.zone, pg_catalog.tsrange(days.day + h.starts, days.day + h.ends)
     from days
-    join app.working_hours h
-      on h.provider_id = days.id
+    join hours h
+      on h.id = days.id
      and h.weekday = extract(isodow from days.day)
      and (h.valid_from is null or h.valid_from <= days.day)
      and (h.valid_until is null or days.day <= h.valid_until)
     where not exists (
-      select 1 from app.date_overrides o
-      where o.provider_id = days.id and o.on_date = days.day
+      select 1 from overrides o
+      where o.id = days.id and o.on_date = days.day
     )
   )
   select l.id, pg_catalog.tstzrange(
@@ -96,6 +110,12 @@ declare
   v_span tstzrange;
   v_resources boolean;
 begin
+  -- Callers ask for at most 62 local days (and the waitlist a day more each side); a direct
+  -- caller of this function gets no more than that.
+  if p_to - p_from > interval '66 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
   select * into v_service from app.services s where s.id = p_service_id;
   if not found then
     return;

@@ -354,7 +354,7 @@ end;
 $$;
 comment on function private.bookable_service(uuid, uuid) is
   'The service of a new booking, hold or waitlist entry with this provider (private.offered_service) or, when p_provider_id is NULL, any provider: 404 not_found when the caller cannot see it, 422 service_not_offered when it is not active. Definer: booking calls it as the owner, so visibility is computed from the caller''s memberships, as in private.offered_service.';
-grant execute on function private.bookable_service(uuid, uuid) to authenticated;
+revoke execute on function private.bookable_service(uuid, uuid) from authenticated;  -- definer callers only
 
 create or replace function private.provider_choice(p_value text)
 returns uuid
@@ -434,7 +434,7 @@ end;
 $$;
 comment on function private.take_calendar(uuid, app.services, timestamptz) is
   'Lock the calendar a new claim lands on and return its provider once the start is free there (the same checks as the slot list; 409 slot_taken, resource_unavailable, 422 too_soon, ...). With p_provider_id NULL, any active provider offering the service: all their calendars are locked in id order, and the free one with the fewest bookings that local day wins, then the one added first. Definer: reads other customers'' bookings to count and to check.';
-grant execute on function private.take_calendar(uuid, app.services, timestamptz) to authenticated;
+revoke execute on function private.take_calendar(uuid, app.services, timestamptz) from authenticated;  -- definer callers only
 
 create or replace function private.create_booking(
   p_provider_id uuid,
@@ -806,6 +806,29 @@ comment on function api.list_bookings(uuid, text, text, text, uuid, integer, tex
   'GET /bookings?org_id&from&to&status&provider_id&limit&cursor. Without org_id: the caller''s own bookings as customer. With org_id (members only): staff+ see all, providers their own calendar. Ordered by start. -> {items: [booking], next_cursor}. Errors: 403 forbidden, 404 not_found, 422 validation_failed, invalid_time.';
 grant execute on function api.list_bookings(uuid, text, text, text, uuid, integer, text) to authenticated;
 
+create or replace function private.lock_following(p_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_booking app.bookings := private.visible_booking_for_update(p_id);
+begin
+  -- Lock this occurrence (above) and every later one of its series, in start order, before any
+  -- cancellation frees time and offers it to the waitlist under a calendar lock: a reschedule
+  -- takes a row lock and then the calendar's, so the other way round could deadlock.
+  perform 1 from app.bookings later
+  where later.series_id = v_booking.series_id and later.starts_at > v_booking.starts_at
+  order by later.starts_at
+  for update;
+end;
+$$;
+comment on function private.lock_following(uuid) is
+  'Lock a booking the caller may see (else 404 not_found) and every later occurrence of its series, in start order. Definer: clients hold no UPDATE privilege, which FOR UPDATE needs; the caller is checked first (private.visible_booking_for_update).';
+grant execute on function private.lock_following(uuid) to authenticated;
+
 drop function if exists api.cancel_booking(uuid, text);
 create or replace function api.cancel_booking(id uuid, reason text default null, scope text default 'this')
 returns json
@@ -821,6 +844,9 @@ begin
   if cancel_booking.scope is null or cancel_booking.scope not in ('this', 'following') then
     raise exception using errcode = 'PT422', message = 'validation_failed',
       detail = 'scope must be this or following.';
+  end if;
+  if cancel_booking.scope = 'following' then
+    perform private.lock_following(cancel_booking.id);
   end if;
   v_booking := private.transition_booking(cancel_booking.id, 'cancel', cancel_booking.reason);
   if cancel_booking.scope = 'following' then
@@ -943,7 +969,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
   perform private.require_user();
-  if not exists (select 1 from app.bookings b where b.id = booking_history.id) then
+  if not exists (select 1 from app.bookings b where b.id = booking_history.id and b.status <> 'held') then
     raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such booking.';
   end if;
   return pg_catalog.json_build_object('items', coalesce((

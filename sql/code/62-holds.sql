@@ -150,7 +150,7 @@ begin
     raise exception using errcode = 'PT409', message = 'invalid_transition',
       detail = 'This hold has already been confirmed.';
   end if;
-  if v_hold.hold_expires_at <= private.now() then
+  if v_hold.hold_expires_at <= private.now() or v_hold.starts_at <= private.now() then
     raise exception using errcode = 'PT410', message = 'hold_expired',
       detail = 'This hold has expired and its slot may be taken; choose a slot again.';
   end if;
@@ -257,23 +257,27 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_count integer;
+  v_hold record;
+  v_count integer := 0;
 begin
   -- They stopped blocking at expiry already; deleting them now hands their slots on to the
-  -- waitlist (the delete trigger in 64-waitlist). SKIP LOCKED: a hold being confirmed right
-  -- now is left to that transaction.
-  delete from app.bookings b
-  where b.id in (
+  -- waitlist (the delete trigger in 64-waitlist, which takes each provider's calendar lock):
+  -- one at a time in provider order, the order every other multi-calendar path locks in.
+  -- SKIP LOCKED: a hold being confirmed right now is left to that transaction.
+  for v_hold in
     select h.id from app.bookings h
     where h.status = 'held' and h.hold_expires_at <= private.now()
-    order by h.hold_expires_at
-    limit 500
-    for update skip locked);
-  get diagnostics v_count = row_count;
+    order by h.provider_id, h.hold_expires_at
+    limit 100
+    for update skip locked
+  loop
+    delete from app.bookings b where b.id = v_hold.id;
+    v_count := v_count + 1;
+  end loop;
   return v_count;
 end;
 $$;
 comment on function private.expire_holds() is
-  'Delete up to 500 expired holds (the worker runs it with its maintenance) and return how many. Definer: run by the worker as service_role; deletes rows of every organization.';
+  'Delete up to 100 expired holds, in provider order (the worker runs it every round), and return how many. Definer: run by the worker as service_role; deletes rows of every organization.';
 revoke execute on function private.expire_holds() from public;
 grant execute on function private.expire_holds() to service_role;

@@ -218,7 +218,9 @@ begin
   select pg_catalog.count(*) into v_active
   from app.bookings b
   where b.org_id = v_service.org_id and b.customer_id = v_customer
-    and b.status in ('pending', 'confirmed') and b.ends_at > private.now();
+    and (b.status in ('pending', 'confirmed')
+         or (b.status = 'held' and b.hold_expires_at > private.now()))
+    and b.ends_at > private.now();
   if v_active > v_cap then
     raise exception using errcode = 'PT409', message = 'too_many_bookings',
       detail = pg_catalog.format('A customer may hold at most %s upcoming bookings here, and this series would make %s; nothing was booked.',

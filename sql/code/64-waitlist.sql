@@ -96,6 +96,7 @@ begin
       detail = 'This organization takes bookings from verified email addresses only; verify yours first.';
   end if;
   -- Entries count against the same cap as bookings, so one account cannot queue for everything.
+  perform private.require_fresh_snapshot();
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('slotbase.customer:' || v_org.id::text || ':' || v_uid::text, 0));
   if (select pg_catalog.count(*) from app.waitlist_entries w
@@ -316,7 +317,7 @@ declare
 begin
   -- Time off removed frees its own period; new or changed hours may free any time ahead.
   if TG_TABLE_NAME = 'time_off' then
-    for v_row in select o.org_id, o.provider_id, o.period from old_rows o loop
+    for v_row in select o.org_id, o.provider_id, o.period from old_rows o order by o.provider_id loop
       perform private.offer_waitlist(v_row.org_id, v_row.provider_id, v_row.period);
     end loop;
   else

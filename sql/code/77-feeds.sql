@@ -197,6 +197,17 @@ begin
   end if;
   if p_provider_id is not null then
     select * into v_provider from app.providers p where p.id = p_provider_id;
+    -- A provider's feed lasts while whoever issued it may still keep that calendar: the person
+    -- linked to the provider, or the organization's staff+. Someone who leaves, is unlinked or
+    -- loses the role loses the URL with it.
+    if v_feed.created_by is null or not (
+        v_provider.user_id = v_feed.created_by
+        or exists (
+          select 1 from app.memberships m
+          where m.org_id = v_provider.org_id and m.user_id = v_feed.created_by
+            and m.role = any (private.staff_roles()))) then
+      raise exception using errcode = 'PT404', message = 'not_found', detail = 'No such calendar feed.';
+    end if;
     return private.calendar_json(
       v_provider.display_name, private.provider_zone(v_provider.id), v_provider.id, null);
   end if;
@@ -205,7 +216,7 @@ begin
 end;
 $$;
 comment on function private.calendar_feed(uuid, text) is
-  'The feed object (private.calendar_json) that a token opens: a provider''s (p_provider_id), or its user''s (NULL); 404 not_found for any other token, so a wrong one and an unknown provider answer the same. Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
+  'The feed object (private.calendar_json) that a token opens: a provider''s (p_provider_id; only while its issuer is still the provider''s linked person or the organization''s staff+), or its user''s (NULL); 404 not_found for any other token, so a wrong one and an unknown provider answer the same. Definer: the token is the credential, read as anon; app.calendar_feeds and the bookings are closed to anon.';
 grant execute on function private.calendar_feed(uuid, text) to anon, authenticated;
 
 -- ---------------------------------------------------------------------------------------------

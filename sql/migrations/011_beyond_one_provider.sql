@@ -141,6 +141,8 @@ create index waitlist_entries_waiting_idx on app.waitlist_entries (org_id, line)
 create index waitlist_entries_customer_idx on app.waitlist_entries (customer_id, created_at);
 create index waitlist_entries_org_id_idx on app.waitlist_entries (org_id);
 create index waitlist_entries_hold_idx on app.waitlist_entries (hold_id) where hold_id is not null;
+create index waitlist_entries_service_idx on app.waitlist_entries (service_id);
+create index waitlist_entries_provider_idx on app.waitlist_entries (provider_id) where provider_id is not null;
 alter table app.waitlist_entries enable row level security;
 alter table app.waitlist_entries force row level security;
 comment on table app.waitlist_entries is

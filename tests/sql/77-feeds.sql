@@ -3,7 +3,7 @@
 -- Depends on: sql/code/77-feeds.sql, sql/migrations/011_beyond_one_provider.sql
 --   (app.calendar_feeds), and tests/sql/helpers/ (personas, tests.id, tests.freeze_time).
 begin;
-select plan(40);
+select plan(42);
 
 select tests.freeze_time('2026-03-02 09:00:00+00');
 
@@ -191,6 +191,18 @@ select lives_ok('select api.revoke_my_calendar_token()', 'Cora may revoke her ow
 select tests.authenticate_as_anon();
 select throws_ok(format('select api.my_calendar_feed(%L)', :'cora_token'), 'PT404', 'not_found',
   'Her revoked feed is not found');
+
+-- A provider's feed lasts while its issuer may keep that calendar --------------------------------
+select tests.authenticate_as('stan_staff');
+select api.issue_provider_calendar_token(tests.id('pia')) ->> 'token' as stan_token \gset
+select tests.authenticate_as_anon();
+select lives_ok(format('select api.provider_calendar_feed(%L, %L)', tests.id('pia'), :'stan_token'),
+  'Staff issue a provider''s feed, and it opens');
+select tests.clear_authentication();
+delete from app.memberships where org_id = tests.id('org_a') and user_id = tests.user_id('stan_staff');
+select tests.authenticate_as_anon();
+select throws_ok(format('select api.provider_calendar_feed(%L, %L)', tests.id('pia'), :'stan_token'), 'PT404', 'not_found',
+  'Once the staff member who issued it has left the organization, it opens no more');
 
 -- Erasing a person ends their feeds ------------------------------------------------------------
 select tests.authenticate_as('otto_customer');

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,59 @@ async def test_reminders_are_sent_once(db: Any, sink: Sink):
     assert kinds == Counter({"booking_created": 1, "booking_reminder": 1})
     reminder = next(r for r in sink.received if r.message["X-Slotbase-Kind"] == "booking_reminder")
     assert str(reminder.message["Subject"]).startswith("Påmindelse")
+
+
+async def test_an_expired_hold_is_deleted_and_its_slot_offered_to_the_next_in_line_by_email(
+    db: Any, sink: Sink
+):
+    seed = await Seed.connect(db.admin_dsn)
+    try:
+        holder, vera = await seed.user("hanne"), await seed.user("vera")
+        org = await seed.org(timezone=ZONE)
+        provider = await seed.provider(org)
+        service = await seed.service(org, [provider])
+        await seed.hours(provider, range(1, 8), "09:00", "10:00")  # one slot a day
+        start = local(date.today() + timedelta(days=10), "09:00", ZONE)
+        # A hold made an hour ago, for ten minutes: expired, and still there.
+        await seed.freeze(datetime.now(UTC) - timedelta(hours=1))
+        await seed.conn.execute(
+            "insert into app.bookings (org_id, provider_id, service_id, customer_id, starts_at,"
+            " ends_at, status, hold_expires_at, price_minor, currency)"
+            " values ($1, $2, $3, $4, $5::text::timestamptz,"
+            " $5::text::timestamptz + interval '1 hour',"
+            " 'held', private.now() + interval '10 minutes', 45000, 'DKK')",
+            org,
+            provider,
+            service,
+            holder.user_id,
+            start,
+        )
+        await seed.conn.execute("delete from private.clock")
+        await seed.conn.execute(
+            "insert into app.waitlist_entries (org_id, service_id, customer_id, wanted)"
+            " values ($1, $2, $3, tstzrange($4::text::timestamptz - interval '1 hour',"
+            " $4::text::timestamptz + interval '1 hour'))",
+            org,
+            service,
+            vera.user_id,
+            start,
+        )
+    finally:
+        await seed.close()
+
+    async with running_worker(db.dsn_as("slotbase_worker"), mail_to(sink)):
+        await sink.wait_for(1)
+    offer = sink.received[0].message
+    assert offer["X-Slotbase-Kind"] == "waitlist_offer"
+    assert "vera@example.com" in str(offer["To"])
+    conn = await admin(db)
+    try:
+        holds = await conn.fetch(
+            "select customer_id::text from app.bookings where status = 'held' order by created_at"
+        )
+    finally:
+        await conn.close()
+    assert [h["customer_id"] for h in holds] == [vera.user_id], "the expired hold is gone"
 
 
 # ---------------------------------------------------------------------------------------------
