@@ -327,6 +327,33 @@ comment on function private.range_bound(text, text, boolean, text) is
   'A range bound given as a local date (YYYY-MM-DD in p_zone; an end date includes its day) or an RFC 3339 instant.';
 grant execute on function private.range_bound(text, text, boolean, text) to anon, authenticated, service_role;
 
+create or replace function private.slot_range(p_from text, p_to text, p_zone text)
+returns tstzrange
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_from timestamptz := coalesce(private.range_bound(p_from, p_zone, false, 'from'), private.now());
+  v_to timestamptz := coalesce(private.range_bound(p_to, p_zone, true, 'to'), v_from + interval '7 days');
+begin
+  if v_to <= v_from then
+    raise exception using errcode = 'PT422', message = 'validation_failed',
+      detail = 'to must be after from.';
+  end if;
+  -- Counted in local time, so 62 dates across the 25-hour autumn day are still 62 days.
+  if (v_to at time zone p_zone) - (v_from at time zone p_zone) > interval '62 days' then
+    raise exception using errcode = 'PT422', message = 'range_too_long',
+      detail = 'Ask for at most 62 days at a time.';
+  end if;
+  return pg_catalog.tstzrange(v_from, v_to);
+end;
+$$;
+comment on function private.slot_range(text, text, text) is
+  'The range a slot list asks for: from/to as local dates in p_zone (to inclusive) or RFC 3339 instants, by default the next 7 days; 422 validation_failed when to is not after from, range_too_long past 62 local days.';
+grant execute on function private.slot_range(text, text, text) to anon, authenticated;
+
 create or replace function api.available_slots(
   provider_id uuid,
   service_id uuid,
@@ -342,18 +369,8 @@ as $$
 declare
   v_service app.services := private.offered_service(available_slots.provider_id, available_slots.service_id);
   v_zone text := private.provider_zone(available_slots.provider_id);
-  v_from timestamptz := coalesce(private.range_bound(range_from, v_zone, false, 'from'), private.now());
-  v_to timestamptz := coalesce(private.range_bound(range_to, v_zone, true, 'to'), v_from + interval '7 days');
+  v_range tstzrange := private.slot_range(range_from, range_to, v_zone);
 begin
-  if v_to <= v_from then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'to must be after from.';
-  end if;
-  -- Counted in local time, so 62 dates across the 25-hour autumn day are still 62 days.
-  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
-    raise exception using errcode = 'PT422', message = 'range_too_long',
-      detail = 'Ask for at most 62 days at a time.';
-  end if;
   return pg_catalog.json_build_object(
     'provider_id', available_slots.provider_id,
     'service_id', available_slots.service_id,
@@ -362,7 +379,8 @@ begin
       select pg_catalog.json_agg(pg_catalog.json_build_object(
         'start', private.local_iso(s.starts_at, v_zone),
         'end', private.local_iso(s.ends_at, v_zone)) order by s.starts_at)
-      from private.slots(available_slots.provider_id, v_service.id, v_from, v_to) s
+      from private.slots(available_slots.provider_id, v_service.id,
+        pg_catalog.lower(v_range), pg_catalog.upper(v_range)) s
     ), '[]'::json)
   );
 end;
@@ -412,8 +430,7 @@ as $$
 declare
   v_zone text;
   v_service app.services;
-  v_from timestamptz;
-  v_to timestamptz;
+  v_range tstzrange;
 begin
   select o.timezone into v_zone from app.organizations o where o.id = org_slots.org_id;
   if not found then
@@ -429,16 +446,7 @@ begin
     raise exception using errcode = 'PT422', message = 'service_not_offered',
       detail = 'This service is not offered at the moment.';
   end if;
-  v_from := coalesce(private.range_bound(range_from, v_zone, false, 'from'), private.now());
-  v_to := coalesce(private.range_bound(range_to, v_zone, true, 'to'), v_from + interval '7 days');
-  if v_to <= v_from then
-    raise exception using errcode = 'PT422', message = 'validation_failed',
-      detail = 'to must be after from.';
-  end if;
-  if (v_to at time zone v_zone) - (v_from at time zone v_zone) > interval '62 days' then
-    raise exception using errcode = 'PT422', message = 'range_too_long',
-      detail = 'Ask for at most 62 days at a time.';
-  end if;
+  v_range := private.slot_range(range_from, range_to, v_zone);
   return pg_catalog.json_build_object(
     'org_id', org_slots.org_id,
     'service_id', v_service.id,
@@ -454,7 +462,7 @@ begin
           select sp.provider_id from app.service_providers sp
           join app.providers p on p.id = sp.provider_id
           where sp.service_id = v_service.id and p.org_id = org_slots.org_id and p.active),
-          v_service.id, v_from, v_to) s
+          v_service.id, pg_catalog.lower(v_range), pg_catalog.upper(v_range)) s
         join app.providers p on p.id = s.provider_id
         group by s.starts_at, s.ends_at
       ) x
