@@ -435,6 +435,15 @@ begin
       select pg_catalog.json_agg(private.waitlist_json(w) order by w.line)
       from app.waitlist_entries w where w.customer_id = p_user_id
     ), '[]'),
+    -- That a feed exists and whose calendar it shows; never its token (only a hash is kept).
+    'calendar_feeds', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+        'provider_id', f.provider_id,
+        'created_at', private.utc(f.created_at)
+      ) order by f.created_at, f.id)
+      from app.calendar_feeds f
+      where f.user_id = p_user_id or f.created_by = p_user_id
+    ), '[]'),
     'consents', coalesce((
       select pg_catalog.json_agg(private.consent_json(c) order by c.at, c.id)
       from gdpr.consents c where c.user_id = p_user_id
@@ -712,7 +721,7 @@ begin
 end;
 $$;
 comment on function api.export_me() is
-  'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], booking_series: [{id, org_id, provider_id, service_id, every, count, first_start, created_at}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], waitlist: [{id, org_id, service_id, provider_id, from, to, status, hold_id, offered_at, created_at}], consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
+  'GET /users/me/export. Everything slotbase holds about the caller, as one document: {exported_at, account, sessions: [{id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoked_reason}], failed_logins: [instant], memberships: [{org_id, org_name, role, created_at}], provider_profiles: [{id, org_id, display_name, bio, timezone, active, created_at, time_off: [...]}], bookings_as_customer: [{id, org_id, org_name, provider_id, provider_name, service_id, service_name, start, end, status, price_minor, currency, customer_note, cancelled_at, cancel_reason, sequence, created_at, updated_at, history: [...]}], booking_series: [{id, org_id, provider_id, service_id, every, count, first_start, created_at}], bookings_as_provider: [{id, org_id, provider_id, service_id, service_name, start, end, status}], notes_about_them: [{booking_id, internal_note, updated_at}], waitlist: [{id, org_id, service_id, provider_id, from, to, status, hold_id, offered_at, created_at}], calendar_feeds: [{provider_id (null: their own bookings), created_at}] (the feeds they issued, never a token), consents: [{purpose, granted, policy_version, at}], messages: [{message_id, kind, recipient_email, locale, booking_id, status, created_at, sent_at}], audit: [{id, at, actor_id, request_id, table_name, row_id, action, old_values, new_values}]}. No hashes, tokens or other people''s data. Errors: 401 unauthorized.';
 grant execute on function api.export_me() to authenticated;
 
 create or replace function api.export_user(user_id uuid)

@@ -3,7 +3,7 @@
 -- Depends on: sql/code/77-feeds.sql, sql/migrations/011_beyond_one_provider.sql
 --   (app.calendar_feeds), and tests/sql/helpers/ (personas, tests.id, tests.freeze_time).
 begin;
-select plan(42);
+select plan(44);
 
 select tests.freeze_time('2026-03-02 09:00:00+00');
 
@@ -203,6 +203,17 @@ delete from app.memberships where org_id = tests.id('org_a') and user_id = tests
 select tests.authenticate_as_anon();
 select throws_ok(format('select api.provider_calendar_feed(%L, %L)', tests.id('pia'), :'stan_token'), 'PT404', 'not_found',
   'Once the staff member who issued it has left the organization, it opens no more');
+
+-- The export names the feeds a person issued, never a token ------------------------------------
+select tests.authenticate_as('cora_customer');
+select api.issue_my_calendar_token() ->> 'token' as cora_token_2 \gset
+select tests.clear_authentication();
+select is((select count(*)::integer
+           from json_array_elements(private.personal_data(tests.user_id('cora_customer')) -> 'calendar_feeds') e
+           where e ->> 'provider_id' is null and e ->> 'created_at' is not null), 1,
+  'Cora''s export lists her own feed');
+select is(position(:'cora_token_2' in private.personal_data(tests.user_id('cora_customer'))::text), 0,
+  'and not its token');
 
 -- Erasing a person ends their feeds ------------------------------------------------------------
 select tests.authenticate_as('otto_customer');
