@@ -5051,33 +5051,18 @@ CREATE FUNCTION private.create_booking(p_provider_id uuid, p_service_id uuid, p_
     AS $$
 declare
   v_uid uuid := private.require_user();
-  v_hash bytea;
-  v_key app.idempotency_keys;
+  v_replay json;
   v_service app.services;
   v_start timestamptz;
   v_customer uuid := coalesce(p_customer_id, v_uid);
   v_provider uuid;
   v_booking app.bookings;
-  v_json json;
 begin
-  if p_idempotency_key is not null then
-    v_hash := pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.jsonb_build_object(
-      'provider_id', p_provider_id, 'service_id', p_service_id, 'start', p_start,
-      'customer_note', p_customer_note, 'customer_id', p_customer_id)::text, 'UTF8'));
-    -- A concurrent request with the same key waits here until the first one commits.
-    insert into app.idempotency_keys (user_id, key, request_hash)
-    values (v_uid, p_idempotency_key, v_hash)
-    on conflict do nothing;
-    if not found then
-      select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_idempotency_key;
-      if v_key.request_hash <> v_hash then
-        raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
-          detail = 'This Idempotency-Key was used with a different request.';
-      end if;
-      perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
-      perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
-      return v_key.response_body::json;
-    end if;
+  v_replay := private.idempotent_replay(p_idempotency_key, pg_catalog.jsonb_build_object(
+    'provider_id', p_provider_id, 'service_id', p_service_id, 'start', p_start,
+    'customer_note', p_customer_note, 'customer_id', p_customer_id));
+  if v_replay is not null then
+    return v_replay;
   end if;
 
   -- Visibility of provider and service is the caller's own, as in the slot list. No provider
@@ -5111,13 +5096,7 @@ begin
     perform private.raise_slot_problem('slot_taken');
   end;
 
-  v_json := private.booking_out(v_booking.id);
-  if p_idempotency_key is not null then
-    update app.idempotency_keys k
-    set response_status = 201, response_body = v_json::text
-    where k.user_id = v_uid and k.key = p_idempotency_key;
-  end if;
-  return v_json;
+  return private.idempotent_store(p_idempotency_key, 201, private.booking_out(v_booking.id));
 end;
 $$;
 

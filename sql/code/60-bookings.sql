@@ -51,7 +51,7 @@ create policy "readers of a booking read its history" on app.booking_history
   for select to authenticated
   using (exists (select 1 from app.bookings b where b.id = booking_id));
 
--- Idempotency keys are read and written by private.create_booking only.
+-- Idempotency keys are read and written by private.idempotent_replay and idempotent_store only.
 
 -- ---------------------------------------------------------------------------------------------
 -- History
@@ -436,6 +436,60 @@ comment on function private.take_calendar(uuid, app.services, timestamptz) is
   'Lock the calendar a new claim lands on and return its provider once the start is free there (the same checks as the slot list; 409 slot_taken, resource_unavailable, 422 too_soon, ...). With p_provider_id NULL, any active provider offering the service: all their calendars are locked in id order, and the free one with the fewest bookings that local day wins, then the one added first. Definer: reads other customers'' bookings to count and to check.';
 revoke execute on function private.take_calendar(uuid, app.services, timestamptz) from authenticated;  -- definer callers only
 
+create or replace function private.idempotent_replay(p_key text, p_request jsonb)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_uid uuid := auth.uid();
+  v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(p_request::text, 'UTF8'));
+  v_key app.idempotency_keys;
+begin
+  if p_key is null then
+    return null;
+  end if;
+  -- A concurrent request with the same key waits here until the first one commits.
+  insert into app.idempotency_keys (user_id, key, request_hash)
+  values (v_uid, p_key, v_hash)
+  on conflict do nothing;
+  if found then
+    return null;
+  end if;
+  select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_key;
+  if v_key.request_hash <> v_hash then
+    raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
+      detail = 'This Idempotency-Key was used with a different request.';
+  end if;
+  perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
+  perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
+  return v_key.response_body::json;
+end;
+$$;
+comment on function private.idempotent_replay(text, jsonb) is
+  'The caller''s earlier response for this Idempotency-Key and request (replayed with Idempotent-Replayed: true), or NULL when the key is new, which reserves it; 422 idempotency_key_reused for another request. Called from definer functions (they write app.idempotency_keys); not granted to clients.';
+
+create or replace function private.idempotent_store(p_key text, p_status integer, p_body json)
+returns json
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if p_key is not null then
+    update app.idempotency_keys k
+    set response_status = p_status, response_body = p_body::text
+    where k.user_id = auth.uid() and k.key = p_key;
+  end if;
+  return p_body;
+end;
+$$;
+comment on function private.idempotent_store(text, integer, json) is
+  'Keep the response of a request reserved by private.idempotent_replay, and pass it on. Not granted to clients.';
+
 create or replace function private.create_booking(
   p_provider_id uuid,
   p_service_id uuid,
@@ -452,33 +506,18 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_uid uuid := private.require_user();
-  v_hash bytea;
-  v_key app.idempotency_keys;
+  v_replay json;
   v_service app.services;
   v_start timestamptz;
   v_customer uuid := coalesce(p_customer_id, v_uid);
   v_provider uuid;
   v_booking app.bookings;
-  v_json json;
 begin
-  if p_idempotency_key is not null then
-    v_hash := pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.jsonb_build_object(
-      'provider_id', p_provider_id, 'service_id', p_service_id, 'start', p_start,
-      'customer_note', p_customer_note, 'customer_id', p_customer_id)::text, 'UTF8'));
-    -- A concurrent request with the same key waits here until the first one commits.
-    insert into app.idempotency_keys (user_id, key, request_hash)
-    values (v_uid, p_idempotency_key, v_hash)
-    on conflict do nothing;
-    if not found then
-      select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_idempotency_key;
-      if v_key.request_hash <> v_hash then
-        raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
-          detail = 'This Idempotency-Key was used with a different request.';
-      end if;
-      perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
-      perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
-      return v_key.response_body::json;
-    end if;
+  v_replay := private.idempotent_replay(p_idempotency_key, pg_catalog.jsonb_build_object(
+    'provider_id', p_provider_id, 'service_id', p_service_id, 'start', p_start,
+    'customer_note', p_customer_note, 'customer_id', p_customer_id));
+  if v_replay is not null then
+    return v_replay;
   end if;
 
   -- Visibility of provider and service is the caller's own, as in the slot list. No provider
@@ -512,13 +551,7 @@ begin
     perform private.raise_slot_problem('slot_taken');
   end;
 
-  v_json := private.booking_out(v_booking.id);
-  if p_idempotency_key is not null then
-    update app.idempotency_keys k
-    set response_status = 201, response_body = v_json::text
-    where k.user_id = v_uid and k.key = p_idempotency_key;
-  end if;
-  return v_json;
+  return private.idempotent_store(p_idempotency_key, 201, private.booking_out(v_booking.id));
 end;
 $$;
 comment on function private.create_booking(uuid, uuid, text, text, uuid, text) is

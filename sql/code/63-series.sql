@@ -7,7 +7,8 @@
 -- Depends on: 011 (app.booking_series, app.bookings.series_id), 10-helpers (parse_instant,
 --   local_iso, now), 35-roles (my_org_ids, staff_roles), 43-providers (provider_zone),
 --   50-slots (offered_service, slot_problem), 60-bookings (check_booking_for,
---   check_customer_may_book, lock_provider_calendar, raise_slot_problem, booking_out).
+--   check_customer_may_book, lock_provider_calendar, raise_slot_problem, booking_out,
+--   idempotent_replay, idempotent_store).
 -- Raises: PT401 unauthorized; PT403 forbidden, email_not_verified; PT404 not_found;
 --   PT409 slot_taken, too_many_bookings; PT422 validation_failed, outside_working_hours,
 --   too_soon, too_far_ahead, service_not_offered, invalid_time, idempotency_key_reused.
@@ -27,63 +28,6 @@ create policy "customers and staff read their series" on app.booking_series
   for select to authenticated
   using (customer_id = (select auth.uid())
          or org_id = any ((select private.my_org_ids(private.staff_roles()))::uuid[]));
-
--- ---------------------------------------------------------------------------------------------
--- Idempotency
-
-create or replace function private.idempotent_replay(p_key text, p_request jsonb)
-returns json
-language plpgsql
-volatile
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_uid uuid := auth.uid();
-  v_hash bytea := pg_catalog.sha256(pg_catalog.convert_to(p_request::text, 'UTF8'));
-  v_key app.idempotency_keys;
-begin
-  if p_key is null then
-    return null;
-  end if;
-  -- A concurrent request with the same key waits here until the first one commits.
-  insert into app.idempotency_keys (user_id, key, request_hash)
-  values (v_uid, p_key, v_hash)
-  on conflict do nothing;
-  if found then
-    return null;
-  end if;
-  select * into v_key from app.idempotency_keys k where k.user_id = v_uid and k.key = p_key;
-  if v_key.request_hash <> v_hash then
-    raise exception using errcode = 'PT422', message = 'idempotency_key_reused',
-      detail = 'This Idempotency-Key was used with a different request.';
-  end if;
-  perform pg_catalog.set_config('response.status', v_key.response_status::text, true);
-  perform pg_catalog.set_config('response.headers', '{"Idempotent-Replayed": "true"}', true);
-  return v_key.response_body::json;
-end;
-$$;
-comment on function private.idempotent_replay(text, jsonb) is
-  'The caller''s earlier response for this Idempotency-Key and request (replayed with Idempotent-Replayed: true), or NULL when the key is new, which reserves it; 422 idempotency_key_reused for another request. Called from definer functions (they write app.idempotency_keys); not granted to clients.';
-
-create or replace function private.idempotent_store(p_key text, p_status integer, p_body json)
-returns json
-language plpgsql
-volatile
-security invoker
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  if p_key is not null then
-    update app.idempotency_keys k
-    set response_status = p_status, response_body = p_body::text
-    where k.user_id = auth.uid() and k.key = p_key;
-  end if;
-  return p_body;
-end;
-$$;
-comment on function private.idempotent_store(text, integer, json) is
-  'Keep the response of a request reserved by private.idempotent_replay, and pass it on. Not granted to clients.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Booking a series
