@@ -4,6 +4,7 @@ The folders are the architecture. Imports flow down this list and never up or si
 where a package's docstring names the one exception (tests/test_layout.py holds it):
 
     api.app, api.asgi, api.cli, api.worker   the ways in: build and run what is below
+    api.web        the browser client: the booking page and the staff view (static files)
     api.ops        operations: migrations, the dev cluster, health, /metrics, key publishing
     api.contract   the contract: the OpenAPI document, result shapes, error codes, /docs
     api.edge       middleware in front of every request: hosts, CORS, client address, limits

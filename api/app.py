@@ -29,6 +29,7 @@ from api.outbox import feeds
 from api.request import catalog, db, oauth, replicas
 from api.request.forward import JSON, invoke, read_json, unavailable
 from api.request.routes import PREFIX, ROUTES, SIGNING_FUNCTIONS, TOKEN_PATH, Route
+from api.web import pages
 from jwks import KeySet, Verifier
 
 log = logging.getLogger("slotbase")
@@ -166,6 +167,7 @@ def routes() -> list[BaseRoute]:
         *monitoring.routes(),
         *openapi.routes(),
         *docs.routes(),
+        *pages.routes(),
     ]
 
 

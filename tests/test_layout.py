@@ -25,6 +25,7 @@ ALLOWED = {
     "api.outbox": {"api.common", "api.outbox"},
     "api.contract": {"api.common", "api.request", "api.contract", "jwks"},
     "api.ops": {"api.common", "api.request", "api.ops", "jwks"},
+    "api.web": {"api.common", "api.web"},
     "jwks": {"jwks"},
 }
 

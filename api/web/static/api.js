@@ -1,0 +1,164 @@
+// The REST API as the pages use it. Tokens live in this module's memory only: never in
+// storage, a cookie or a URL. The access token is refreshed shortly before it expires, and once
+// more when an answer says it has expired; a refresh that fails ends the session.
+
+const PREFIX = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(status, problem, retryAfter) {
+    super(problem.detail || problem.title || String(status));
+    this.status = status;
+    this.code = problem.code || "http_" + status;
+    this.detail = problem.detail || "";
+    this.retryAfter = retryAfter;
+  }
+}
+
+const EXPIRED = new Set(["token_expired", "session_revoked", "invalid_refresh_token",
+  "refresh_token_reused"]);
+
+export class Api extends EventTarget {
+  #access = null;
+  #refresh = null;
+  #timer = null;
+  #refreshing = null;
+
+  get signedIn() {
+    return this.#access !== null;
+  }
+
+  get accessToken() {
+    return this.#access;
+  }
+
+  async request(method, path, body, { auth = true, retried = false } = {}) {
+    const headers = { Accept: "application/json, application/problem+json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (auth && this.#access) headers.Authorization = "Bearer " + this.#access;
+    let response;
+    try {
+      response = await fetch(PREFIX + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch {
+      throw new ApiError(0, { code: "network_error" }, null);
+    }
+    if (response.ok) {
+      return response.status === 204 ? null : response.json();
+    }
+    let problem = {};
+    try {
+      problem = await response.json();
+    } catch {
+      problem = {};
+    }
+    const error = new ApiError(response.status, problem, retryAfter(response));
+    if (response.status === 401 && auth && this.#refresh && !retried && EXPIRED.has(error.code)) {
+      if (await this.refresh()) {
+        return this.request(method, path, body, { auth, retried: true });
+      }
+      throw new ApiError(401, { code: "session_expired" }, null);
+    }
+    if (response.status === 401 && auth && this.#access) {
+      this.#end("session_expired");
+      throw new ApiError(401, { code: "session_expired" }, null);
+    }
+    throw error;
+  }
+
+  get(path, options) {
+    return this.request("GET", path, undefined, options);
+  }
+
+  post(path, body, options) {
+    return this.request("POST", path, body === undefined ? {} : body, options);
+  }
+
+  async signIn(email, password) {
+    const pair = await this.request("POST", "/auth/login", { email, password }, { auth: false });
+    this.#keep(pair);
+    return pair.user;
+  }
+
+  async register(email, password, fullName, locale) {
+    await this.request("POST", "/auth/register",
+      { email, password, full_name: fullName || null, locale }, { auth: false });
+    return this.signIn(email, password);
+  }
+
+  async signOut() {
+    if (!this.#access) return;
+    try {
+      await this.request("POST", "/auth/logout", undefined, { retried: true });
+    } catch {
+      // The session ends here whatever the server answered.
+    }
+    this.#end("signed_out");
+  }
+
+  // One refresh at a time: every caller waiting for it gets its outcome.
+  refresh() {
+    if (!this.#refreshing) {
+      this.#refreshing = this.#doRefresh().finally(() => {
+        this.#refreshing = null;
+      });
+    }
+    return this.#refreshing;
+  }
+
+  async #doRefresh() {
+    if (!this.#refresh) return false;
+    try {
+      const pair = await this.request("POST", "/auth/refresh",
+        { refresh_token: this.#refresh }, { auth: false });
+      this.#keep(pair);
+      return true;
+    } catch (error) {
+      if (error.status === 401) {
+        this.#end("session_expired");
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  #keep(pair) {
+    this.#access = pair.access_token;
+    this.#refresh = pair.refresh_token;
+    clearTimeout(this.#timer);
+    const seconds = Math.max(5, Math.floor(pair.expires_in * 0.8));
+    this.#timer = setTimeout(() => this.refresh().catch(() => {}), seconds * 1000);
+    this.dispatchEvent(new CustomEvent("session", { detail: { user: pair.user } }));
+  }
+
+  #end(reason) {
+    this.#access = null;
+    this.#refresh = null;
+    clearTimeout(this.#timer);
+    this.dispatchEvent(new CustomEvent("session", { detail: { user: null, reason } }));
+  }
+}
+
+function retryAfter(response) {
+  const value = Number(response.headers.get("Retry-After"));
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
+
+// Every page of a cursor-paginated list.
+export async function all(api, path) {
+  const items = [];
+  let cursor = null;
+  const join = path.includes("?") ? "&" : "?";
+  for (let page = 0; page < 50; page += 1) {
+    const answer = await api.get(path + join + "limit=100" + (cursor ? "&cursor=" +
+      encodeURIComponent(cursor) : ""));
+    items.push(...answer.items);
+    cursor = answer.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
