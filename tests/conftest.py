@@ -42,6 +42,9 @@ from tests.support import pgtap  # noqa: E402
 from tests.support.problems import answer_errors  # noqa: E402
 from tests.support.redis_server import RedisProcess  # noqa: E402
 
+# The browser fixtures (`site`, `browser`) live with their helpers.
+pytest_plugins = ["tests.support.browser"]
+
 T = TypeVar("T")
 TEST_SERVER_CONF = {"max_connections": "200", "shared_buffers": "128MB"}
 _database_numbers = itertools.count(1)

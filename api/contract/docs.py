@@ -2,12 +2,16 @@
 
 The assets are the static files of the swagger-ui-py package, served by an allow-list of file
 names (nothing else on disk is reachable). The page has no inline script or style, so its CSP
-allows only this origin.
+allows only this origin, and the one <style> element the standalone preset writes (its logo)
+by hash.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import mimetypes
+import re
 from pathlib import Path
 
 import swagger_ui
@@ -29,9 +33,20 @@ ASSETS = frozenset(
         "favicon-16x16.png",
     }
 )
+
+
+def _inline_style_hashes() -> str:
+    """CSP hashes of the <style> elements the preset creates (the top bar's logo colours)."""
+    preset = (STATIC / "swagger-ui-standalone-preset.js").read_text(encoding="utf-8")
+    texts = re.findall(r'createElement\("style",null,"([^"\\]*)"\)', preset)
+    digests = (base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in texts)
+    return "".join(f" 'sha256-{d}'" for d in digests)
+
+
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    f"default-src 'none'; script-src 'self'; style-src 'self'{_inline_style_hashes()}; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'"
 )
 ASSET_CACHE = "public, max-age=86400"
 

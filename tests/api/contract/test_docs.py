@@ -19,6 +19,10 @@ async def test_docs_page_serves_its_assets_under_a_strict_csp(client: httpx.Asyn
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    # 'self' and the hash of the preset's logo <style>; tests/test_browser_harness.py sees that
+    # the page renders with no CSP violation in a real browser.
+    style = next(d.split()[1:] for d in csp.split("; ") if d.startswith("style-src "))
+    assert style[0] == "'self'" and len(style) == 2 and style[1].startswith("'sha256-"), style
     assert "http://" not in page.text and "https://" not in page.text and "//" not in page.text
     assert "<script>" not in page.text and "style=" not in page.text
     assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
