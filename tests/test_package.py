@@ -36,6 +36,9 @@ def test_an_installed_wheel_migrates_and_serves_on_its_own(
     on_disk = {p.name for p in (ROOT / "sql").rglob("*.sql")}
     assert on_disk <= shipped, f"SQL missing from the wheel: {sorted(on_disk - shipped)}"
     assert any(n.endswith("licenses/LICENSE") for n in names)
+    pages = {Path(n).name for n in names if n.startswith("api/web/static/")}
+    static = {p.name for p in (ROOT / "api" / "web" / "static").iterdir()}
+    assert static <= pages, f"browser files missing from the wheel: {sorted(static - pages)}"
 
     # A fresh venv with the wheel; its dependencies come from this interpreter's site-packages
     # (added by a .pth, which does not run this checkout's editable-install hook).

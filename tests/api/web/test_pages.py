@@ -54,7 +54,8 @@ async def test_an_asset_has_its_type_and_a_version_the_browser_can_keep(
     assert first.status_code == 200
     assert first.headers["content-type"] == "text/javascript; charset=utf-8"
     assert first.headers["cache-control"] == "no-cache"
-    again = await client.get("/web/assets/book.js", headers={"If-None-Match": first.headers["etag"]})
+    etag = first.headers["etag"]
+    again = await client.get("/web/assets/book.js", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
     css = await client.get("/web/assets/style.css")
@@ -114,9 +115,20 @@ def test_a_module_imports_only_served_modules_and_writes_no_markup(name: str) ->
         assert target in pages.ASSETS, (name, target)
     # No HTML strings (Trusted Types would refuse them anyway), no code from strings, and no
     # address of another host: every request the pages make is to this origin.
-    for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                   "new Function", "localStorage", "sessionStorage", "document.cookie",
-                   "http://", "https://", "//cdn"):
+    for banned in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "localStorage",
+        "sessionStorage",
+        "document.cookie",
+        "http://",
+        "https://",
+        "//cdn",
+    ):
         assert banned not in text, (name, banned)
 
 
