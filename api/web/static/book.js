@@ -233,7 +233,8 @@ function renderDone() {
   part.hidden = !b;
   if (!b) return clear(part);
   const s = S.services.find((x) => x.id === b.service_id) || { name: "" };
-  const ics = new Blob([icsFor(b, s.name)], { type: "text/calendar" });
+  // A data: address, not a blob: one: nothing to revoke, and the file is in the link itself.
+  const ics = "data:text/calendar;charset=utf-8," + encodeURIComponent(icsFor(b, s.name));
   clear(part,
     h("h2", { id: "done-title", tabindex: -1, text: t("book.done") }),
     h("p", { class: "chosen", text: `${s.name} · ${providerName(b.provider_id)} · ` +
@@ -241,7 +242,7 @@ function renderDone() {
     h("p", { id: "done-status", "data-status": b.status,
       text: b.status === "pending" ? t("book.pending") : t("book.confirmed") }),
     h("div", { class: "row" },
-      h("a", { class: "button", id: "ics", href: URL.createObjectURL(ics),
+      h("a", { class: "button", id: "ics", href: ics,
         download: `booking-${b.id.slice(0, 8)}.ics`, text: t("book.addToCalendar") }),
       h("button", { type: "button", id: "another", text: t("book.another"),
         onclick: () => { S.booking = null; render(); } })));

@@ -1,0 +1,443 @@
+"""The booking page and the staff view in a real browser (headless chromium), against the app
+on a real socket with the demo salon: what a visitor and a member of staff see and do.
+
+Every test ends by checking that the page asked nothing of another host and logged no error
+(a CSP violation is one). The screenshots land in build/screenshots; docs/screenshots holds the
+current ones the README shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from api.ops.dev import DEMO_PASSWORDS
+from tests.support.browser import (
+    Site,
+    assert_same_origin,
+    console_problems,
+    screenshot,
+    wait_for,
+    wait_until,
+)
+
+pytestmark = pytest.mark.slow
+SALON = ZoneInfo("Europe/Copenhagen")
+TAKEN = {
+    "en": "Sorry, someone else just took that time.",
+    "da": "Beklager, en anden har lige taget den tid.",
+}
+
+
+@pytest.fixture
+def clean(site: Site, browser: Callable[..., webdriver.Chrome]) -> Iterator[list[Any]]:
+    """The drivers a test opens are checked when it ends: same origin only, no console error."""
+    opened: list[Any] = []
+    yield opened
+    for driver in opened:
+        assert_same_origin(driver, site.url)
+        # An API refusal the page turns into words (409 slot_taken, 401) is logged by the
+        # browser as a failed load; anything else (a script error, a CSP violation, a missing
+        # file) is a defect.
+        api = f"network: {site.url}/api/v1/"
+        assert [p for p in console_problems(driver) if not p.startswith(api)] == []
+
+
+def open_page(
+    site: Site, browser: Callable[..., Any], clean: list[Any], path: str, **options: Any
+) -> Any:
+    driver = browser(**options)
+    clean.append(driver)
+    driver.get(site.url + path)
+    return driver
+
+
+def book_page(site: Site, browser: Callable[..., Any], clean: list[Any], **options: Any) -> Any:
+    driver = open_page(site, browser, clean, "/book/" + site.demo["org_slug"], **options)
+    wait_for(driver, '[data-service="Klipning"]')
+    return driver
+
+
+def choose(driver: Any, service: str, provider: str | None = None) -> None:
+    click(driver, f'[data-service="{service}"]')
+    if provider is not None:
+        click(driver, f'[data-provider="{provider}"]')
+    wait_for(driver, "button.slot")
+    wait_until(
+        driver,
+        lambda d: now(d, "#live-state", "@data-state") == "open",
+        what="the live stream",
+    )
+
+
+def starts(driver: Any) -> list[str]:
+    """The times offered, read in one script (the list is redrawn whenever it changes)."""
+    found: list[str] = driver.execute_script(
+        "return [...document.querySelectorAll('button.slot')].map(b => b.dataset.start)"
+    )
+    return found
+
+
+def click(driver: Any, css: str) -> None:
+    """Click the element once it is there, again if it was redrawn under the click."""
+
+    def clicked(d: Any) -> bool:
+        try:
+            d.find_element(By.CSS_SELECTOR, css).click()
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+        return True
+
+    wait_until(driver, clicked, what=f"a click on {css}")
+
+
+READ = """const e = document.querySelector(arguments[0]);
+if (!e) return null;
+return arguments[1].startsWith("@") ? e.getAttribute(arguments[1].slice(1)) : e[arguments[1]];"""
+
+
+def now(driver: Any, css: str, what: str = "innerText") -> Any:
+    """A property (or "@attribute") of the first element matching css, null when there is none;
+    read in one script, since the page redraws parts of itself whenever the data changes."""
+    return driver.execute_script(READ, css, what)
+
+
+def read(driver: Any, css: str, what: str = "innerText") -> Any:
+    """As `now`, once the element is there."""
+    return wait_until(driver, lambda d: now(d, css, what), what=f"the {what} of {css}")
+
+
+def slot(driver: Any, start: str) -> None:
+    click(driver, f'button.slot[data-start="{start}"]')
+
+
+def sign_in(driver: Any, email: str, password: str) -> None:
+    wait_for(driver, "#auth-email").send_keys(email)
+    driver.find_element(By.ID, "auth-password").send_keys(password)
+    driver.find_element(By.ID, "auth-submit").click()
+
+
+def alert_text(driver: Any) -> str:
+    return read(driver, '#messages [role="alert"]')
+
+
+def customer_token(site: Site) -> str:
+    return site.login(site.demo["customer"])
+
+
+def other_customer(site: Site, handle: str) -> str:
+    email = f"{handle}@example.com"
+    made = site.call("POST", "/api/v1/auth/register", {"email": email, "password": "p4ssw0rd-x"})
+    assert made.status_code == 201, made.text
+    return site.login(email, "p4ssw0rd-x")
+
+
+def test_a_visitor_books_a_slot_end_to_end(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = book_page(site, browser, clean, timezone="America/New_York")
+    choose(driver, "Klipning")
+    # The visitor is in New York: the salon's zone is said, the visitor's too, beside each time.
+    assert "Europe/Copenhagen" in read(driver, "#slots")
+    assert "America/New_York" in read(driver, "#your-zone")
+    start_text, shown = driver.execute_script(
+        "const b = document.querySelector('button.slot'); return [b.dataset.start, b.innerText]"
+    )
+    salon_time, own_time = shown.split("\n")
+    start = datetime.fromisoformat(start_text)
+    assert salon_time == start.astimezone(SALON).strftime("%H:%M")
+    assert own_time == start.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+    screenshot(driver, "book-page")
+
+    # Choosing a time asks for an account; once signed in the time is held while the note is
+    # written, then booked.
+    chosen = starts(driver)[2]
+    slot(driver, chosen)
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    wait_for(driver, "#held")
+    token = customer_token(site)
+    held = site.call("GET", "/api/v1/bookings?from=" + date.today().isoformat(), token=token)
+    assert chosen not in [b["start"] for b in held.json()["items"]]  # a hold is not a booking
+    driver.find_element(By.ID, "note").send_keys("Kort i nakken, tak")
+    driver.find_element(By.ID, "confirm").click()
+    assert read(driver, "#done-status", "@data-status") == "confirmed"
+    screenshot(driver, "book-confirmed")
+
+    mine = site.call("GET", "/api/v1/bookings?from=" + date.today().isoformat(), token=token)
+    booked = [b for b in mine.json()["items"] if b["start"] == chosen]
+    assert len(booked) == 1, mine.text
+    assert booked[0]["customer_note"] == "Kort i nakken, tak"
+    assert booked[0]["status"] == "confirmed"
+
+    # "Add to calendar" is the booking as iCalendar, with the UID its emails carry.
+    link = read(driver, "#ics", "href")
+    assert link.startswith("data:text/calendar;charset=utf-8,")
+    calendar = icalendar.Calendar.from_ical(unquote(link.split(",", 1)[1]))
+    event = next(iter(calendar.walk("VEVENT")))
+    assert str(event["UID"]) == f"{booked[0]['id']}@slotbase"
+    assert event.decoded("DTSTART") == datetime.fromisoformat(chosen)
+
+    # The booking is in "my bookings", and the time is no longer offered.
+    wait_for(driver, f'[data-booking="{booked[0]["id"]}"]')
+    wait_until(driver, lambda d: chosen not in starts(d), what="the booked time to go")
+
+
+def test_a_slot_vanishes_when_another_client_books_it(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = book_page(site, browser, clean)
+    choose(driver, "Klipning", "Mette")
+    target = starts(driver)[4]
+    booked = site.call(
+        "POST",
+        "/api/v1/bookings",
+        {
+            "provider_id": site.demo["providers"]["Mette"],
+            "service_id": site.demo["services"]["Klipning"],
+            "start": target,
+        },
+        other_customer(site, "ane"),
+    )
+    assert booked.status_code == 201, booked.text
+    # Nobody touched the page: the live stream said the time changed, the list followed.
+    wait_until(driver, lambda d: target not in starts(d), what=f"{target} to vanish")
+    assert now(driver, "#live-state", "@data-state") == "open"
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_losing_a_race_says_slot_taken_in_words(
+    site: Site, browser: Callable[..., Any], clean: list[Any], lang: str
+) -> None:
+    driver = book_page(site, browser, clean, lang=lang)
+    choose(driver, "Klipning", "Mette")
+    target = starts(driver)[1]
+    slot(driver, target)
+    wait_for(driver, "#auth-email")
+    # While the visitor signs in, someone else books the time they chose.
+    booked = site.call(
+        "POST",
+        "/api/v1/bookings",
+        {
+            "provider_id": site.demo["providers"]["Mette"],
+            "service_id": site.demo["services"]["Klipning"],
+            "start": target,
+        },
+        other_customer(site, "bo"),
+    )
+    assert booked.status_code == 201, booked.text
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    assert alert_text(driver).startswith(TAKEN[lang])
+    assert driver.find_elements(By.ID, "held") == []
+    wait_until(driver, lambda d: target not in starts(d) and starts(d), what="a fresh list")
+    if lang == "da":
+        assert now(driver, "html", "lang") == "da"
+        screenshot(driver, "book-slot-taken")
+
+
+def test_a_customer_moves_and_cancels_a_booking_from_my_bookings(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    token = customer_token(site)
+    offered = site.call(
+        "GET",
+        f"/api/v1/providers/{site.demo['providers']['Mette']}/slots"
+        f"?service_id={site.demo['services']['Klipning']}",
+        token=token,
+    ).json()
+    first, later = offered["slots"][0]["start"], offered["slots"][-1]["start"]
+    made = site.call(
+        "POST",
+        "/api/v1/bookings",
+        {
+            "provider_id": site.demo["providers"]["Mette"],
+            "service_id": site.demo["services"]["Klipning"],
+            "start": first,
+        },
+        token,
+    )
+    assert made.status_code == 201, made.text
+    booking = made.json()["id"]
+
+    driver = book_page(site, browser, clean)
+    click(driver, "#sign-in")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    row = f'[data-booking="{booking}"]'
+    click(driver, row + ' [data-action="reschedule"]')
+    wait_for(driver, "#moving")
+    wait_until(driver, lambda d: later in starts(d), what="the provider's times")
+    slot(driver, later)
+    wait_until(driver, lambda d: "moved" in now(d, "#messages"), what="moved")
+    moved = site.call("GET", f"/api/v1/bookings/{booking}", token=token).json()
+    assert moved["start"] == later and moved["sequence"] == 1
+
+    click(driver, row + ' [data-action="cancel"]')
+    click(driver, row + ' [data-action="cancel-yes"]')
+    wait_until(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, row), what="cancelled")
+    assert site.call("GET", f"/api/v1/bookings/{booking}", token=token).json()["status"] == (
+        "cancelled"
+    )
+
+
+def test_the_salon_rules_are_said_in_words(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    # The demo salon allows changes until 24 hours before: a booking tomorrow morning that is
+    # inside it offers no buttons, and the API's refusal would be said in words anyway.
+    driver = book_page(site, browser, clean)
+    click(driver, "#sign-in")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    assert "24 hours" in read(driver, "#mine .meta")
+
+
+def test_the_booking_page_works_from_the_keyboard_on_a_phone(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = book_page(site, browser, clean, lang="da", width=390, height=844)
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, "the page is wider than the phone"
+    body = driver.find_element(By.TAG_NAME, "body")
+    focused = ""
+    for _ in range(10):  # Tab from the top of the page to the first treatment
+        body.send_keys(Keys.TAB) if not focused else driver.switch_to.active_element.send_keys(
+            Keys.TAB
+        )
+        focused = driver.switch_to.active_element.get_attribute("data-service") or "x"
+        if focused != "x":
+            break
+    assert focused != "x", "no treatment is reachable with Tab"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(driver, "button.slot")
+    for _ in range(40):
+        active = driver.switch_to.active_element
+        if active.get_attribute("data-start"):
+            break
+        active.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("data-start"), "no time reachable"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    # Choosing a time while signed out takes the focus to the sign-in form.
+    wait_until(
+        driver,
+        lambda d: d.switch_to.active_element.get_attribute("id") == "auth-email",
+        what="the focus in the email field",
+    )
+    assert "Log ind" in read(driver, "#checkout")
+    screenshot(driver, "book-phone")
+
+
+def test_an_expired_session_is_said_in_words(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = book_page(site, browser, clean)
+    choose(driver, "Klipning", "Mette")
+    click(driver, "#sign-in")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    wait_for(driver, "#sign-out")
+    # Every session of the account ends elsewhere (a password change, "log out everywhere").
+    ended = site.call("POST", "/api/v1/auth/logout-all", token=customer_token(site))
+    assert ended.status_code == 204, ended.text
+    slot(driver, starts(driver)[0])
+    assert "session has ended" in alert_text(driver)
+    wait_for(driver, "#auth-email")  # sign in again, the chosen time still chosen
+
+
+def pending_colouring(site: Site) -> dict[str, Any]:
+    """A colouring (confirmed by the salon) booked by the demo customer within this week."""
+    token = customer_token(site)
+    today = datetime.now(SALON).date()
+    week = f"from={today}&to={today + timedelta(days=6)}"
+    offered = site.call(
+        "GET",
+        f"/api/v1/orgs/{site.demo['org_id']}/slots?service_id="
+        f"{site.demo['services']['Farvning']}&{week}",
+        token=token,
+    ).json()
+    assert offered["slots"], "no colouring time this week"
+    made = site.call(
+        "POST",
+        "/api/v1/bookings",
+        {
+            "provider_id": "any",
+            "service_id": site.demo["services"]["Farvning"],
+            "start": offered["slots"][0]["start"],
+        },
+        token,
+    )
+    assert made.status_code == 201, made.text
+    booking: dict[str, Any] = made.json()
+    assert booking["status"] == "pending"
+    return booking
+
+
+def test_a_staff_member_confirms_a_pending_booking(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    booking = pending_colouring(site)
+    driver = open_page(site, browser, clean, "/staff")
+    sign_in(driver, site.demo["owner"], DEMO_PASSWORDS["owner"])
+    click(driver, "#span-week")
+    row = f'[data-booking="{booking["id"]}"]'
+    # In Mette's column, with the customer's name, which staff may see.
+    assert "Karl Kunde" in read(driver, f'[data-provider="Mette"] {row}[data-status="pending"]')
+    screenshot(driver, "staff-view")
+    click(driver, row + ' [data-action="confirm"]')
+    wait_for(driver, row + '[data-status="confirmed"]')
+    token = site.login(site.demo["owner"])
+    seen = site.call("GET", f"/api/v1/bookings/{booking['id']}", token=token).json()
+    assert seen["status"] == "confirmed"
+
+    # The view is live: a booking made elsewhere appears without a reload.
+    another = pending_colouring(site)
+    wait_for(driver, f'[data-booking="{another["id"]}"][data-status="pending"]')
+
+
+def test_a_provider_adds_time_off_and_the_booking_page_follows(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    visitor = book_page(site, browser, clean)
+    choose(visitor, "Klipning", "Mette")
+    target = datetime.fromisoformat(starts(visitor)[0]).astimezone(SALON)
+
+    staff = open_page(site, browser, clean, "/staff", lang="da")
+    sign_in(staff, site.demo["provider"], DEMO_PASSWORDS["owner"])
+    wait_for(staff, "#off-provider")
+    for field, value in (("#off-from", target), ("#off-to", target + timedelta(hours=2))):
+        element = staff.find_element(By.CSS_SELECTOR, field)
+        staff.execute_script(
+            "arguments[0].value = arguments[1]", element, value.strftime("%Y-%m-%dT%H:%M")
+        )
+    staff.find_element(By.ID, "off-reason").send_keys("Tandlæge")
+    staff.find_element(By.ID, "off-submit").click()
+    wait_until(
+        staff,
+        lambda d: "Fraværet er tilføjet" in now(d, "#messages"),
+        what="the time off saved",
+    )
+    gone = target.isoformat()
+    wait_until(visitor, lambda d: gone not in starts(d), what="the time off to close the slot")
+
+
+def test_a_member_of_no_organization_is_told_so(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = open_page(site, browser, clean, "/staff")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    assert "not a member" in alert_text(driver)
+
+
+def test_an_unknown_salon_is_said_in_words(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = open_page(site, browser, clean, "/book/no-such-salon")
+    assert alert_text(driver) == "There is no salon at this address."
