@@ -152,6 +152,8 @@ def print_demo(demo: dict, base: str) -> None:
     print(
         f"""
 Demo salon {state}: {demo["org_slug"]} ({demo["org_id"]})
+  booking page  {base}/book/{demo["org_slug"]}
+  staff view    {base}/staff
   owner     {demo["owner"]} / {owner}
   provider  {demo["provider"]} / {owner}
   customer  {demo["customer"]} / {customer}

@@ -152,6 +152,9 @@ async def test_the_demo_command_seeds_the_salon_and_says_how_to_try_it(
     assert DEMO_PASSWORDS["customer"] in seeded and DEMO_PASSWORDS["owner"] in seeded
     cut = demo.services["Klipning"]["id"]
     assert f"/api/v1/providers/{demo.mette}/slots?service_id={cut}" in seeded
+    assert f"/book/{SLUG}\n" in seeded  # the booking page
+    page = await client.get(f"/book/{SLUG}")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
 
     assert sorted(demo.services) == ["Farvning", "Klipning", "Locs vedligehold", "Skægtrim"]
     assert demo.services["Klipning"]["price_minor"] == 45000
