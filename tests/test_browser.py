@@ -26,6 +26,7 @@ from tests.support.browser import (
     Site,
     assert_same_origin,
     console_problems,
+    requested_urls,
     screenshot,
     wait_for,
     wait_until,
@@ -51,6 +52,8 @@ def clean(site: Site, browser: Callable[..., webdriver.Chrome]) -> Iterator[list
         # file) is a defect.
         api = f"network: {site.url}/api/v1/"
         assert [p for p in console_problems(driver) if not p.startswith(api)] == []
+        # Tokens never travel in a URL (a JWT starts with "eyJ", base64 of '{"').
+        assert [u for u in requested_urls(driver) if "eyJ" in u] == []
 
 
 def open_page(
@@ -171,6 +174,11 @@ def test_a_visitor_books_a_slot_end_to_end(
     driver.find_element(By.ID, "note").send_keys("Kort i nakken, tak")
     driver.find_element(By.ID, "confirm").click()
     assert read(driver, "#done-status", "@data-status") == "confirmed"
+    # The tokens are in the page's memory only.
+    kept = driver.execute_script(
+        "return [localStorage.length, sessionStorage.length, document.cookie]"
+    )
+    assert kept == [0, 0, ""]
     screenshot(driver, "book-confirmed")
 
     mine = site.call("GET", "/api/v1/bookings?from=" + date.today().isoformat(), token=token)
@@ -352,9 +360,8 @@ def test_an_expired_session_is_said_in_words(
     wait_for(driver, "#auth-email")  # sign in again, the chosen time still chosen
 
 
-def pending_colouring(site: Site) -> dict[str, Any]:
-    """A colouring (confirmed by the salon) booked by the demo customer within this week."""
-    token = customer_token(site)
+def pending_colouring(site: Site, token: str, note: str | None = None) -> dict[str, Any]:
+    """A colouring (confirmed by the salon) booked within this week."""
     today = datetime.now(SALON).date()
     week = f"from={today}&to={today + timedelta(days=6)}"
     offered = site.call(
@@ -383,7 +390,7 @@ def pending_colouring(site: Site) -> dict[str, Any]:
 def test_a_staff_member_confirms_a_pending_booking(
     site: Site, browser: Callable[..., Any], clean: list[Any]
 ) -> None:
-    booking = pending_colouring(site)
+    booking = pending_colouring(site, customer_token(site))
     driver = open_page(site, browser, clean, "/staff")
     sign_in(driver, site.demo["owner"], DEMO_PASSWORDS["owner"])
     click(driver, "#span-week")
@@ -398,8 +405,21 @@ def test_a_staff_member_confirms_a_pending_booking(
     assert seen["status"] == "confirmed"
 
     # The view is live: a booking made elsewhere appears without a reload.
-    another = pending_colouring(site)
-    wait_for(driver, f'[data-booking="{another["id"]}"][data-status="pending"]')
+    # Its customer chose a name and a note that are markup: the view shows them as text.
+    name = '<img src="/x-name" onerror="document.title=1">'
+    note = '<script src="/x-note"></script><b>bold</b>'
+    made = site.call(
+        "POST",
+        "/api/v1/auth/register",
+        {"email": "mallory@example.com", "password": "p4ssw0rd-x", "full_name": name},
+    )
+    assert made.status_code == 201, made.text
+    another = pending_colouring(site, site.login("mallory@example.com", "p4ssw0rd-x"), note)
+    shown = read(driver, f'[data-booking="{another["id"]}"][data-status="pending"]')
+    assert name in shown and note in shown
+    assert now(driver, f'[data-booking="{another["id"]}"] img, script[src="/x-note"]') is None
+    assert [u for u in requested_urls(driver) if "/x-" in u] == []
+    assert driver.title != "1"
 
 
 def test_a_provider_adds_time_off_and_the_booking_page_follows(

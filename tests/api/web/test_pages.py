@@ -134,3 +134,17 @@ def test_a_module_imports_only_served_modules_and_writes_no_markup(name: str) ->
 
 def test_the_scripts_are_the_ones_the_pages_load() -> None:
     assert {"api.js", "book.js", "i18n.js", "live.js", "staff.js", "ui.js"} <= set(SCRIPTS)
+
+
+def test_the_readme_shows_screenshots_the_browser_tests_write() -> None:
+    root = pages.STATIC.parents[2]
+    shown = re.findall(r"\]\((docs/screenshots/[^)]+\.png)\)", (root / "README.md").read_text())
+    assert shown, "the README shows no screenshot"
+    written = set(
+        re.findall(
+            r'screenshot\(driver, "([^"]+)"\)', (root / "tests" / "test_browser.py").read_text()
+        )
+    )
+    for path in shown:
+        assert (root / path).read_bytes().startswith(b"\x89PNG"), path
+        assert path.removeprefix("docs/screenshots/").removesuffix(".png") in written, path
