@@ -360,6 +360,26 @@ def test_an_expired_session_is_said_in_words(
     wait_for(driver, "#auth-email")  # sign in again, the chosen time still chosen
 
 
+def test_wrong_passwords_and_the_lockout_are_said_in_words(
+    site: Site, browser: Callable[..., Any], clean: list[Any]
+) -> None:
+    driver = book_page(site, browser, clean)
+    click(driver, "#sign-in")
+    wait_for(driver, "#auth-email").send_keys(site.demo["customer"])
+    said = []
+    for _ in range(6):  # the demo's lockout: 5 failures within 15 minutes
+        field = driver.find_element(By.ID, "auth-password")
+        field.clear()
+        field.send_keys("not-the-password")
+        driver.execute_script("document.getElementById('messages').replaceChildren()")
+        click(driver, "#auth-submit")
+        said.append(read(driver, '#messages [role="alert"]'))
+    assert said[0] == "Wrong email or password."
+    assert said[-1].startswith("Too many wrong passwords; try again in ")
+    seconds = int(said[-1].split(" in ")[1].split()[0])
+    assert 0 < seconds <= 15 * 60
+
+
 def pending_colouring(site: Site, token: str, note: str | None = None) -> dict[str, Any]:
     """A colouring (confirmed by the salon) booked within this week."""
     today = datetime.now(SALON).date()

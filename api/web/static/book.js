@@ -320,11 +320,8 @@ async function loadSlots() {
   const request = ++slotRequest;
   S.slots = null;
   render();
-  const range = `service_id=${s.id}&from=${S.week}&to=${addDays(S.week, 6)}`;
-  const path = S.providerId === "any" ? `/orgs/${S.org.id}/slots?${range}`
-    : `/providers/${S.providerId}/slots?${range}`;
   try {
-    const answer = await api.get(path, { auth: false });
+    const answer = await api.get(slotPath(s), { auth: false });
     if (request !== slotRequest) return;
     S.slots = answer.slots;
   } catch (error) {
@@ -335,6 +332,13 @@ async function loadSlots() {
   renderSlots();
 }
 
+// The week's free times: the organization's for "anyone available", else the provider's.
+function slotPath(s) {
+  const range = `service_id=${s.id}&from=${S.week}&to=${addDays(S.week, 6)}`;
+  return S.providerId === "any" ? `/orgs/${S.org.id}/slots?${range}`
+    : `/providers/${S.providerId}/slots?${range}`;
+}
+
 // Another client took or freed time: fetch the list again (once for a burst of events).
 function refreshSoon() {
   clearTimeout(refreshTimer);
@@ -342,11 +346,8 @@ function refreshSoon() {
     const s = service();
     if (!s) return;
     const request = ++slotRequest;
-    const range = `service_id=${s.id}&from=${S.week}&to=${addDays(S.week, 6)}`;
-    const path = S.providerId === "any" ? `/orgs/${S.org.id}/slots?${range}`
-      : `/providers/${S.providerId}/slots?${range}`;
     try {
-      const answer = await api.get(path, { auth: false });
+      const answer = await api.get(slotPath(s), { auth: false });
       if (request === slotRequest) {
         S.slots = answer.slots;
         renderSlots();
