@@ -2101,6 +2101,52 @@ COMMENT ON FUNCTION api.my_invitations() IS 'GET /users/me/invitations. The open
 
 
 --
+-- Name: my_memberships(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.my_memberships() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+begin
+  -- As the caller: a member reads their own organization's memberships and providers, and every
+  -- user reads organizations. A person may be behind more than one provider of an organization
+  -- (an old chair kept inactive): the active one wins, then the oldest.
+  return pg_catalog.json_build_object(
+    'items', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+               'org_id', o.id,
+               'slug', o.slug,
+               'name', o.name,
+               'timezone', o.timezone,
+               'role', m.role,
+               'provider_id', (
+                 select p.id from app.providers p
+                 where p.org_id = m.org_id and p.user_id = v_uid
+                 order by p.active desc, p.created_at, p.id
+                 limit 1
+               )
+             ) order by o.name, o.id)
+      from app.memberships m
+      join app.organizations o on o.id = m.org_id
+      where m.user_id = v_uid
+    ), '[]'),
+    'next_cursor', null
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_memberships(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.my_memberships() IS 'GET /users/me/memberships. The organizations the caller is a member of, by name: {items: [{org_id, slug, name, timezone, role, provider_id}], next_cursor: null}; provider_id is the caller''s own provider in that organization (the active one first), or null. Errors: 401 unauthorized.';
+
+
+--
 -- Name: my_waitlist(); Type: FUNCTION; Schema: api; Owner: -
 --
 

@@ -76,6 +76,16 @@ SCHEMAS: dict[str, Schema] = {
         {"user_id": UUID, "role": STRING},
         {"email": _nullable("string"), "full_name": _nullable("string")},
     ),
+    "Membership": _object(
+        {
+            "org_id": UUID,
+            "slug": STRING,
+            "name": STRING,
+            "timezone": STRING,
+            "role": STRING,
+            "provider_id": _nullable("string", format="uuid"),
+        }
+    ),
     "Provider": _object(
         {"id": UUID, "org_id": UUID, "display_name": STRING, "active": BOOLEAN},
         {
@@ -245,6 +255,7 @@ RESULTS: dict[str, Schema] = {
     "list_members": page("Member"),
     "add_member": ref("Member"),
     "update_member": ref("Member"),
+    "my_memberships": page("Membership"),
     "create_provider": ref("Provider"),
     "get_provider": ref("Provider"),
     "update_provider": ref("Provider"),
