@@ -3874,6 +3874,36 @@ COMMENT ON FUNCTION private.bookable_service(p_provider_id uuid, p_service_id uu
 
 
 --
+-- Name: booking_customer_name(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_customer_name(p_booking_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- The booking is read here, by id: a row passed in could be forged by a direct SQL client
+  -- (any customer_id, any org_id), and this function would then name a stranger.
+  return (
+    select nullif(u.full_name, '')
+    from app.bookings b
+    join auth.users u on u.id = b.customer_id
+    where b.id = p_booking_id
+      and u.deleted_at is null
+      and (private.is_org_staff(b.org_id) or private.is_provider_self(b.provider_id))
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_customer_name(p_booking_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_customer_name(p_booking_id uuid) IS 'The full name of a booking''s customer for staff+ of its organization and its provider (the readers of internal notes); NULL for anyone else, for an unknown booking, and when the customer has no name or was erased. Definer: auth.users shows an account only to itself.';
+
+
+--
 -- Name: booking_events(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -4106,7 +4136,10 @@ begin
     'series_id', p_booking.series_id
   );
   if p_with_note then
-    v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
+    -- By id, not from p_booking: the helper reads the booking itself and asks who the caller is.
+    v_json := v_json || pg_catalog.jsonb_build_object(
+      'internal_note', coalesce(p_internal_note, ''),
+      'customer_name', private.booking_customer_name(p_booking.id));
   end if;
   return v_json::json;
 end;
@@ -4117,7 +4150,7 @@ $$;
 -- Name: FUNCTION booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note only when p_with_note (organization staff or the provider).';
+COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note and customer_name only when p_with_note (organization staff or the provider).';
 
 
 --

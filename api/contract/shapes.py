@@ -158,6 +158,7 @@ SCHEMAS: dict[str, Schema] = {
         {
             "customer_note": _nullable("string"),
             "internal_note": _nullable("string"),
+            "customer_name": _nullable("string"),
             "created_at": INSTANT,
             "updated_at": INSTANT,
             "cancelled_at": _nullable("string"),
