@@ -2101,6 +2101,52 @@ COMMENT ON FUNCTION api.my_invitations() IS 'GET /users/me/invitations. The open
 
 
 --
+-- Name: my_memberships(); Type: FUNCTION; Schema: api; Owner: -
+--
+
+CREATE FUNCTION api.my_memberships() RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_uid uuid := private.require_user();
+begin
+  -- As the caller: a member reads their own organization's memberships and providers, and every
+  -- user reads organizations. A person may be behind more than one provider of an organization
+  -- (an old chair kept inactive): the active one wins, then the oldest.
+  return pg_catalog.json_build_object(
+    'items', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+               'org_id', o.id,
+               'slug', o.slug,
+               'name', o.name,
+               'timezone', o.timezone,
+               'role', m.role,
+               'provider_id', (
+                 select p.id from app.providers p
+                 where p.org_id = m.org_id and p.user_id = v_uid
+                 order by p.active desc, p.created_at, p.id
+                 limit 1
+               )
+             ) order by o.name, o.id)
+      from app.memberships m
+      join app.organizations o on o.id = m.org_id
+      where m.user_id = v_uid
+    ), '[]'),
+    'next_cursor', null
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION my_memberships(); Type: COMMENT; Schema: api; Owner: -
+--
+
+COMMENT ON FUNCTION api.my_memberships() IS 'GET /users/me/memberships. The organizations the caller is a member of, by name: {items: [{org_id, slug, name, timezone, role, provider_id}], next_cursor: null}; provider_id is the caller''s own provider in that organization (the active one first), or null. Errors: 401 unauthorized.';
+
+
+--
 -- Name: my_waitlist(); Type: FUNCTION; Schema: api; Owner: -
 --
 
@@ -3828,6 +3874,36 @@ COMMENT ON FUNCTION private.bookable_service(p_provider_id uuid, p_service_id uu
 
 
 --
+-- Name: booking_customer_name(uuid); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.booking_customer_name(p_booking_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  -- The booking is read here, by id: a row passed in could be forged by a direct SQL client
+  -- (any customer_id, any org_id), and this function would then name a stranger.
+  return (
+    select nullif(u.full_name, '')
+    from app.bookings b
+    join auth.users u on u.id = b.customer_id
+    where b.id = p_booking_id
+      and u.deleted_at is null
+      and (private.is_org_staff(b.org_id) or private.is_provider_self(b.provider_id))
+  );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION booking_customer_name(p_booking_id uuid); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.booking_customer_name(p_booking_id uuid) IS 'The full name of a booking''s customer for staff+ of its organization and its provider (the readers of internal notes); NULL for anyone else, for an unknown booking, and when the customer has no name or was erased. Definer: auth.users shows an account only to itself.';
+
+
+--
 -- Name: booking_events(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -4060,7 +4136,10 @@ begin
     'series_id', p_booking.series_id
   );
   if p_with_note then
-    v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
+    -- By id, not from p_booking: the helper reads the booking itself and asks who the caller is.
+    v_json := v_json || pg_catalog.jsonb_build_object(
+      'internal_note', coalesce(p_internal_note, ''),
+      'customer_name', private.booking_customer_name(p_booking.id));
   end if;
   return v_json::json;
 end;
@@ -4071,7 +4150,7 @@ $$;
 -- Name: FUNCTION booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note only when p_with_note (organization staff or the provider).';
+COMMENT ON FUNCTION private.booking_json(p_booking app.bookings, p_internal_note text, p_with_note boolean) IS 'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note and customer_name only when p_with_note (organization staff or the provider).';
 
 
 --

@@ -334,6 +334,31 @@ async def test_staff_list_the_organizations_bookings_and_a_provider_her_own_cale
     assert [item["id"] for item in only_desk.json()["items"]] == [on_desk["id"]]
 
 
+async def test_staff_and_the_provider_see_the_customers_name_and_the_customer_does_not(
+    team: Team,
+):
+    named = await team.patch(team.alma, "/users/me", {"full_name": "Alma Andersen"})
+    assert named.status_code == 200, named.text
+    on_pia = await team.booked(team.alma, at(TUESDAY, "10:00"))
+    on_desk = await team.booked(team.bo, at(TUESDAY, "10:00"), provider=team.desk)
+    assert "customer_name" not in on_pia
+    for member in (team.sofie, team.stig):
+        items = (await team.get(member, "/bookings", org_id=team.org)).json()["items"]
+        # Bo registered without a name: the key is there, its value null.
+        assert {item["id"]: item["customer_name"] for item in items} == {
+            on_pia["id"]: "Alma Andersen",
+            on_desk["id"]: None,
+        }
+    calendar = (await team.get(team.pia, "/bookings", org_id=team.org)).json()["items"]
+    assert [(item["id"], item["customer_name"]) for item in calendar] == [
+        (on_pia["id"], "Alma Andersen")
+    ]
+    own = (await team.get(team.alma, "/bookings")).json()["items"]
+    assert [item["id"] for item in own] == [on_pia["id"]]
+    assert all("customer_name" not in item for item in own)
+    assert "customer_name" not in (await team.get(team.alma, f"/bookings/{on_pia['id']}")).json()
+
+
 async def test_a_non_member_cannot_list_an_organizations_bookings(team: Team):
     await team.booked(team.alma, at(TUESDAY, "10:00"))
     assert_problem(await team.get(team.otto, "/bookings", org_id=team.org), 403, "forbidden")

@@ -355,6 +355,38 @@ async def test_outsiders_cannot_list_the_members(client: httpx.AsyncClient, salo
     )
 
 
+async def test_each_user_lists_their_own_memberships_by_org_name(
+    client: httpx.AsyncClient, salon: Salon
+):
+    url = f"{API}/users/me/memberships"
+    atelier = await create_org(client, salon.staff, "atelier-test")
+    stylist = await client.get(url, headers=salon.stylist.headers)
+    assert stylist.status_code == 200, stylist.text
+    assert stylist.json() == {
+        "items": [
+            {
+                "org_id": salon.id,
+                "slug": "salon-test",
+                "name": "Salon Test",
+                "timezone": salon.org["timezone"],
+                "role": "provider",
+                "provider_id": salon.provider["id"],
+            }
+        ],
+        "next_cursor": None,
+    }
+    staff = (await client.get(url, headers=salon.staff.headers)).json()["items"]
+    assert [(m["org_id"], m["role"], m["provider_id"]) for m in staff] == [
+        (atelier["id"], "owner", None),
+        (salon.id, "staff", None),
+    ]
+    owner = (await client.get(url, headers=salon.owner.headers)).json()["items"]
+    assert [(m["org_id"], m["role"]) for m in owner] == [(salon.id, "owner")]
+    outsider = await client.get(url, headers=salon.outsider.headers)
+    assert outsider.json() == {"items": [], "next_cursor": None}
+    assert_problem(await client.get(url), 401, "unauthorized")
+
+
 async def test_the_member_list_pages_with_limit_and_cursor(client: httpx.AsyncClient, salon: Salon):
     seen: list[str] = []
     params: dict[str, Any] = {"limit": 1}

@@ -76,6 +76,16 @@ SCHEMAS: dict[str, Schema] = {
         {"user_id": UUID, "role": STRING},
         {"email": _nullable("string"), "full_name": _nullable("string")},
     ),
+    "Membership": _object(
+        {
+            "org_id": UUID,
+            "slug": STRING,
+            "name": STRING,
+            "timezone": STRING,
+            "role": STRING,
+            "provider_id": _nullable("string", format="uuid"),
+        }
+    ),
     "Provider": _object(
         {"id": UUID, "org_id": UUID, "display_name": STRING, "active": BOOLEAN},
         {
@@ -148,6 +158,7 @@ SCHEMAS: dict[str, Schema] = {
         {
             "customer_note": _nullable("string"),
             "internal_note": _nullable("string"),
+            "customer_name": _nullable("string"),
             "created_at": INSTANT,
             "updated_at": INSTANT,
             "cancelled_at": _nullable("string"),
@@ -245,6 +256,7 @@ RESULTS: dict[str, Schema] = {
     "list_members": page("Member"),
     "add_member": ref("Member"),
     "update_member": ref("Member"),
+    "my_memberships": page("Membership"),
     "create_provider": ref("Provider"),
     "get_provider": ref("Provider"),
     "update_provider": ref("Provider"),

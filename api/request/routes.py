@@ -89,6 +89,7 @@ ROUTES: list[Route] = [
     r("GET", "/orgs/{org_id}/invitations", "list_invitations", query=PAGE),
     r("DELETE", "/invitations/{id}", "revoke_invitation", 204),
     r("GET", "/users/me/invitations", "my_invitations"),
+    r("GET", "/users/me/memberships", "my_memberships"),
     r("POST", "/invitations/{id}/accept", "accept_invitation"),
     r("POST", "/invitations/{id}/decline", "decline_invitation", 204),
     r("PATCH", "/orgs/{org_id}/members/{user_id}", "update_member", body=True),

@@ -1,10 +1,11 @@
--- 41 members: who works for an organization, and as what — the member list, and adding,
--- changing and removing members under the last-owner rule.
--- Depends on: 002 (app.memberships, app.member_role), 10-helpers (private.utc, page helpers),
---   30-accounts (private.require_user), 35-roles (private.org_role,
+-- 41 members: who works for an organization, and as what — the member list, the caller's own
+-- memberships, and adding, changing and removing members under the last-owner rule.
+-- Depends on: 002 (app.memberships, app.member_role, app.providers), 10-helpers (private.utc,
+--   page helpers), 30-accounts (private.require_user), 35-roles (private.org_role,
 --   private.manager_roles, private.member_role, private.is_org_member), 40-organizations
---   (private.require_visible_org), 42-invitations (private.add_member
---   calls private.invite).
+--   (private.require_visible_org; organizations are readable by every user), 42-invitations
+--   (private.add_member calls private.invite), 43-providers (members read every provider of
+--   their organizations, which api.my_memberships reads as the caller).
 -- Raises: PT401 unauthorized (anon); PT403 forbidden (not a member, or not a manager; only owners
 --   make or change owners); PT404 not_found (unknown organization or member); PT409 conflict
 --   (already a member), last_owner (an organization keeps at least one owner); PT422
@@ -290,6 +291,46 @@ $$;
 comment on function api.list_members(uuid, integer, text) is
   'GET /orgs/{org_id}/members?limit&cursor. Members of the organization, longest-standing first: {items: [{user_id, email, full_name, role, created_at}], next_cursor}. Errors: 401 unauthorized; 403 forbidden (not a member); 404 not_found; 422 validation_failed (limit, cursor).';
 grant execute on function api.list_members(uuid, integer, text) to anon, authenticated;
+
+create or replace function api.my_memberships()
+returns json
+language plpgsql
+stable
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_uid uuid := private.require_user();
+begin
+  -- As the caller: a member reads their own organization's memberships and providers, and every
+  -- user reads organizations. A person may be behind more than one provider of an organization
+  -- (an old chair kept inactive): the active one wins, then the oldest.
+  return pg_catalog.json_build_object(
+    'items', coalesce((
+      select pg_catalog.json_agg(pg_catalog.json_build_object(
+               'org_id', o.id,
+               'slug', o.slug,
+               'name', o.name,
+               'timezone', o.timezone,
+               'role', m.role,
+               'provider_id', (
+                 select p.id from app.providers p
+                 where p.org_id = m.org_id and p.user_id = v_uid
+                 order by p.active desc, p.created_at, p.id
+                 limit 1
+               )
+             ) order by o.name, o.id)
+      from app.memberships m
+      join app.organizations o on o.id = m.org_id
+      where m.user_id = v_uid
+    ), '[]'),
+    'next_cursor', null
+  );
+end;
+$$;
+comment on function api.my_memberships() is
+  'GET /users/me/memberships. The organizations the caller is a member of, by name: {items: [{org_id, slug, name, timezone, role, provider_id}], next_cursor: null}; provider_id is the caller''s own provider in that organization (the active one first), or null. Errors: 401 unauthorized.';
+grant execute on function api.my_memberships() to anon, authenticated;
 
 create or replace function api.add_member(org_id uuid, email text, role text)
 returns json

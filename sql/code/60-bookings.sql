@@ -9,7 +9,8 @@
 -- customers' bookings the caller cannot read); every one of them lands on the exclusion
 -- constraint app.bookings_no_overlap, which is the last word on double booking. Reads are
 -- invoker and filtered by the policies below. Internal notes live in app.booking_notes, which
--- customers cannot read at all.
+-- customers cannot read at all. Those who read them (staff+, the provider) also get the
+-- customer's name, which only a definer can read from auth.users (private.booking_customer_name).
 
 -- ---------------------------------------------------------------------------------------------
 -- Who sees which booking
@@ -156,14 +157,41 @@ begin
     'series_id', p_booking.series_id
   );
   if p_with_note then
-    v_json := v_json || pg_catalog.jsonb_build_object('internal_note', coalesce(p_internal_note, ''));
+    -- By id, not from p_booking: the helper reads the booking itself and asks who the caller is.
+    v_json := v_json || pg_catalog.jsonb_build_object(
+      'internal_note', coalesce(p_internal_note, ''),
+      'customer_name', private.booking_customer_name(p_booking.id));
   end if;
   return v_json::json;
 end;
 $$;
 comment on function private.booking_json(app.bookings, text, boolean) is
-  'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note only when p_with_note (organization staff or the provider).';
+  'The booking object of the REST contract (series_id names the recurring series it belongs to, if any); internal_note and customer_name only when p_with_note (organization staff or the provider).';
 grant execute on function private.booking_json(app.bookings, text, boolean) to anon, authenticated, service_role;
+
+create or replace function private.booking_customer_name(p_booking_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- The booking is read here, by id: a row passed in could be forged by a direct SQL client
+  -- (any customer_id, any org_id), and this function would then name a stranger.
+  return (
+    select nullif(u.full_name, '')
+    from app.bookings b
+    join auth.users u on u.id = b.customer_id
+    where b.id = p_booking_id
+      and u.deleted_at is null
+      and (private.is_org_staff(b.org_id) or private.is_provider_self(b.provider_id))
+  );
+end;
+$$;
+comment on function private.booking_customer_name(uuid) is
+  'The full name of a booking''s customer for staff+ of its organization and its provider (the readers of internal notes); NULL for anyone else, for an unknown booking, and when the customer has no name or was erased. Definer: auth.users shows an account only to itself.';
+grant execute on function private.booking_customer_name(uuid) to authenticated;
 
 create or replace function private.sees_internal_notes(p_booking app.bookings)
 returns boolean
