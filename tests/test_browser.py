@@ -398,6 +398,7 @@ def pending_colouring(site: Site, token: str, note: str | None = None) -> dict[s
             "provider_id": "any",
             "service_id": site.demo["services"]["Farvning"],
             "start": offered["slots"][0]["start"],
+            "customer_note": note,
         },
         token,
     )

@@ -295,6 +295,7 @@ function chooseService(id) {
   S.providerId = "any";
   S.selected = null;
   S.booking = null;
+  render();
   loadSlots();
   listen();
 }
@@ -303,6 +304,7 @@ function chooseProvider(id) {
   if (S.hold) releaseHold();
   S.providerId = id;
   S.selected = null;
+  render();
   loadSlots();
   listen();
 }
@@ -311,6 +313,7 @@ function moveWeek(days) {
   S.week = addDays(S.week, days);
   const today = localDate(new Date(), zone());
   if (S.week < today) S.week = today;
+  renderSlots();
   loadSlots();
 }
 
@@ -319,7 +322,8 @@ async function loadSlots() {
   if (!s) return render();
   const request = ++slotRequest;
   S.slots = null;
-  render();
+  renderProviders();
+  renderSlots();
   try {
     const answer = await api.get(slotPath(s), { auth: false });
     if (request !== slotRequest) return;
@@ -492,6 +496,7 @@ function startMoving(booking) {
   S.selected = null;
   S.booking = null;
   message("");
+  render();
   loadSlots();
   listen();
   parts.slots.scrollIntoView({ block: "start" });
@@ -503,6 +508,7 @@ async function reschedule(booking, slot) {
     S.moving = null;
     message(t("mine.moved"), "ok");
     await loadMine();
+    render();
     loadSlots();
   } catch (error) {
     lost(error);

@@ -13,7 +13,7 @@ import {
 const api = new Api();
 const S = {
   user: null, memberships: [], org: null, providers: [], services: [], bookings: [],
-  span: "today", live: null,
+  span: "today", live: null, parts: null,
 };
 let refreshTimer = null;
 let loadRequest = 0;
@@ -95,7 +95,7 @@ async function load() {
   } catch (error) {
     failed(error);
   }
-  render();
+  renderBoard();
 }
 
 function refreshSoon() {
@@ -121,7 +121,18 @@ function render() {
     return;
   }
   if (!S.org) return clear(main());
-  clear(main(), controls(), board(), timeOffForm());
+  // The form keeps what is being typed while the board redraws with every live update.
+  S.parts = { board: h("div", { id: "board" }), form: timeOffForm() };
+  clear(main(), controls(), S.parts.board, S.parts.form);
+  renderBoard();
+}
+
+// The board alone: what a live update or an action changes.
+function renderBoard() {
+  if (!S.parts || !S.parts.board.isConnected) return render();
+  clear(S.parts.board, board());
+  const controlsNow = document.querySelector(".controls");
+  if (controlsNow) controlsNow.replaceWith(controls());
 }
 
 function controls() {
@@ -189,7 +200,7 @@ async function transition(booking, action, button) {
     const updated = await api.post(`/bookings/${booking.id}/${action}`);
     S.bookings = S.bookings.map((b) => (b.id === updated.id ? updated : b));
     message(t("staff.done"), "ok");
-    render();
+    renderBoard();
   } catch (error) {
     failed(error);
     load();
