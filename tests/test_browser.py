@@ -8,12 +8,16 @@ current ones the README shows.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import icalendar
 import pytest
 from selenium import webdriver
@@ -40,24 +44,47 @@ TAKEN = {
 }
 
 
+@dataclass
+class Checks:
+    """The drivers a test opened, and the API refusals it provokes on purpose (statuses)."""
+
+    drivers: list[Any] = field(default_factory=list)
+    refusals: set[int] = field(default_factory=set)
+
+    def append(self, driver: Any) -> None:
+        self.drivers.append(driver)
+
+
+REFUSED = re.compile(r"^network: (\S+) - Failed to load resource: .* status of (\d{3})")
+
+
 @pytest.fixture
-def clean(site: Site, browser: Callable[..., webdriver.Chrome]) -> Iterator[list[Any]]:
-    """The drivers a test opens are checked when it ends: same origin only, no console error."""
-    opened: list[Any] = []
-    yield opened
-    for driver in opened:
+def clean(site: Site, browser: Callable[..., webdriver.Chrome]) -> Iterator[Checks]:
+    """Every page a test opens is checked when it ends: it asked nothing of another host, no
+    token went into a URL, and it logged no error. The browser logs an API refusal as a failed
+    load: one the test provoked on purpose (clean.refusals) is expected, the page says it in
+    words; any other (a script error, a CSP violation, a missing file, an API call the page
+    got wrong) is a defect."""
+    checks = Checks()
+    yield checks
+    for driver in checks.drivers:
         assert_same_origin(driver, site.url)
-        # An API refusal the page turns into words (409 slot_taken, 401) is logged by the
-        # browser as a failed load; anything else (a script error, a CSP violation, a missing
-        # file) is a defect.
-        api = f"network: {site.url}/api/v1/"
-        assert [p for p in console_problems(driver) if not p.startswith(api)] == []
-        # Tokens never travel in a URL (a JWT starts with "eyJ", base64 of '{"').
+        # A JWT starts with "eyJ" (base64 of '{"').
         assert [u for u in requested_urls(driver) if "eyJ" in u] == []
+        unexpected = []
+        for problem in console_problems(driver):
+            refused = REFUSED.match(problem)
+            if not (
+                refused
+                and refused[1].startswith(f"{site.url}/api/v1/")
+                and int(refused[2]) in checks.refusals
+            ):
+                unexpected.append(problem)
+        assert unexpected == []
 
 
 def open_page(
-    site: Site, browser: Callable[..., Any], clean: list[Any], path: str, **options: Any
+    site: Site, browser: Callable[..., Any], clean: Checks, path: str, **options: Any
 ) -> Any:
     driver = browser(**options)
     clean.append(driver)
@@ -65,7 +92,7 @@ def open_page(
     return driver
 
 
-def book_page(site: Site, browser: Callable[..., Any], clean: list[Any], **options: Any) -> Any:
+def book_page(site: Site, browser: Callable[..., Any], clean: Checks, **options: Any) -> Any:
     driver = open_page(site, browser, clean, "/book/" + site.demo["org_slug"], **options)
     wait_for(driver, '[data-service="Klipning"]')
     return driver
@@ -134,6 +161,14 @@ def alert_text(driver: Any) -> str:
     return read(driver, '#messages [role="alert"]')
 
 
+async def execute(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 def customer_token(site: Site) -> str:
     return site.login(site.demo["customer"])
 
@@ -146,7 +181,7 @@ def other_customer(site: Site, handle: str) -> str:
 
 
 def test_a_visitor_books_a_slot_end_to_end(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     driver = book_page(site, browser, clean, timezone="America/New_York")
     choose(driver, "Klipning")
@@ -201,22 +236,12 @@ def test_a_visitor_books_a_slot_end_to_end(
 
 
 def test_a_slot_vanishes_when_another_client_books_it(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     driver = book_page(site, browser, clean)
     choose(driver, "Klipning", "Mette")
     target = starts(driver)[4]
-    booked = site.call(
-        "POST",
-        "/api/v1/bookings",
-        {
-            "provider_id": site.demo["providers"]["Mette"],
-            "service_id": site.demo["services"]["Klipning"],
-            "start": target,
-        },
-        other_customer(site, "ane"),
-    )
-    assert booked.status_code == 201, booked.text
+    book(site, other_customer(site, "ane"), "Klipning", start=target)
     # Nobody touched the page: the live stream said the time changed, the list followed.
     wait_until(driver, lambda d: target not in starts(d), what=f"{target} to vanish")
     assert now(driver, "#live-state", "@data-state") == "open"
@@ -224,25 +249,16 @@ def test_a_slot_vanishes_when_another_client_books_it(
 
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_losing_a_race_says_slot_taken_in_words(
-    site: Site, browser: Callable[..., Any], clean: list[Any], lang: str
+    site: Site, browser: Callable[..., Any], clean: Checks, lang: str
 ) -> None:
+    clean.refusals.add(409)  # the hold the page asks for once signed in
     driver = book_page(site, browser, clean, lang=lang)
     choose(driver, "Klipning", "Mette")
     target = starts(driver)[1]
     slot(driver, target)
     wait_for(driver, "#auth-email")
     # While the visitor signs in, someone else books the time they chose.
-    booked = site.call(
-        "POST",
-        "/api/v1/bookings",
-        {
-            "provider_id": site.demo["providers"]["Mette"],
-            "service_id": site.demo["services"]["Klipning"],
-            "start": target,
-        },
-        other_customer(site, "bo"),
-    )
-    assert booked.status_code == 201, booked.text
+    book(site, other_customer(site, "bo"), "Klipning", start=target)
     sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
     assert alert_text(driver).startswith(TAKEN[lang])
     assert driver.find_elements(By.ID, "held") == []
@@ -253,28 +269,11 @@ def test_losing_a_race_says_slot_taken_in_words(
 
 
 def test_a_customer_moves_and_cancels_a_booking_from_my_bookings(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     token = customer_token(site)
-    offered = site.call(
-        "GET",
-        f"/api/v1/providers/{site.demo['providers']['Mette']}/slots"
-        f"?service_id={site.demo['services']['Klipning']}",
-        token=token,
-    ).json()
-    first, later = offered["slots"][0]["start"], offered["slots"][-1]["start"]
-    made = site.call(
-        "POST",
-        "/api/v1/bookings",
-        {
-            "provider_id": site.demo["providers"]["Mette"],
-            "service_id": site.demo["services"]["Klipning"],
-            "start": first,
-        },
-        token,
-    )
-    assert made.status_code == 201, made.text
-    booking = made.json()["id"]
+    later = free_starts(site, "Klipning")[-1]
+    booking = book(site, token, "Klipning")["id"]
 
     driver = book_page(site, browser, clean)
     click(driver, "#sign-in")
@@ -296,19 +295,99 @@ def test_a_customer_moves_and_cancels_a_booking_from_my_bookings(
     )
 
 
-def test_the_salon_rules_are_said_in_words(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+def test_inside_the_salons_cutoff_a_booking_offers_no_changes(
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
-    # The demo salon allows changes until 24 hours before: a booking tomorrow morning that is
-    # inside it offers no buttons, and the API's refusal would be said in words anyway.
+    token = customer_token(site)
+    booking = book(site, token, "Klipning")
+    # The salon now allows changes until 30 days before: the booking is inside that.
+    owner = site.login(site.demo["owner"])
+    month = {"cancellation_cutoff_minutes": 30 * 24 * 60}
+    changed = site.call("PATCH", f"/api/v1/orgs/{site.demo['org_id']}", month, owner)
+    assert changed.status_code == 200, changed.text
     driver = book_page(site, browser, clean)
     click(driver, "#sign-in")
     sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
-    assert "24 hours" in read(driver, "#mine .meta")
+    rules = "You can cancel or move a booking until 30 days before it starts."
+    assert read(driver, "#rules") == rules
+    row = f'[data-booking="{booking["id"]}"]'
+    assert read(driver, row, "@data-changeable") == "false"
+    assert now(driver, row + " button") is None
+
+
+def free_starts(site: Site, service: str, provider: str = "Mette") -> list[str]:
+    """The free starts of the coming seven days: a provider's, or the salon's for "any"."""
+    today = datetime.now(SALON).date()
+    query = f"service_id={site.demo['services'][service]}&from={today}"
+    query += f"&to={today + timedelta(days=6)}"
+    where = (
+        f"/orgs/{site.demo['org_id']}"
+        if provider == "any"
+        else f"/providers/{site.demo['providers'][provider]}"
+    )
+    starts = [s["start"] for s in site.call("GET", f"/api/v1{where}/slots?{query}").json()["slots"]]
+    assert starts, f"no free {service} this week"
+    return starts
+
+
+def book(
+    site: Site,
+    token: str,
+    service: str,
+    *,
+    start: str | None = None,
+    provider: str = "Mette",
+    note: str | None = None,
+) -> dict[str, Any]:
+    """A booking made through the API, as another app would: at `start`, else the first free
+    time of the week."""
+    made = site.call(
+        "POST",
+        "/api/v1/bookings",
+        {
+            "provider_id": "any" if provider == "any" else site.demo["providers"][provider],
+            "service_id": site.demo["services"][service],
+            "start": start or free_starts(site, service, provider)[0],
+            "customer_note": note,
+        },
+        token,
+    )
+    assert made.status_code == 201, made.text
+    booked: dict[str, Any] = made.json()
+    return booked
+
+
+def test_a_token_refresh_keeps_the_visitor_signed_in_and_the_note(
+    site: Site, browser: Callable[..., Any], clean: Checks
+) -> None:
+    # Access tokens of 6 seconds: the page refreshes every 5 (its floor) while the note is typed.
+    asyncio.run(
+        execute(
+            site.admin_dsn,
+            "update private.settings set value = '6' where name = 'access_token_seconds'",
+        )
+    )
+    driver = book_page(site, browser, clean)
+    choose(driver, "Klipning", "Mette")
+    target = starts(driver)[0]
+    slot(driver, target)
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    wait_for(driver, "#held")
+    driver.find_element(By.ID, "note").send_keys("Bare en studsning")
+
+    def refreshed(d: Any) -> bool:
+        return sum("/api/v1/auth/refresh" in u for u in requested_urls(d)) >= 2
+
+    wait_until(driver, refreshed, timeout=20, what="two refreshes")
+    # Past the first token's life: still signed in, the note and the focus where they were.
+    assert now(driver, "#note", "value") == "Bare en studsning"
+    assert driver.switch_to.active_element.get_attribute("id") == "note"
+    click(driver, "#confirm")
+    assert read(driver, "#done-status", "@data-status") == "confirmed"
 
 
 def test_the_booking_page_works_from_the_keyboard_on_a_phone(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     driver = book_page(site, browser, clean, lang="da", width=390, height=844)
     overflow = driver.execute_script(
@@ -345,8 +424,9 @@ def test_the_booking_page_works_from_the_keyboard_on_a_phone(
 
 
 def test_an_expired_session_is_said_in_words(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
+    clean.refusals.add(401)  # the refused call and the refused refresh
     driver = book_page(site, browser, clean)
     choose(driver, "Klipning", "Mette")
     click(driver, "#sign-in")
@@ -361,16 +441,17 @@ def test_an_expired_session_is_said_in_words(
 
 
 def test_wrong_passwords_and_the_lockout_are_said_in_words(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
+    clean.refusals |= {401, 429}
     driver = book_page(site, browser, clean)
     click(driver, "#sign-in")
     wait_for(driver, "#auth-email").send_keys(site.demo["customer"])
     said = []
     for _ in range(6):  # the demo's lockout: 5 failures within 15 minutes
-        field = driver.find_element(By.ID, "auth-password")
-        field.clear()
-        field.send_keys("not-the-password")
+        box = driver.find_element(By.ID, "auth-password")
+        box.clear()
+        box.send_keys("not-the-password")
         driver.execute_script("document.getElementById('messages').replaceChildren()")
         click(driver, "#auth-submit")
         said.append(read(driver, '#messages [role="alert"]'))
@@ -382,34 +463,13 @@ def test_wrong_passwords_and_the_lockout_are_said_in_words(
 
 def pending_colouring(site: Site, token: str, note: str | None = None) -> dict[str, Any]:
     """A colouring (confirmed by the salon) booked within this week."""
-    today = datetime.now(SALON).date()
-    week = f"from={today}&to={today + timedelta(days=6)}"
-    offered = site.call(
-        "GET",
-        f"/api/v1/orgs/{site.demo['org_id']}/slots?service_id="
-        f"{site.demo['services']['Farvning']}&{week}",
-        token=token,
-    ).json()
-    assert offered["slots"], "no colouring time this week"
-    made = site.call(
-        "POST",
-        "/api/v1/bookings",
-        {
-            "provider_id": "any",
-            "service_id": site.demo["services"]["Farvning"],
-            "start": offered["slots"][0]["start"],
-            "customer_note": note,
-        },
-        token,
-    )
-    assert made.status_code == 201, made.text
-    booking: dict[str, Any] = made.json()
+    booking = book(site, token, "Farvning", provider="any", note=note)
     assert booking["status"] == "pending"
     return booking
 
 
 def test_a_staff_member_confirms_a_pending_booking(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     booking = pending_colouring(site, customer_token(site))
     driver = open_page(site, browser, clean, "/staff")
@@ -444,7 +504,7 @@ def test_a_staff_member_confirms_a_pending_booking(
 
 
 def test_a_provider_adds_time_off_and_the_booking_page_follows(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     visitor = book_page(site, browser, clean)
     choose(visitor, "Klipning", "Mette")
@@ -453,8 +513,8 @@ def test_a_provider_adds_time_off_and_the_booking_page_follows(
     staff = open_page(site, browser, clean, "/staff", lang="da")
     sign_in(staff, site.demo["provider"], DEMO_PASSWORDS["owner"])
     wait_for(staff, "#off-provider")
-    for field, value in (("#off-from", target), ("#off-to", target + timedelta(hours=2))):
-        element = staff.find_element(By.CSS_SELECTOR, field)
+    for css, value in (("#off-from", target), ("#off-to", target + timedelta(hours=2))):
+        element = staff.find_element(By.CSS_SELECTOR, css)
         staff.execute_script(
             "arguments[0].value = arguments[1]", element, value.strftime("%Y-%m-%dT%H:%M")
         )
@@ -469,8 +529,38 @@ def test_a_provider_adds_time_off_and_the_booking_page_follows(
     wait_until(visitor, lambda d: gone not in starts(d), what="the time off to close the slot")
 
 
+def test_a_member_of_two_organizations_switches_between_them(
+    site: Site, browser: Callable[..., Any], clean: Checks
+) -> None:
+    owner = site.login(site.demo["owner"])
+    org = site.call(
+        "POST", "/api/v1/orgs", {"slug": "atelier-aarhus", "name": "Atelier Aarhus"}, owner
+    )
+    assert org.status_code == 201, org.text
+    made = site.call(
+        "POST", f"/api/v1/orgs/{org.json()['id']}/providers", {"display_name": "Zara"}, owner
+    )
+    assert made.status_code == 201, made.text
+
+    driver = open_page(site, browser, clean, "/staff")
+    sign_in(driver, site.demo["owner"], DEMO_PASSWORDS["owner"])
+    # By name: the atelier first, with its own provider in the board and the time-off form.
+    wait_until(driver, lambda d: now(d, "#title") == "Atelier Aarhus", what="the atelier")
+    assert read(driver, "#off-provider", "innerText") == "Zara"
+    assert now(driver, '[data-provider="Mette"]') is None
+    driver.execute_script(
+        "const s = document.getElementById('org'); s.value = arguments[0];"
+        " s.dispatchEvent(new Event('change'))",
+        site.demo["org_id"],
+    )
+    wait_until(driver, lambda d: now(d, "#title") == "Salon Nørrebro", what="the salon")
+    wait_for(driver, '[data-provider="Mette"]')
+    assert read(driver, "#off-provider", "innerText").split("\n") == ["Jonas", "Mette"]
+    assert now(driver, '[data-provider="Zara"]') is None
+
+
 def test_a_member_of_no_organization_is_told_so(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     driver = open_page(site, browser, clean, "/staff")
     sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
@@ -478,7 +568,8 @@ def test_a_member_of_no_organization_is_told_so(
 
 
 def test_an_unknown_salon_is_said_in_words(
-    site: Site, browser: Callable[..., Any], clean: list[Any]
+    site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
+    clean.refusals.add(404)
     driver = open_page(site, browser, clean, "/book/no-such-salon")
     assert alert_text(driver) == "There is no salon at this address."

@@ -1,11 +1,12 @@
-"""Serving the browser client: two page shells and the files beside them.
+"""Serving the browser client: the page shell and the files beside it.
 
-The pages are static files in api/web/static; all they know they learn from the REST API in
-the browser, under the visitor's own tokens. Only the files that are there when the process
-starts can be served (an allow-list of names, no paths), each with an ETag. The CSP admits
-scripts, styles and connections from this origin only, no inline script or style, and Trusted
-Types with no policy: the client builds its DOM from nodes and text, so a string that reaches
-an HTML sink is refused by the browser instead of run.
+Both pages are one static shell (api/web/static/shell.html) that loads the page's module; all
+they know they learn from the REST API in the browser, under the visitor's own tokens. Only
+the files that are there when the process starts can be served (an allow-list of names, no
+paths), each with an ETag. The CSP admits scripts, styles and connections from this origin
+only, no inline script or style, and Trusted Types with no policy: the client builds its DOM
+from nodes and text, so a string that reaches an HTML sink is refused by the browser instead
+of run.
 """
 
 from __future__ import annotations
@@ -45,18 +46,26 @@ class Asset:
     media_type: str
     etag: str
 
+    @classmethod
+    def of(cls, body: bytes, media_type: str) -> Asset:
+        return cls(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
 
 def load(folder: Path = STATIC) -> dict[str, Asset]:
-    assets = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix in TYPES:
-            body = path.read_bytes()
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            assets[path.name] = Asset(body, TYPES[path.suffix], etag)
-    return assets
+    return {
+        path.name: Asset.of(path.read_bytes(), TYPES[path.suffix])
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix in TYPES
+    }
 
 
 ASSETS = load()
+SHELL = ASSETS.pop("shell.html")
+# The shell with each page's module in it: /book/{slug} loads book.js, /staff staff.js.
+PAGES = {
+    page: Asset.of(SHELL.body.replace(b"PAGE", page.encode()), SHELL.media_type)
+    for page in ("book", "staff")
+}
 
 
 def answer(request: Request, asset: Asset) -> Response:
@@ -71,16 +80,16 @@ def answer(request: Request, asset: Asset) -> Response:
 async def book(request: Request) -> Response:
     if not SLUG.match(request.path_params["slug"]):
         return problem(404, "not_found", "No such organization.")
-    return answer(request, ASSETS["book.html"])
+    return answer(request, PAGES["book"])
 
 
 async def staff(request: Request) -> Response:
-    return answer(request, ASSETS["staff.html"])
+    return answer(request, PAGES["staff"])
 
 
 async def asset(request: Request) -> Response:
     found = ASSETS.get(request.path_params["name"])
-    if found is None or found.media_type.startswith("text/html"):
+    if found is None:
         return problem(404, "not_found", "No such resource.")
     return answer(request, found)
 

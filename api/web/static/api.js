@@ -22,6 +22,7 @@ export class Api extends EventTarget {
   #refresh = null;
   #timer = null;
   #refreshing = null;
+  #leaving = false;
 
   get signedIn() {
     return this.#access !== null;
@@ -81,6 +82,8 @@ export class Api extends EventTarget {
   async signIn(email, password) {
     const pair = await this.request("POST", "/auth/login", { email, password }, { auth: false });
     this.#keep(pair);
+    // Only a new user is news: a refresh changes the tokens, not who is signed in.
+    this.dispatchEvent(new CustomEvent("session", { detail: { user: pair.user } }));
     return pair.user;
   }
 
@@ -90,12 +93,17 @@ export class Api extends EventTarget {
     return this.signIn(email, password);
   }
 
+  // Ends the session on the server too (refreshing an expired access token first, so the
+  // logout reaches it), then here, whatever the server answered.
   async signOut() {
     if (!this.#access) return;
+    this.#leaving = true;
     try {
-      await this.request("POST", "/auth/logout", undefined, { retried: true });
+      await this.request("POST", "/auth/logout");
     } catch {
-      // The session ends here whatever the server answered.
+      // Nothing more to do: the tokens are forgotten below.
+    } finally {
+      this.#leaving = false;
     }
     this.#end("signed_out");
   }
@@ -131,11 +139,19 @@ export class Api extends EventTarget {
     this.#refresh = pair.refresh_token;
     clearTimeout(this.#timer);
     const seconds = Math.max(5, Math.floor(pair.expires_in * 0.8));
-    this.#timer = setTimeout(() => this.refresh().catch(() => {}), seconds * 1000);
-    this.dispatchEvent(new CustomEvent("session", { detail: { user: pair.user } }));
+    // A refresh the network lost is tried again soon, inside the server's grace for a
+    // rotated token; a later retry of a token the server already replaced would look like
+    // reuse and end the session.
+    const attempt = (wait, next) => {
+      this.#timer = setTimeout(() => this.refresh().catch(() => attempt(next, Math.min(60,
+        next * 2))), wait * 1000);
+    };
+    attempt(seconds, 2);
   }
 
   #end(reason) {
+    if (this.#access === null && this.#refresh === null) return;
+    if (this.#leaving) reason = "signed_out";
     this.#access = null;
     this.#refresh = null;
     clearTimeout(this.#timer);

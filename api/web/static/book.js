@@ -6,8 +6,8 @@ import { Api, all } from "./api.js";
 import { lang, problemText, t } from "./i18n.js";
 import { LiveStream } from "./live.js";
 import {
-  addDays, authForm, clear, field, formatDay, formatPrice, formatTime, formatWhen, h,
-  languageSwitch, localDate, say, visitorZone,
+  addDays, authForm, clear, field, formatDay, formatPrice, formatSpan, formatTime, formatWhen,
+  h, localDate, say, sessionNav, translateShell, visitorZone,
 } from "./ui.js";
 
 const api = new Api();
@@ -16,6 +16,7 @@ const S = {
   org: null, services: [], providers: [], serviceId: null, providerId: "any", week: null,
   slots: null, selected: null, hold: null, booking: null, mine: [], moving: null,
   confirmCancel: null, showAuth: false, user: null, live: null, liveState: "connecting",
+  note: "", busy: false,
 };
 const parts = {};
 let holdTimer = null;
@@ -60,20 +61,34 @@ async function start() {
     return;
   }
   S.week = localDate(new Date(), zone());
+  // Fired when someone signs in or the session ends (not on a token refresh).
   api.addEventListener("session", (event) => {
     S.user = event.detail.user;
     if (!S.user) {
       if (event.detail.reason === "session_expired") message(t("error.session_expired"), "error");
-      S.hold = null;
-      S.mine = [];
-      stopHoldTimer();
+      forgetUser();
     }
     render();
   });
   render();
 }
 
+// What belongs to the signed-in visitor goes when they do (a hold on the server lapses alone
+// when the session ended elsewhere; signing out here releases it first).
+function forgetUser() {
+  stopHoldTimer();
+  Object.assign(S, { hold: null, mine: [], moving: null, booking: null, confirmCancel: null,
+    note: "" });
+}
+
+async function signOut() {
+  await releaseHold();
+  forgetUser();
+  await api.signOut();
+}
+
 function render() {
+  translateShell();
   document.title = t("book.title") + " · " + S.org.name;
   document.getElementById("title").textContent = S.org.name;
   renderSession();
@@ -86,18 +101,11 @@ function render() {
 }
 
 function renderSession() {
-  const nav = document.getElementById("session");
-  const items = [languageSwitch(render)];
-  if (S.user) {
-    items.push(h("span", { class: "who", text: t("auth.signedInAs",
-      { name: S.user.full_name || S.user.email }) }));
-    items.push(h("button", { type: "button", class: "link", id: "sign-out",
-      text: t("auth.signOut"), onclick: () => api.signOut() }));
-  } else {
-    items.push(h("button", { type: "button", class: "link", id: "sign-in",
-      text: t("auth.signIn"), onclick: () => { S.showAuth = true; render(); focusAuth(); } }));
-  }
-  clear(nav, items);
+  sessionNav(S.user, {
+    redraw: render,
+    onSignOut: signOut,
+    onSignIn: () => { S.showAuth = true; render(); focusAuth(); },
+  });
 }
 
 function renderServices() {
@@ -140,7 +148,7 @@ function renderSlots() {
     notes.push(h("p", { class: "meta", id: "your-zone", text: t("book.yourZone", { zone: mine }) }));
   }
   const live = h("p", { class: "meta live", id: "live-state", "data-state": S.liveState,
-    text: S.liveState === "open" ? t("book.live") : t("book.reconnecting") });
+    text: liveText() });
   const today = localDate(new Date(), zone());
   const nav = h("div", { class: "week" },
     h("button", { type: "button", id: "prev-week", text: t("book.prevWeek"),
@@ -165,6 +173,7 @@ function renderSlots() {
       h("h3", { text: formatDay(day + "T12:00:00Z", "UTC") }),
       h("div", { class: "times" }, slots.map((slot) => h("button", {
         type: "button", class: "slot", "data-start": slot.start,
+        "aria-label": formatWhen(slot.start, zone()),
         "aria-pressed": String(S.selected !== null && S.selected.start === slot.start),
         onclick: () => pickSlot(slot),
       }, h("span", { text: formatTime(slot.start, zone()) }),
@@ -175,6 +184,11 @@ function renderSlots() {
     const again = part.querySelector(`[data-start="${CSS.escape(focused)}"]`);
     if (again) again.focus();
   }
+}
+
+function liveText() {
+  if (S.liveState === "open") return t("book.live");
+  return S.liveState === "closed" ? t("book.liveOff") : t("book.reconnecting");
 }
 
 function renderCheckout() {
@@ -208,9 +222,13 @@ function renderCheckout() {
     }));
   } else if (S.hold) {
     const note = h("textarea", { id: "note", rows: 2, maxlength: 2000 });
+    note.value = S.note; // kept across redraws (a language switch, a refresh of the list)
+    note.addEventListener("input", () => { S.note = note.value; });
     const book = h("button", { type: "button", class: "primary", id: "confirm",
       text: t("book.confirm") });
-    book.addEventListener("click", () => confirmHold(note.value.trim(), book));
+    book.addEventListener("click", () => {
+      if (!S.busy) busy(() => confirmHold(note.value.trim(), book));
+    });
     items.push(h("p", { id: "held", class: "meta", text: t("book.held",
       { time: formatTime(S.hold.expires_at, zone()) }) }));
     items.push(field(t("book.note"), note));
@@ -252,35 +270,39 @@ function renderMine() {
   const part = parts.mine;
   part.hidden = !S.user;
   if (part.hidden) return clear(part);
-  const hours = Math.round((S.org.cancellation_cutoff_minutes || 0) / 60);
-  const cutoff = Date.now() + (S.org.cancellation_cutoff_minutes || 0) * 60000;
+  const minutes = S.org.cancellation_cutoff_minutes || 0;
+  const cutoff = Date.now() + minutes * 60000;
   const rows = S.mine.map((b) => {
     const s = S.services.find((x) => x.id === b.service_id) || { name: "" };
+    const what = `${s.name}, ${formatWhen(b.start, zone())}`;
     const changeable = new Date(b.start).getTime() > cutoff;
+    const button = (action, label, onclick, kind) => h("button", { type: "button",
+      class: kind || "", "data-action": action, text: t(label),
+      "aria-label": t(label) + ": " + what, onclick });
     let actions = [];
     if (changeable && S.confirmCancel === b.id) {
       actions = [
-        h("button", { type: "button", class: "danger", "data-action": "cancel-yes",
-          text: t("mine.cancel") + "?", onclick: () => cancelBooking(b) }),
-        h("button", { type: "button", "data-action": "cancel-no", text: t("mine.stopMoving"),
-          onclick: () => { S.confirmCancel = null; render(); } }),
+        button("cancel-yes", "mine.cancelSure", () => {
+          if (!S.busy) busy(() => cancelBooking(b));
+        }, "danger"),
+        button("cancel-no", "mine.keep", () => { S.confirmCancel = null; render(); }),
       ];
     } else if (changeable) {
       actions = [
-        h("button", { type: "button", "data-action": "reschedule", text: t("mine.reschedule"),
-          onclick: () => startMoving(b) }),
-        h("button", { type: "button", "data-action": "cancel", text: t("mine.cancel"),
-          onclick: () => { S.confirmCancel = b.id; render(); } }),
+        button("reschedule", "mine.reschedule", () => startMoving(b)),
+        button("cancel", "mine.cancel", () => { S.confirmCancel = b.id; render(); }),
       ];
     }
-    return h("li", { class: "booking", "data-booking": b.id, "data-status": b.status },
+    return h("li", { class: "booking", "data-booking": b.id, "data-status": b.status,
+      "data-changeable": String(changeable) },
       h("div", {}, h("strong", { text: formatWhen(b.start, zone()) }), " ",
         h("span", { text: `${s.name} · ${providerName(b.provider_id)}` }), " ",
         h("span", { class: "badge " + b.status, text: t("status." + b.status) })),
-      h("div", { class: "row" }, actions));
+      actions.length ? h("div", { class: "row" }, actions) : null);
   });
   clear(part, h("h2", { text: t("mine.title") }),
-    hours > 0 ? h("p", { class: "meta", text: t("mine.rules", { hours }) }) : null,
+    minutes > 0 ? h("p", { class: "meta", id: "rules",
+      text: t("mine.rules", { span: formatSpan(minutes) }) }) : null,
     rows.length ? h("ul", { class: "bookings" }, rows) : h("p", { text: t("mine.none") }));
 }
 
@@ -290,21 +312,35 @@ function focusAuth() {
 }
 
 function chooseService(id) {
+  if (S.busy) return;
   if (S.hold) releaseHold();
   S.serviceId = id;
   S.providerId = "any";
   S.selected = null;
   S.booking = null;
+  S.moving = null;
   render();
+  focusHeading("providers");
   loadSlots();
   listen();
 }
 
+// After a choice the focus goes to the next step, so the keyboard carries on from there.
+function focusHeading(part) {
+  const heading = parts[part].querySelector("h2");
+  if (heading && !parts[part].hidden) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
 function chooseProvider(id) {
+  if (S.busy) return;
   if (S.hold) releaseHold();
   S.providerId = id;
   S.selected = null;
   render();
+  focusHeading("slots");
   loadSlots();
   listen();
 }
@@ -373,7 +409,7 @@ function listen() {
       const node = document.getElementById("live-state");
       if (node) {
         node.dataset.state = S.liveState;
-        node.textContent = S.liveState === "open" ? t("book.live") : t("book.reconnecting");
+        node.textContent = liveText();
       }
       if (S.liveState === "open") refreshSoon();
     } else {
@@ -383,9 +419,10 @@ function listen() {
 }
 
 async function pickSlot(slot) {
+  if (S.busy) return; // one write at a time: a double tap must not hold two times
   message("");
-  if (S.moving) return reschedule(S.moving, slot);
-  if (S.hold) await releaseHold();
+  if (S.moving) return busy(() => reschedule(S.moving, slot));
+  if (S.hold && S.hold.start === slot.start) return;
   S.selected = slot;
   S.booking = null;
   if (!S.user) {
@@ -393,7 +430,19 @@ async function pickSlot(slot) {
     focusAuth();
     return;
   }
-  await placeHold(slot);
+  await busy(async () => {
+    if (S.hold) await releaseHold(slot);
+    await placeHold(slot);
+  });
+}
+
+async function busy(work) {
+  S.busy = true;
+  try {
+    await work();
+  } finally {
+    S.busy = false;
+  }
 }
 
 async function placeHold(slot) {
@@ -446,6 +495,7 @@ async function confirmHold(note, button) {
     stopHoldTimer();
     S.hold = null;
     S.selected = null;
+    S.note = "";
     S.booking = booking;
     message("");
     await loadMine();
@@ -462,10 +512,10 @@ async function confirmHold(note, button) {
   }
 }
 
-async function releaseHold() {
+async function releaseHold(keep = null) {
   const hold = S.hold;
   S.hold = null;
-  S.selected = null;
+  S.selected = keep;
   stopHoldTimer();
   render();
   if (!hold) return;

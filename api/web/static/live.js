@@ -1,7 +1,10 @@
 // Live updates from GET /api/v1/events (Server-Sent Events). EventSource cannot send an
 // Authorization header and the token never goes into a URL, so the stream is read with fetch.
-// A dropped stream is opened again after the server's `retry` delay, resuming from the last
-// event id; the server then replays what was missed, or says `reset` when it cannot.
+// A dropped stream is opened again, resuming from the last event id; the server then replays
+// what was missed, or says `reset` when it cannot. The wait before reopening is the server's
+// `retry` (or its Retry-After), doubled after each failure in a row up to 30 s, with jitter, so
+// a restarted server is not met by every page at the same instant. A refusal that waiting
+// cannot mend (a topic the caller may not have) ends the stream: state "closed".
 
 export class LiveStream {
   #api;
@@ -11,6 +14,8 @@ export class LiveStream {
   #retry = 2000;
   #abort = null;
   #stopped = false;
+  #failures = 0;
+  #asked = 0;
 
   constructor(api, topics, onEvent) {
     this.#api = api;
@@ -27,14 +32,20 @@ export class LiveStream {
 
   async #run() {
     while (!this.#stopped) {
+      let final = false;
       try {
-        await this.#once();
+        final = await this.#once();
       } catch {
         // A network error or an aborted read: both end in a reconnect below (or a stop).
       }
       if (this.#stopped) return;
+      if (final) return this.#setState("closed");
       this.#setState("reconnecting");
-      await new Promise((resolve) => setTimeout(resolve, this.#retry));
+      const base = Math.max(this.#retry, this.#asked * 1000);
+      const wait = Math.min(30000, base * 2 ** Math.min(this.#failures, 4));
+      this.#failures += 1;
+      this.#asked = 0;
+      await new Promise((resolve) => setTimeout(resolve, wait * (0.8 + Math.random() * 0.4)));
     }
   }
 
@@ -54,15 +65,20 @@ export class LiveStream {
     });
     if (response.status === 401 && this.#api.signedIn) {
       await this.#api.refresh().catch(() => false);
-      return;
+      return false;
     }
-    if (!response.ok || !response.body) return;
+    if (response.status === 429 || response.status >= 500) {
+      this.#asked = Number(response.headers.get("Retry-After")) || 0;
+      return false;
+    }
+    if (!response.ok || !response.body) return response.status >= 400;
+    this.#failures = 0;
     this.#setState("open");
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) return;
+      if (done) return false;
       buffer += value;
       let end;
       while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {

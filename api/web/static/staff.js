@@ -6,8 +6,8 @@ import { Api, all } from "./api.js";
 import { lang, problemText, t } from "./i18n.js";
 import { LiveStream } from "./live.js";
 import {
-  addDays, authForm, clear, field, formatDay, formatTime, h, instantIn, languageSwitch,
-  localDate, say,
+  addDays, authForm, clear, field, formatDay, formatTime, h, instantIn, localDate, say,
+  sessionNav, translateShell,
 } from "./ui.js";
 
 const api = new Api();
@@ -63,6 +63,9 @@ async function openOrg(orgId) {
   const membership = S.memberships.find((m) => m.org_id === orgId);
   S.org = { id: membership.org_id, name: membership.name, timezone: membership.timezone,
     role: membership.role, providerId: membership.provider_id };
+  S.bookings = [];
+  S.providers = [];
+  S.parts = null; // a new organization: title, board and form are drawn anew
   try {
     const [providers, services] = await Promise.all([
       all(api, `/orgs/${orgId}/providers`), all(api, `/orgs/${orgId}/services`),
@@ -104,17 +107,10 @@ function refreshSoon() {
 }
 
 function render() {
+  translateShell();
   document.title = t("staff.title") + (S.org ? " · " + S.org.name : "");
   document.getElementById("title").textContent = S.org ? S.org.name : t("staff.title");
-  const nav = document.getElementById("session");
-  const items = [languageSwitch(render)];
-  if (S.user) {
-    items.push(h("span", { class: "who", text: t("auth.signedInAs",
-      { name: S.user.full_name || S.user.email }) }));
-    items.push(h("button", { type: "button", class: "link", id: "sign-out",
-      text: t("auth.signOut"), onclick: () => api.signOut() }));
-  }
-  clear(nav, items);
+  sessionNav(S.user, { redraw: render, onSignOut: () => api.signOut() });
   if (!S.user) {
     clear(main(), h("section", { class: "card narrow" }, h("h2", { text: t("auth.signIn") }),
       authForm(api, { onDone: () => message(""), onError: failed, register: false })));
@@ -151,14 +147,20 @@ function controls() {
   return bar;
 }
 
+// The providers this member works with: all of them for staff, their own for a provider.
+function ownProviders() {
+  return S.providers.filter((p) => S.org.role !== "provider" || p.id === S.org.providerId);
+}
+
 function board() {
-  const shown = S.providers.filter((p) => p.active &&
-    (S.org.role !== "provider" || p.id === S.org.providerId));
+  const booked = new Set(S.bookings.map((b) => b.provider_id));
+  const shown = ownProviders().filter((p) => p.active || booked.has(p.id));
+  if (shown.length === 0) return h("p", { class: "meta", text: t("staff.none") });
   return h("div", { class: "board" }, shown.map((p) => {
     const mine = S.bookings.filter((b) => b.provider_id === p.id);
     const days = new Map();
     for (const b of mine) {
-      const day = b.start.slice(0, 10);
+      const day = localDate(new Date(b.start), zone()); // the salon's day, whatever the provider's zone
       if (!days.has(day)) days.set(day, []);
       days.get(day).push(b);
     }
@@ -208,8 +210,8 @@ async function transition(booking, action, button) {
 }
 
 function timeOffForm() {
-  const providers = S.providers.filter((p) => p.active &&
-    (S.org.role !== "provider" || p.id === S.org.providerId));
+  const providers = ownProviders().filter((p) => p.active);
+  if (providers.length === 0) return null;
   const who = h("select", { id: "off-provider" }, providers.map((p) => h("option", {
     value: p.id, text: p.display_name })));
   const today = localDate(new Date(), zone());

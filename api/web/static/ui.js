@@ -71,16 +71,49 @@ export function visitorZone() {
 }
 
 // The language switch in the header; `redraw` paints the page again in the new language.
-export function languageSwitch(redraw) {
+function languageSwitch(redraw) {
   const button = h("button", { type: "button", class: "link", id: "lang", lang: lang() === "da"
     ? "en" : "da", text: t("lang.other") });
   button.addEventListener("click", () => {
     setLang(lang() === "da" ? "en" : "da");
-    button.textContent = t("lang.other");
-    button.setAttribute("lang", lang() === "da" ? "en" : "da");
     redraw();
+    const again = document.getElementById("lang");
+    if (again) again.focus();
   });
   return button;
+}
+
+// The header's account corner: the language switch, who is signed in and "sign out", or
+// "sign in" (when the page offers it) for a visitor. `redraw` repaints the page.
+export function sessionNav(user, { redraw, onSignOut, onSignIn = null }) {
+  const items = [languageSwitch(redraw)];
+  if (user) {
+    items.push(h("span", { class: "who", text: t("auth.signedInAs",
+      { name: user.full_name || user.email }) }));
+    items.push(h("button", { type: "button", class: "link", id: "sign-out",
+      text: t("auth.signOut"), onclick: onSignOut }));
+  } else if (onSignIn) {
+    items.push(h("button", { type: "button", class: "link", id: "sign-in",
+      text: t("auth.signIn"), onclick: onSignIn }));
+  }
+  clear(document.getElementById("session"), items);
+}
+
+// The words of the static page shell (the skip link, the account navigation's label).
+export function translateShell() {
+  document.documentElement.lang = lang();
+  const skip = document.querySelector(".skip");
+  if (skip) skip.textContent = t("shell.skip");
+  const nav = document.getElementById("session");
+  if (nav) nav.setAttribute("aria-label", t("shell.account"));
+}
+
+// A length of time in the largest whole unit: 1440 -> "24 hours", 2880 -> "2 days".
+export function formatSpan(minutes) {
+  const [unit, size] = minutes % 1440 === 0 ? ["day", 1440]
+    : minutes % 60 === 0 ? ["hour", 60] : ["minute", 1];
+  return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long" })
+    .format(minutes / size);
 }
 
 // The sign-in / create-account form; calls done(user) once signed in.
