@@ -247,6 +247,25 @@ def test_a_slot_vanishes_when_another_client_books_it(
     assert now(driver, "#live-state", "@data-state") == "open"
 
 
+def test_choosing_another_time_releases_the_hold(
+    site: Site, browser: Callable[..., Any], clean: Checks
+) -> None:
+    driver = book_page(site, browser, clean)
+    click(driver, "#sign-in")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    choose(driver, "Klipning", "Mette")
+    target = starts(driver)[3]
+    slot(driver, target)
+    wait_for(driver, "#held")
+    # Held: nobody is offered the time, this visitor's own list included.
+    wait_until(driver, lambda d: target not in starts(d), what="the held time to go")
+    click(driver, "#release")
+    wait_until(driver, lambda d: target in starts(d), what="the released time to come back")
+    assert now(driver, "#held") is None
+    booked = book(site, other_customer(site, "cy"), "Klipning", start=target)
+    assert booked["start"] == target
+
+
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_losing_a_race_says_slot_taken_in_words(
     site: Site, browser: Callable[..., Any], clean: Checks, lang: str

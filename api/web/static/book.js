@@ -111,6 +111,9 @@ function renderSession() {
 function renderServices() {
   const part = parts.services;
   part.hidden = false;
+  if (S.services.length === 0) {
+    return clear(part, h("p", { id: "nothing", text: t("book.inactive") }));
+  }
   clear(part, h("h2", { text: t("book.service") }), h("div", { class: "choices" },
     S.services.map((s) => h("button", {
       type: "button", class: "choice", "aria-pressed": String(s.id === S.serviceId),
@@ -215,7 +218,7 @@ function renderCheckout() {
         S.showAuth = false;
         message("");
         await loadMine();
-        if (S.selected) await placeHold(S.selected);
+        if (S.selected) await busy(() => placeHold(S.selected));
         else render();
       },
       onError: failed,
@@ -233,7 +236,7 @@ function renderCheckout() {
       { time: formatTime(S.hold.expires_at, zone()) }) }));
     items.push(field(t("book.note"), note));
     items.push(h("div", { class: "row" }, book, h("button", { type: "button", id: "release",
-      text: t("book.release"), onclick: releaseHold })));
+      text: t("book.release"), onclick: () => releaseHold() })));
   }
   clear(part, items);
 }
