@@ -1,6 +1,7 @@
 // The REST API as the pages use it. Tokens live in this module's memory only: never in
 // storage, a cookie or a URL. The access token is refreshed shortly before it expires, and once
-// more when an answer says it has expired; a refresh that fails ends the session.
+// more when an answer says it has expired; a refresh the server refuses ends the session, one
+// the network lost is tried again.
 
 const PREFIX = "/api/v1";
 
