@@ -586,6 +586,29 @@ def test_a_member_of_no_organization_is_told_so(
     assert "not a member" in alert_text(driver)
 
 
+def test_a_page_opened_while_the_database_is_away_recovers_by_itself(
+    site: Site, browser: Callable[..., Any], clean: Checks
+) -> None:
+    clean.refusals.add(503)
+    # The API's login may open no connection, and the ones it has are cut: every call answers
+    # 503 with Retry-After, as while PostgreSQL restarts.
+    away = (
+        "alter role authenticator connection limit 0;"
+        " select pg_catalog.pg_terminate_backend(pid) from pg_catalog.pg_stat_activity"
+        " where usename = 'authenticator' and datname = current_database()"
+    )
+    asyncio.run(execute(site.admin_dsn, away))
+    try:
+        driver = open_page(site, browser, clean, "/book/" + site.demo["org_slug"])
+        assert "busy or restarting" in alert_text(driver)
+    finally:
+        asyncio.run(execute(site.admin_dsn, "alter role authenticator connection limit -1"))
+    # Back: the page carries on without a reload, and the words go.
+    wait_for(driver, '[data-service="Klipning"]', timeout=20)
+    assert now(driver, '#messages [role="alert"]') is None
+    choose(driver, "Klipning", "Mette")
+
+
 def test_an_unknown_salon_is_said_in_words(
     site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:

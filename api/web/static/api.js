@@ -179,3 +179,19 @@ export async function all(api, path) {
   }
   return items;
 }
+
+// fn(), again and again while the API is away or busy (no network, 429, 5xx), after the
+// seconds it asked for (Retry-After) or a doubling wait up to 30 s; onWait(error) says so in the
+// meantime. Any other answer is fn's.
+export async function patiently(fn, onWait) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error.status === 0 || error.status === 429 || error.status >= 500)) throw error;
+      onWait(error);
+      const seconds = Math.min(30, error.retryAfter || 2 ** Math.min(attempt, 4));
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  }
+}

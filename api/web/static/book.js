@@ -2,7 +2,7 @@
 // in the salon's zone, a hold while the visitor signs in and writes a note, the booking, and
 // "my bookings" to cancel or move. Everything comes from the public REST API.
 
-import { Api, all } from "./api.js";
+import { Api, all, patiently } from "./api.js";
 import { lang, problemText, t } from "./i18n.js";
 import { LiveStream } from "./live.js";
 import {
@@ -42,24 +42,22 @@ async function start() {
     parts[name] = h("section", { id: name, class: "card", hidden: true });
   }
   clear(main, Object.values(parts));
+  // A page opened while the API restarts waits for it and carries on by itself.
   try {
-    S.org = await api.get("/orgs/" + encodeURIComponent(slug), { auth: false });
+    S.org = await patiently(() => api.get("/orgs/" + encodeURIComponent(slug), { auth: false }),
+      failed);
+    const [services, providers] = await patiently(() => Promise.all([
+      all(api, `/orgs/${S.org.id}/services`),
+      all(api, `/orgs/${S.org.id}/providers`),
+    ]), failed);
+    S.services = services.filter((s) => s.active && (s.provider_ids || []).length > 0);
+    S.providers = providers.filter((p) => p.active);
   } catch (error) {
     document.getElementById("title").textContent = t("book.title");
     message(error.status === 404 ? t("book.notFound") : problemText(error), "error");
     return;
   }
-  try {
-    const [services, providers] = await Promise.all([
-      all(api, `/orgs/${S.org.id}/services`),
-      all(api, `/orgs/${S.org.id}/providers`),
-    ]);
-    S.services = services.filter((s) => s.active && (s.provider_ids || []).length > 0);
-    S.providers = providers.filter((p) => p.active);
-  } catch (error) {
-    failed(error);
-    return;
-  }
+  message("");
   S.week = localDate(new Date(), zone());
   // Fired when someone signs in or the session ends (not on a token refresh).
   api.addEventListener("session", (event) => {

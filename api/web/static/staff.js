@@ -2,7 +2,7 @@
 // provider, confirms or declines pending ones, marks completed or no-show, and adds time off.
 // The bookings topic of the live stream keeps it current while it is open.
 
-import { Api, all } from "./api.js";
+import { Api, all, patiently } from "./api.js";
 import { lang, problemText, t } from "./i18n.js";
 import { LiveStream } from "./live.js";
 import {
@@ -46,11 +46,12 @@ function start() {
 
 async function enter() {
   try {
-    S.memberships = (await api.get("/users/me/memberships")).items;
+    S.memberships = (await patiently(() => api.get("/users/me/memberships"), failed)).items;
   } catch (error) {
     failed(error);
     return;
   }
+  message("");
   if (S.memberships.length === 0) {
     message(t("staff.notMember"), "error");
     render();
