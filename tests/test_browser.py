@@ -522,6 +522,40 @@ def test_a_staff_member_confirms_a_pending_booking(
     assert driver.title != "1"
 
 
+def test_a_staff_member_marks_a_visit_completed_and_another_no_show(
+    site: Site, browser: Callable[..., Any], clean: Checks
+) -> None:
+    # Two confirmed cuts that began a moment ago (today in the salon, even just after midnight),
+    # one with each provider: written as the superuser, since no API books the past.
+    begun = """
+      insert into app.bookings (org_id, provider_id, service_id, customer_id, starts_at,
+        ends_at, status, price_minor, currency, created_by)
+      select o.id, p.id, v.id, u.id, t.at, t.at + interval '45 minutes', 'confirmed', 45000,
+        'DKK', u.id
+      from app.organizations o
+      join app.providers p on p.org_id = o.id
+      join app.services v on v.org_id = o.id and v.name = 'Klipning'
+      join auth.users u on u.email = 'customer@salon-norrebro.example'
+      cross join lateral (select greatest(now() - interval '2 minutes',
+        date_trunc('day', now() at time zone o.timezone) at time zone o.timezone) as at) t
+      where o.slug = 'salon-norrebro'
+    """
+    asyncio.run(execute(site.admin_dsn, begun))
+    driver = open_page(site, browser, clean, "/staff", lang="da")
+    sign_in(driver, site.demo["owner"], DEMO_PASSWORDS["owner"])
+    mette = '[data-provider="Mette"] [data-status="confirmed"]'
+    jonas = '[data-provider="Jonas"] [data-status="confirmed"]'
+    mette_id, jonas_id = read(driver, mette, "@data-booking"), read(driver, jonas, "@data-booking")
+    click(driver, mette + ' [data-action="complete"]')
+    click(driver, jonas + ' [data-action="no-show"]')
+    wait_for(driver, f'[data-booking="{mette_id}"][data-status="completed"]')
+    assert "Udeblev" in read(driver, f'[data-booking="{jonas_id}"][data-status="no_show"]')
+    token = site.login(site.demo["owner"])
+    for booking, status in ((mette_id, "completed"), (jonas_id, "no_show")):
+        seen = site.call("GET", f"/api/v1/bookings/{booking}", token=token).json()
+        assert seen["status"] == status
+
+
 def test_a_provider_adds_time_off_and_the_booking_page_follows(
     site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
