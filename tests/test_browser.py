@@ -266,6 +266,28 @@ def test_choosing_another_time_releases_the_hold(
     assert booked["start"] == target
 
 
+def test_a_double_tap_holds_once_and_signing_out_releases_the_hold(
+    site: Site, browser: Callable[..., Any], clean: Checks
+) -> None:
+    driver = book_page(site, browser, clean)
+    click(driver, "#sign-in")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    choose(driver, "Klipning", "Mette")
+    target = starts(driver)[5]
+    driver.execute_script(
+        "const b = document.querySelector(`button.slot[data-start='${arguments[0]}']`);"
+        " b.click(); b.click();",
+        target,
+    )
+    wait_for(driver, "#held")
+    holds = [u for u in requested_urls(driver) if u == f"{site.url}/api/v1/bookings/holds"]
+    assert len(holds) == 1
+    click(driver, "#sign-out")
+    wait_for(driver, "#sign-in")
+    # The time is free again for everyone at once, not when the hold would have lapsed.
+    assert book(site, other_customer(site, "dan"), "Klipning", start=target)["start"] == target
+
+
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_losing_a_race_says_slot_taken_in_words(
     site: Site, browser: Callable[..., Any], clean: Checks, lang: str
@@ -298,6 +320,11 @@ def test_a_customer_moves_and_cancels_a_booking_from_my_bookings(
     click(driver, "#sign-in")
     sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
     row = f'[data-booking="{booking}"]'
+    # Choosing another treatment ends a move: the new list is not the booking's.
+    click(driver, row + ' [data-action="reschedule"]')
+    wait_for(driver, "#moving")
+    click(driver, '[data-service="Skægtrim"]')
+    wait_until(driver, lambda d: now(d, "#moving") is None, what="the move to end")
     click(driver, row + ' [data-action="reschedule"]')
     wait_for(driver, "#moving")
     wait_until(driver, lambda d: later in starts(d), what="the provider's times")
@@ -425,6 +452,10 @@ def test_the_booking_page_works_from_the_keyboard_on_a_phone(
     assert focused != "x", "no treatment is reachable with Tab"
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, "button.slot")
+    # The focus went on to the next step, and stayed there while the times arrived.
+    assert now(driver, "#providers h2") == driver.execute_script(
+        "return document.activeElement.innerText"
+    )
     for _ in range(40):
         active = driver.switch_to.active_element
         if active.get_attribute("data-start"):
@@ -579,7 +610,11 @@ def test_a_provider_adds_time_off_and_the_booking_page_follows(
         what="the time off saved",
     )
     gone = target.isoformat()
-    wait_until(visitor, lambda d: gone not in starts(d), what="the time off to close the slot")
+    wait_until(
+        visitor,
+        lambda d: starts(d) and gone not in starts(d),
+        what="the time off to close the slot",
+    )
 
 
 def test_a_member_of_two_organizations_switches_between_them(
@@ -624,19 +659,24 @@ def test_a_page_opened_while_the_database_is_away_recovers_by_itself(
     site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
     clean.refusals.add(503)
-    # The API's login may open no connection, and the ones it has are cut: every call answers
-    # 503 with Retry-After, as while PostgreSQL restarts.
-    away = (
-        "alter role authenticator connection limit 0;"
-        " select pg_catalog.pg_terminate_backend(pid) from pg_catalog.pg_stat_activity"
-        " where usename = 'authenticator' and datname = current_database()"
+    # The database takes no connection but a superuser's, and the API's are cut: every call
+    # answers 503 with Retry-After, as while PostgreSQL restarts. (The test's own database, so
+    # nothing else is touched; it is dropped after the test.)
+    limit = (
+        "do $$ begin execute format('alter database %I connection limit {}',"
+        " pg_catalog.current_database()); end $$"
     )
-    asyncio.run(execute(site.admin_dsn, away))
+    asyncio.run(execute(site.admin_dsn, limit.format(0)))
+    cut = (
+        "select pg_catalog.pg_terminate_backend(pid) from pg_catalog.pg_stat_activity"
+        " where usename = 'authenticator' and datname = pg_catalog.current_database()"
+    )
+    asyncio.run(execute(site.admin_dsn, cut))
     try:
         driver = open_page(site, browser, clean, "/book/" + site.demo["org_slug"])
         assert "busy or restarting" in alert_text(driver)
     finally:
-        asyncio.run(execute(site.admin_dsn, "alter role authenticator connection limit -1"))
+        asyncio.run(execute(site.admin_dsn, limit.format(-1)))
     # Back: the page carries on without a reload, and the words go.
     wait_for(driver, '[data-service="Klipning"]', timeout=20)
     assert now(driver, '#messages [role="alert"]') is None

@@ -45,6 +45,8 @@ export class Api extends EventTarget {
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "omit",
         cache: "no-store",
+        // An answer that never comes is a network error, not a page that waits forever.
+        signal: AbortSignal.timeout(30000),
       });
     } catch {
       throw new ApiError(0, { code: "network_error" }, null);
@@ -95,11 +97,13 @@ export class Api extends EventTarget {
   }
 
   // Ends the session on the server too (refreshing an expired access token first, so the
-  // logout reaches it), then here, whatever the server answered.
-  async signOut() {
+  // logout reaches it), then here, whatever the server answered. `before` runs first, still
+  // signed in (a page releases what it holds); a refusal meanwhile is part of leaving.
+  async signOut(before = null) {
     if (!this.#access) return;
     this.#leaving = true;
     try {
+      if (before) await before();
       await this.request("POST", "/auth/logout");
     } catch {
       // Nothing more to do: the tokens are forgotten below.
@@ -120,10 +124,12 @@ export class Api extends EventTarget {
   }
 
   async #doRefresh() {
-    if (!this.#refresh) return false;
+    const token = this.#refresh;
+    if (!token) return false;
     try {
       const pair = await this.request("POST", "/auth/refresh",
-        { refresh_token: this.#refresh }, { auth: false });
+        { refresh_token: token }, { auth: false });
+      if (this.#refresh !== token) return false; // signed out meanwhile: keep nothing
       this.#keep(pair);
       return true;
     } catch (error) {
@@ -140,9 +146,10 @@ export class Api extends EventTarget {
     this.#refresh = pair.refresh_token;
     clearTimeout(this.#timer);
     const seconds = Math.max(5, Math.floor(pair.expires_in * 0.8));
-    // A refresh the network lost is tried again soon, inside the server's grace for a
-    // rotated token; a later retry of a token the server already replaced would look like
-    // reuse and end the session.
+    // A refresh the network lost is tried again soon: within the server's grace for a rotated
+    // token (10 s) when the answer was lost on the way back, and as long as it takes when the
+    // request never arrived (the token is then still good). An answer lost for longer than the
+    // grace makes the retry look like reuse, and the session ends.
     const attempt = (wait, next) => {
       this.#timer = setTimeout(() => this.refresh().catch(() => attempt(next, Math.min(60,
         next * 2))), wait * 1000);
@@ -180,7 +187,7 @@ export async function all(api, path) {
   return items;
 }
 
-// fn(), again and again while the API is away or busy (no network, 429, 5xx), after the
+// fn(), again and again while the API is away or busy (no network, 429, 502-504), after the
 // seconds it asked for (Retry-After) or a doubling wait up to 30 s; onWait(error) says so in the
 // meantime. Any other answer is fn's.
 export async function patiently(fn, onWait) {
@@ -188,7 +195,7 @@ export async function patiently(fn, onWait) {
     try {
       return await fn();
     } catch (error) {
-      if (!(error.status === 0 || error.status === 429 || error.status >= 500)) throw error;
+      if (![0, 429, 502, 503, 504].includes(error.status)) throw error;
       onWait(error);
       const seconds = Math.min(30, error.retryAfter || 2 ** Math.min(attempt, 4));
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));

@@ -36,7 +36,7 @@ const providerName = (id) => (S.providers.find((p) => p.id === id) || {}).displa
 const zone = () => S.org.timezone;
 
 async function start() {
-  document.documentElement.lang = lang();
+  translateShell();
   const main = document.getElementById("main");
   for (const name of ["services", "providers", "slots", "checkout", "done", "mine"]) {
     parts[name] = h("section", { id: name, class: "card", hidden: true });
@@ -80,9 +80,11 @@ function forgetUser() {
 }
 
 async function signOut() {
-  await releaseHold();
-  forgetUser();
-  await api.signOut();
+  if (S.busy) return;
+  await busy(() => api.signOut(async () => {
+    await releaseHold();
+    forgetUser();
+  }));
 }
 
 function render() {
@@ -124,6 +126,7 @@ function renderServices() {
 
 function renderProviders() {
   const part = parts.providers;
+  const headed = hasHeadingFocus(part);
   const chosen = service();
   part.hidden = !chosen || Boolean(S.moving);
   if (part.hidden) return;
@@ -135,6 +138,7 @@ function renderProviders() {
       type: "button", class: "choice small", "aria-pressed": String(o.id === S.providerId),
       "data-provider": o.id === "any" ? "any" : o.name, onclick: () => chooseProvider(o.id),
     }, o.name))));
+  if (headed) focusHeading("providers");
 }
 
 function renderSlots() {
@@ -143,6 +147,7 @@ function renderSlots() {
   if (part.hidden) return;
   const focused = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.start : null;
+  const headed = hasHeadingFocus(part);
   const notes = [h("p", { class: "meta", text: t("book.zone", { zone: zone() }) })];
   const mine = visitorZone();
   if (mine && mine !== zone()) {
@@ -185,6 +190,7 @@ function renderSlots() {
     const again = part.querySelector(`[data-start="${CSS.escape(focused)}"]`);
     if (again) again.focus();
   }
+  if (headed) focusHeading("slots");
 }
 
 function liveText() {
@@ -212,13 +218,13 @@ function renderCheckout() {
   if (wantsAuth) {
     if (S.selected) items.push(h("p", { text: t("book.signInToBook") }));
     items.push(authForm(api, {
-      onDone: async () => {
+      onDone: () => busy(async () => {
         S.showAuth = false;
         message("");
         await loadMine();
-        if (S.selected) await busy(() => placeHold(S.selected));
+        if (S.selected) await placeHold(S.selected);
         else render();
-      },
+      }),
       onError: failed,
     }));
   } else if (S.hold) {
@@ -234,7 +240,7 @@ function renderCheckout() {
       { time: formatTime(S.hold.expires_at, zone()) }) }));
     items.push(field(t("book.note"), note));
     items.push(h("div", { class: "row" }, book, h("button", { type: "button", id: "release",
-      text: t("book.release"), onclick: () => releaseHold() })));
+      text: t("book.release"), onclick: () => { if (!S.busy) releaseHold(); } })));
   }
   clear(part, items);
 }
@@ -321,9 +327,15 @@ function chooseService(id) {
   S.booking = null;
   S.moving = null;
   render();
-  focusHeading("providers");
   loadSlots();
+  focusHeading("providers");
   listen();
+}
+
+// A redraw keeps the focus on a part's heading when it was there.
+function hasHeadingFocus(part) {
+  return document.activeElement !== null && document.activeElement.tagName === "H2" &&
+    part.contains(document.activeElement);
 }
 
 // After a choice the focus goes to the next step, so the keyboard carries on from there.
@@ -457,7 +469,6 @@ async function placeHold(slot) {
     const note = document.getElementById("note");
     if (note) note.focus();
   } catch (error) {
-    S.hold = null;
     lost(error);
   }
 }
@@ -541,6 +552,8 @@ async function loadMine() {
 }
 
 function startMoving(booking) {
+  if (S.busy) return;
+  if (S.hold) releaseHold();
   S.moving = booking;
   S.serviceId = booking.service_id;
   S.providerId = booking.provider_id;

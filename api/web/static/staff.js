@@ -12,7 +12,7 @@ import {
 
 const api = new Api();
 const S = {
-  user: null, memberships: [], org: null, providers: [], services: [], bookings: [],
+  user: null, memberships: null, org: null, providers: [], services: [], bookings: [],
   span: "today", live: null, parts: null,
 };
 let refreshTimer = null;
@@ -38,6 +38,8 @@ function start() {
       if (event.detail.reason === "session_expired") message(t("error.session_expired"), "error");
       render();
     } else if (!was) {
+      S.memberships = null;
+      render();
       enter();
     }
   });
@@ -48,6 +50,8 @@ async function enter() {
   try {
     S.memberships = (await patiently(() => api.get("/users/me/memberships"), failed)).items;
   } catch (error) {
+    S.memberships = [];
+    render();
     failed(error);
     return;
   }
@@ -61,22 +65,25 @@ async function enter() {
 }
 
 async function openOrg(orgId) {
+  // Whatever the previous organization still has on its way is dropped when it lands.
+  loadRequest += 1;
+  if (S.live) S.live.stop();
+  S.live = null;
   const membership = S.memberships.find((m) => m.org_id === orgId);
-  S.org = { id: membership.org_id, name: membership.name, timezone: membership.timezone,
+  const org = { id: membership.org_id, name: membership.name, timezone: membership.timezone,
     role: membership.role, providerId: membership.provider_id };
-  S.bookings = [];
-  S.providers = [];
-  S.parts = null; // a new organization: title, board and form are drawn anew
+  let providers = [];
+  let services = [];
   try {
-    const [providers, services] = await Promise.all([
+    [providers, services] = await Promise.all([
       all(api, `/orgs/${orgId}/providers`), all(api, `/orgs/${orgId}/services`),
     ]);
-    S.providers = providers;
-    S.services = services;
   } catch (error) {
     failed(error);
   }
-  if (S.live) S.live.stop();
+  if (!S.user) return;
+  // A new organization: title, board and form are drawn anew.
+  Object.assign(S, { org, providers, services, bookings: [], parts: null });
   S.live = new LiveStream(api, ["bookings"], (event) => {
     if (event.event !== "state") refreshSoon();
     else if (event.data.state === "open") refreshSoon();
@@ -90,6 +97,7 @@ function range() {
 }
 
 async function load() {
+  if (!S.org) return;
   const request = ++loadRequest;
   const [from, to] = range();
   try {
@@ -117,7 +125,10 @@ function render() {
       authForm(api, { onDone: () => message(""), onError: failed, register: false })));
     return;
   }
-  if (!S.org) return clear(main());
+  if (!S.org) {
+    return clear(main(), S.memberships === null ? h("p", { class: "meta", id: "loading",
+      text: t("book.loading") }) : null);
+  }
   // The form keeps what is being typed while the board redraws with every live update.
   S.parts = { board: h("div", { id: "board" }), form: timeOffForm() };
   clear(main(), controls(), S.parts.board, S.parts.form);
@@ -128,8 +139,11 @@ function render() {
 function renderBoard() {
   if (!S.parts || !S.parts.board.isConnected) return render();
   clear(S.parts.board, board());
-  const controlsNow = document.querySelector(".controls");
-  if (controlsNow) controlsNow.replaceWith(controls());
+  // The controls stay (a focused button or an open select with them); only their state moves.
+  for (const span of ["today", "week"]) {
+    const button = document.getElementById("span-" + span);
+    if (button) button.setAttribute("aria-pressed", String(S.span === span));
+  }
 }
 
 function controls() {
