@@ -21,7 +21,6 @@ import asyncpg
 import icalendar
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -119,16 +118,14 @@ def starts(driver: Any) -> list[str]:
 
 
 def click(driver: Any, css: str) -> None:
-    """Click the element once it is there, again if it was redrawn under the click."""
-
-    def clicked(d: Any) -> bool:
-        try:
-            d.find_element(By.CSS_SELECTOR, css).click()
-        except (StaleElementReferenceException, NoSuchElementException):
-            return False
-        return True
-
-    wait_until(driver, clicked, what=f"a click on {css}")
+    """Click the element once it is there and shown, in one script: the page redraws parts of
+    itself as data arrives, and a pointer click aimed at a spot could land on what moved there."""
+    script = (
+        "const e = document.querySelector(arguments[0]);"
+        " if (!e || e.disabled || e.offsetParent === null) return false;"
+        " e.click(); return true;"
+    )
+    wait_until(driver, lambda d: d.execute_script(script, css), what=f"a click on {css}")
 
 
 READ = """const e = document.querySelector(arguments[0]);

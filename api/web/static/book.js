@@ -80,10 +80,12 @@ function forgetUser() {
 }
 
 async function signOut() {
-  if (S.busy) return;
+  // After the write on its way, if any: its hold is then known, and released with the rest.
+  if (S.busy) await S.busy.catch(() => {});
   await busy(() => api.signOut(async () => {
     await releaseHold();
     forgetUser();
+    S.showAuth = false; // signed out on purpose: no form, no time chosen
   }));
 }
 
@@ -218,13 +220,14 @@ function renderCheckout() {
   if (wantsAuth) {
     if (S.selected) items.push(h("p", { text: t("book.signInToBook") }));
     items.push(authForm(api, {
-      onDone: () => busy(async () => {
+      onDone: async () => {
         S.showAuth = false;
         message("");
-        await loadMine();
-        if (S.selected) await placeHold(S.selected);
+        const chosen = S.selected;
+        if (chosen) await busy(() => placeHold(chosen));
         else render();
-      }),
+        loadMine();
+      },
       onError: failed,
     }));
   } else if (S.hold) {
@@ -319,7 +322,6 @@ function focusAuth() {
 }
 
 function chooseService(id) {
-  if (S.busy) return;
   if (S.hold) releaseHold();
   S.serviceId = id;
   S.providerId = "any";
@@ -348,7 +350,6 @@ function focusHeading(part) {
 }
 
 function chooseProvider(id) {
-  if (S.busy) return;
   if (S.hold) releaseHold();
   S.providerId = id;
   S.selected = null;
@@ -449,21 +450,30 @@ async function pickSlot(slot) {
   });
 }
 
+// One write at a time: S.busy is the write on its way (a promise), false when there is none.
 async function busy(work) {
-  S.busy = true;
+  const run = work();
+  S.busy = run;
   try {
-    await work();
+    return await run;
   } finally {
-    S.busy = false;
+    if (S.busy === run) S.busy = false;
   }
 }
 
 async function placeHold(slot) {
   const s = service();
   try {
-    S.hold = await api.post("/bookings/holds", {
+    const hold = await api.post("/bookings/holds", {
       provider_id: S.providerId, service_id: s.id, start: slot.start,
     });
+    if (S.selected !== slot || !S.user) {
+      // The visitor moved on while it was on its way (another treatment, a move, signing
+      // out): nobody wants this hold, so the time is freed at once.
+      api.request("DELETE", `/bookings/holds/${hold.id}`).catch(() => {});
+      return;
+    }
+    S.hold = hold;
     startHoldTimer();
     render();
     const note = document.getElementById("note");
@@ -552,7 +562,6 @@ async function loadMine() {
 }
 
 function startMoving(booking) {
-  if (S.busy) return;
   if (S.hold) releaseHold();
   S.moving = booking;
   S.serviceId = booking.service_id;
