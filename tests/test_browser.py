@@ -97,6 +97,14 @@ def book_page(site: Site, browser: Callable[..., Any], clean: Checks, **options:
     return driver
 
 
+def signed_in_page(site: Site, browser: Callable[..., Any], clean: Checks) -> Any:
+    """The booking page, the demo customer signed in from the header."""
+    driver = book_page(site, browser, clean)
+    click(driver, "#sign-in")
+    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    return driver
+
+
 def choose(driver: Any, service: str, provider: str | None = None) -> None:
     click(driver, f'[data-service="{service}"]')
     if provider is not None:
@@ -247,9 +255,7 @@ def test_a_slot_vanishes_when_another_client_books_it(
 def test_choosing_another_time_releases_the_hold(
     site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
-    driver = book_page(site, browser, clean)
-    click(driver, "#sign-in")
-    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    driver = signed_in_page(site, browser, clean)
     choose(driver, "Klipning", "Mette")
     target = starts(driver)[3]
     slot(driver, target)
@@ -266,9 +272,7 @@ def test_choosing_another_time_releases_the_hold(
 def test_a_double_tap_holds_once_and_signing_out_releases_the_hold(
     site: Site, browser: Callable[..., Any], clean: Checks
 ) -> None:
-    driver = book_page(site, browser, clean)
-    click(driver, "#sign-in")
-    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    driver = signed_in_page(site, browser, clean)
     choose(driver, "Klipning", "Mette")
     target = starts(driver)[5]
     driver.execute_script(
@@ -313,9 +317,7 @@ def test_a_customer_moves_and_cancels_a_booking_from_my_bookings(
     later = free_starts(site, "Klipning")[-1]
     booking = book(site, token, "Klipning")["id"]
 
-    driver = book_page(site, browser, clean)
-    click(driver, "#sign-in")
-    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    driver = signed_in_page(site, browser, clean)
     row = f'[data-booking="{booking}"]'
     # Choosing another treatment ends a move: the new list is not the booking's.
     click(driver, row + ' [data-action="reschedule"]')
@@ -348,9 +350,7 @@ def test_inside_the_salons_cutoff_a_booking_offers_no_changes(
     month = {"cancellation_cutoff_minutes": 30 * 24 * 60}
     changed = site.call("PATCH", f"/api/v1/orgs/{site.demo['org_id']}", month, owner)
     assert changed.status_code == 200, changed.text
-    driver = book_page(site, browser, clean)
-    click(driver, "#sign-in")
-    sign_in(driver, site.demo["customer"], DEMO_PASSWORDS["customer"])
+    driver = signed_in_page(site, browser, clean)
     rules = "You can cancel or move a booking until 30 days before it starts."
     assert read(driver, "#rules") == rules
     row = f'[data-booking="{booking["id"]}"]'
